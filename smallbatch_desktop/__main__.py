@@ -1,0 +1,3 @@
+from smallbatch_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""``smallbatch``: opens the GUI; sub-commands do the headless work.
+
+Each sub-command lives in ``smallbatch_desktop/commands/<name>.py`` with a
+``register(subparsers)`` function that adds its parser and sets ``func(args) -> int``.
+A ``UserError`` becomes one line on stderr and exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from smallbatch_desktop import APP_NAME, __version__
+from smallbatch_desktop.domain.errors import UserError
+
+#: sub-command modules, in the order ``--help`` lists them
+COMMAND_MODULES = ("demo", "trace")
+
+EXIT_USER_ERROR = 2
+EXIT_BUG = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="smallbatch",
+        description=f"{APP_NAME}: recipes, lots, batches, labels and provenance. "
+        "Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="database file or SQLAlchemy URL (default: SMALLBATCH_DB, else the user data folder)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="create, migrate and fill a scratch database, render a label sheet and a "
+        "provenance sheet, decode a barcode back; exit 0 when all is well",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"smallbatch_desktop.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """Sub-commands take ``--db`` after their name too (``smallbatch trace X --db f``)."""
+    parser.add_argument(
+        "--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="database file or URL"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.self_test:
+            from smallbatch_desktop.selftest import run_self_test
+
+            return run_self_test()
+        if args.command is None:
+            from smallbatch_desktop.app import run_gui
+
+            return run_gui(db=args.db)
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"smallbatch: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("smallbatch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def resolve_db(args: argparse.Namespace) -> str:
+    from smallbatch_desktop.paths import default_database
+
+    return getattr(args, "db", None) or default_database()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

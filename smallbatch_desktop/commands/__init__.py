@@ -1,0 +1,1 @@
+"""Headless sub-commands of ``smallbatch``; see ``cli.py``."""

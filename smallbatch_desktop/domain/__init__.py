@@ -1,0 +1,1 @@
+"""Domain layer: SQLAlchemy models, value types and rules. Imports nothing of ours above it."""

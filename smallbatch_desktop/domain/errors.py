@@ -1,0 +1,48 @@
+"""The one family of errors a person can act on.
+
+A ``UserError`` message is shown to the maker as it is: it names the field and says what
+is wrong.  Anything that is not a ``UserError`` is a bug: logged with its trace and shown
+in a dialog that keeps the app running.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A refusal the user can act on. ``field`` names the input at fault, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(UserError):
+    """Input that is malformed or out of range (negative quantity, unknown unit...)."""
+
+
+class UnitError(ValidationError):
+    """A unit that is unknown or of another dimension."""
+
+
+class ConflictError(UserError):
+    """The action clashes with the state of the data (duplicate code, released batch...)."""
+
+
+class InsufficientStockError(ConflictError):
+    """Consuming more of a lot than is on hand."""
+
+
+class ImmutableError(ConflictError):
+    """Editing something that is frozen: a published recipe version, a released batch."""
+
+
+class StatusError(ConflictError):
+    """A batch status change that its life does not allow."""
+
+
+class NotFoundError(UserError):
+    """An id or code that names nothing (unknown lot, unknown recipe...)."""

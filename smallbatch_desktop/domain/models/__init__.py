@@ -1,0 +1,65 @@
+"""All ORM models, importable from one place."""
+
+from smallbatch_desktop.domain.models.base import Base, Fixed, JSONText, UTCDateTime, utcnow
+from smallbatch_desktop.domain.models.batches import (
+    Amendment,
+    Batch,
+    Consumption,
+    QcResult,
+    Shipment,
+)
+from smallbatch_desktop.domain.models.inventory import (
+    Customer,
+    Material,
+    MaterialLot,
+    StockAdjustment,
+    Supplier,
+)
+from smallbatch_desktop.domain.models.recipes import (
+    DRAFT,
+    PUBLISHED,
+    QcSpecItem,
+    Recipe,
+    RecipeLine,
+    RecipeVersion,
+)
+from smallbatch_desktop.domain.models.system import (
+    AuditEntry,
+    CustomStock,
+    LabelLayout,
+    LabelPrintRun,
+    PrinterProfile,
+    RecallDrill,
+    Setting,
+)
+
+__all__ = [
+    "DRAFT",
+    "PUBLISHED",
+    "Amendment",
+    "AuditEntry",
+    "Base",
+    "Batch",
+    "Consumption",
+    "CustomStock",
+    "Customer",
+    "Fixed",
+    "JSONText",
+    "LabelLayout",
+    "LabelPrintRun",
+    "Material",
+    "MaterialLot",
+    "PrinterProfile",
+    "QcResult",
+    "QcSpecItem",
+    "RecallDrill",
+    "Recipe",
+    "RecipeLine",
+    "RecipeVersion",
+    "Setting",
+    "Shipment",
+    "StockAdjustment",
+    "Supplier",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""ReportLab output (labels, provenance sheets, reports). Takes plain data, never ORM objects."""

@@ -1,0 +1,1 @@
+"""Use cases: one function per user action. They take a Session and never commit."""
