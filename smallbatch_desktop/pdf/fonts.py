@@ -1,0 +1,54 @@
+"""Fonts shipped in ``resources/fonts`` and registered once with ReportLab.
+
+DejaVu Sans (regular, bold, oblique) for documents and DejaVu Sans Condensed (regular,
+bold) for labels, where width is scarce.  TrueType fonts are embedded (subset) in every
+PDF, so output is identical on every machine.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from smallbatch_desktop.paths import resource
+
+SANS = "SBSans"
+SANS_BOLD = "SBSans-Bold"
+SANS_ITALIC = "SBSans-Oblique"
+COND = "SBCond"
+COND_BOLD = "SBCond-Bold"
+
+_FILES = {
+    SANS: "DejaVuSans.ttf",
+    SANS_BOLD: "DejaVuSans-Bold.ttf",
+    SANS_ITALIC: "DejaVuSans-Oblique.ttf",
+    COND: "DejaVuSansCondensed.ttf",
+    COND_BOLD: "DejaVuSansCondensed-Bold.ttf",
+}
+
+_lock = threading.Lock()
+_done = False
+
+
+def register_fonts() -> None:
+    """Register the shipped fonts and their families (idempotent, thread-safe)."""
+    global _done
+    if _done:
+        return
+    with _lock:
+        if _done:
+            return
+        from reportlab.lib.fonts import addMapping
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        for name, filename in _FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(resource("fonts", filename))))
+        for family, regular, bold, italic in (
+            (SANS, SANS, SANS_BOLD, SANS_ITALIC),
+            (COND, COND, COND_BOLD, COND),
+        ):
+            addMapping(family, 0, 0, regular)
+            addMapping(family, 1, 0, bold)
+            addMapping(family, 0, 1, italic)
+            addMapping(family, 1, 1, bold)
+        _done = True
