@@ -31,7 +31,9 @@ def database_url(db: str | Path) -> str:
         try:
             make_url(text)
         except Exception as exc:  # ArgumentError
-            raise ValidationError(f"--db: {text!r} is not a database URL ({exc})", field="db") from None
+            raise ValidationError(
+                f"--db: {text!r} is not a database URL ({exc})", field="db"
+            ) from None
         return text
     path = Path(text).expanduser()
     if path.exists() and path.is_dir():

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class BatchStatus(str, Enum):
+class BatchStatus(StrEnum):
     PLANNED = "planned"
     IN_PRODUCTION = "in_production"
     QC_HOLD = "qc_hold"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import decimal
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import Enum
+from enum import StrEnum
 
 from smallbatch_desktop.domain.errors import UnitError, ValidationError
 
@@ -23,7 +23,7 @@ QUANTUM = Decimal(1).scaleb(-SCALE)
 _CTX = decimal.Context(prec=40, rounding=decimal.ROUND_HALF_EVEN)
 
 
-class Dimension(str, Enum):
+class Dimension(StrEnum):
     MASS = "mass"
     VOLUME = "volume"
     COUNT = "count"
@@ -55,11 +55,34 @@ _UNITS: dict[str, Unit] = {
 }
 
 _ALIASES = {
-    "gram": "g", "grams": "g", "kilo": "kg", "kilogram": "kg", "kilograms": "kg",
-    "milligram": "mg", "ounce": "oz", "ounces": "oz", "pound": "lb", "pounds": "lb", "lbs": "lb",
-    "millilitre": "ml", "milliliter": "ml", "litre": "l", "liter": "l", "L": "l", "mL": "ml",
-    "floz": "fl oz", "fl. oz": "fl oz", "fl_oz": "fl oz", "gallon": "gal", "gallons": "gal",
-    "pc": "pcs", "piece": "pcs", "pieces": "pcs", "ea": "pcs", "each": "pcs", "unit": "pcs",
+    "gram": "g",
+    "grams": "g",
+    "kilo": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "milligram": "mg",
+    "ounce": "oz",
+    "ounces": "oz",
+    "pound": "lb",
+    "pounds": "lb",
+    "lbs": "lb",
+    "millilitre": "ml",
+    "milliliter": "ml",
+    "litre": "l",
+    "liter": "l",
+    "L": "l",
+    "mL": "ml",
+    "floz": "fl oz",
+    "fl. oz": "fl oz",
+    "fl_oz": "fl oz",
+    "gallon": "gal",
+    "gallons": "gal",
+    "pc": "pcs",
+    "piece": "pcs",
+    "pieces": "pcs",
+    "ea": "pcs",
+    "each": "pcs",
+    "unit": "pcs",
     "units": "pcs",
 }
 
@@ -86,14 +109,18 @@ def normalize_unit(code: str, *, field: str = "unit") -> str:
 
 def parse_decimal(value: object, *, field: str) -> Decimal:
     """A Decimal from user input (str, int or Decimal; never float)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValidationError(f"{field}: give an exact number, not {value!r}", field=field)
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", ".") if value.count(",") == 1 and "." not in value else value.strip()
+        text = (
+            value.strip().replace(",", ".")
+            if value.count(",") == 1 and "." not in value
+            else value.strip()
+        )
         text = text.replace("_", "").replace(" ", "")
         if not text:
             raise ValidationError(f"{field}: a number is required", field=field)
@@ -163,7 +190,11 @@ def convert(
                 "(g/ml); set it on the material",
                 field=field,
             )
-        base = _CTX.multiply(base, density) if src.dimension is Dimension.VOLUME else _CTX.divide(base, density)
+        base = (
+            _CTX.multiply(base, density)
+            if src.dimension is Dimension.VOLUME
+            else _CTX.divide(base, density)
+        )
     result = _CTX.divide(base, dst.factor)
     return result if exact else quantize(result)
 

@@ -80,9 +80,7 @@ class Consumption(Base):
 
     __tablename__ = "consumptions"
     __table_args__ = (
-        CheckConstraint(
-            "(material_lot_id IS NULL) <> (input_batch_id IS NULL)", name="one_source"
-        ),
+        CheckConstraint("(material_lot_id IS NULL) <> (input_batch_id IS NULL)", name="one_source"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("input_batch_id IS NULL OR input_batch_id <> batch_id", name="not_self"),
         Index("ix_consumptions_batch_sources", "batch_id", "material_lot_id", "input_batch_id"),

@@ -87,9 +87,7 @@ class RecipeLine(Base):
 
     __tablename__ = "recipe_lines"
     __table_args__ = (
-        CheckConstraint(
-            "(material_id IS NULL) <> (component_recipe_id IS NULL)", name="one_input"
-        ),
+        CheckConstraint("(material_id IS NULL) <> (component_recipe_id IS NULL)", name="one_input"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
     )
 

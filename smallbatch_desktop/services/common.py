@@ -1,0 +1,166 @@
+"""Helpers every service uses: the audit trail, settings, text checks, lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
+from smallbatch_desktop.domain.models import AuditEntry, Base, Setting
+
+T = TypeVar("T", bound=Base)
+
+#: Settings and their defaults. Values are JSON.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "business_name": "",
+    "business_address": "",
+    "lot_code_pattern": "{PRODUCT}-{YY}{JJJ}-{SEQ:2}",
+    "receiving_lot_pattern": "R{YY}{MM}{DD}-{SEQ:2}",
+    "unit_system": "metric",
+    "currency": "USD",
+    "expiring_soon_days": 30,
+    "default_label_stock": "Avery 5160",
+    "default_printer_profile": "",
+    "gs1_digital_link_domain": "",
+}
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some kiosks
+        return "operator"
+
+
+def audit(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    **details: Any,
+) -> None:
+    """Record who did what. Details must be JSON-serialisable (Decimals become text)."""
+    clean = {k: _jsonable(v) for k, v in details.items()}
+    session.add(
+        AuditEntry(
+            actor=actor or current_user(),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            details=clean,
+        )
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def get_setting(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    if row is None:
+        return DEFAULT_SETTINGS.get(key)
+    return row.value
+
+
+def set_setting(session: Session, key: str, value: Any, *, actor: str = "") -> None:
+    if key == "lot_code_pattern" or key == "receiving_lot_pattern":
+        from smallbatch_desktop.domain.lotcodes import parse_pattern
+
+        parse_pattern(str(value), field=key.replace("_", " "))
+    row = session.get(Setting, key)
+    old = None if row is None else row.value
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    if old != value:
+        audit(session, actor, "setting.change", "setting", None, key=key, old=old, new=value)
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    values = dict(DEFAULT_SETTINGS)
+    for row in session.scalars(select(Setting)):
+        values[row.key] = row.value
+    return values
+
+
+def required_text(value: str | None, *, field: str, max_len: int = 200) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"{field}: is required", field=field)
+    if len(text) > max_len:
+        raise ValidationError(
+            f"{field}: at most {max_len} characters (got {len(text)})", field=field
+        )
+    return text
+
+
+def optional_text(value: str | None, *, field: str, max_len: int = 2000) -> str:
+    text = (value or "").strip()
+    if len(text) > max_len:
+        raise ValidationError(
+            f"{field}: at most {max_len} characters (got {len(text)})", field=field
+        )
+    return text
+
+
+def get_or_404(session: Session, model: type[T], id_: int, *, field: str) -> T:
+    obj = session.get(model, id_)
+    if obj is None:
+        raise NotFoundError(
+            f"{field}: no {model.__tablename__.rstrip('s').replace('_', ' ')} with id {id_}",
+            field=field,
+        )
+    return obj
+
+
+def parse_date(value: object, *, field: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError(f"{field}: a date is required (YYYY-MM-DD)", field=field)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"{field}: {text!r} is not a date; use YYYY-MM-DD", field=field
+        ) from None
+
+
+def gtin_check_digit(body: str) -> int:
+    """GS1 mod-10 check digit for the digits before it."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def normalize_gtin(value: str | None, *, field: str = "GTIN") -> str:
+    """'' stays ''; 8/12/13/14 digits become a validated GTIN-14."""
+    text = (value or "").strip().replace(" ", "").replace("-", "")
+    if not text:
+        return ""
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14):
+        raise ValidationError(f"{field}: {value!r} must be 8, 12, 13 or 14 digits", field=field)
+    text = text.zfill(14)
+    if gtin_check_digit(text[:-1]) != int(text[-1]):
+        raise ValidationError(
+            f"{field}: {value!r} has a wrong check digit (expected {gtin_check_digit(text[:-1])})",
+            field=field,
+        )
+    return text
