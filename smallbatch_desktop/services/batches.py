@@ -268,6 +268,8 @@ def suggest_lots(session: Session, batch_id: int) -> list[LineNeed]:
         for cand in _candidates(session, ln):
             if remaining <= 0:
                 break
+            if cand.expiry is not None and cand.expiry < b.made_date:
+                continue  # expired before the batch is made: never suggest it
             avail_line = convert(cand.available, cand.unit, ln.unit, density=density, exact=True)
             take_line = min(avail_line, remaining)
             take_lot = convert(take_line, ln.unit, cand.unit, density=density)
@@ -394,6 +396,12 @@ def record_consumption(
         if line is not None and line.material_id != lot.material_id:
             raise ValidationError(
                 f"lot: {lot.lot_code} is {material.name}, but the line needs {line.input_name}",
+                field="lot",
+            )
+        if lot.expiry_date is not None and lot.expiry_date < b.made_date:
+            raise ValidationError(
+                f"lot: {lot.lot_code} ({material.name}) expired on {lot.expiry_date.isoformat()}, "
+                f"before this batch is made ({b.made_date.isoformat()})",
                 field="lot",
             )
         in_source = convert(qty, entered_unit, lot.unit, density=material.density, field="unit")

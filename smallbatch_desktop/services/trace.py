@@ -55,6 +55,7 @@ class TraceEdge:
     origin: str = ""
     certifications: str = ""
     expiry: dt.date | None = None
+    consumption_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -85,16 +86,16 @@ class TraceResult:
 
     def __post_init__(self) -> None:
         kids: dict[tuple[str, int], list[TraceEdge]] = defaultdict(list)
-        seen: set[tuple[int, str, int]] = set()
+        seen: set[int] = set()
         for e in self.edges:
-            key = (e.consumer_batch_id, e.source_kind, e.source_id)
+            # a diamond (two paths to one batch) reaches the same edge twice: keep one
+            if e.consumption_id in seen:
+                continue
+            seen.add(e.consumption_id)
             if self.direction == "backward":
                 parent = ("batch", e.consumer_batch_id)
             else:
                 parent = (e.source_kind, e.source_id)
-            if key in seen and self.direction == "forward":
-                continue
-            seen.add(key)
             kids[parent].append(e)
         object.__setattr__(self, "_children", dict(kids))
 
@@ -182,7 +183,7 @@ SELECT t.depth, t.consumer_id, cb.lot_code, cr.name,
        t.material_lot_id, t.input_batch_id, t.quantity, t.unit,
        ml.lot_code, m.name, COALESCE(s.name, ''), ml.supplier_lot_code, ml.origin,
        ml.certifications, ml.expiry_date,
-       ib.lot_code, ir.name, ib.best_before
+       ib.lot_code, ir.name, ib.best_before, t.cid
 FROM t
 JOIN batches cb ON cb.id = t.consumer_id
 JOIN recipe_versions cv ON cv.id = cb.recipe_version_id
@@ -228,7 +229,7 @@ SELECT 0 AS kind, e.* FROM ({_SELECT_EDGE}) e
 UNION ALL
 SELECT 1, sh.id, sh.batch_id, b.lot_code, r.name, cu.id, cu.name,
        sh.quantity, sh.unit, sh.shipped_date, sh.document_type, sh.document_number,
-       cu.contact, NULL, NULL, NULL, NULL, NULL, NULL
+       cu.contact, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM shipments sh
 JOIN batches b ON b.id = sh.batch_id
 JOIN recipe_versions v ON v.id = b.recipe_version_id
@@ -263,6 +264,7 @@ def _edge(r: tuple) -> TraceEdge:  # type: ignore[type-arg]
             r[12] or "",
             r[13] or "",
             _date(r[14]),
+            r[18],
         )
     return TraceEdge(
         r[0],
@@ -276,6 +278,7 @@ def _edge(r: tuple) -> TraceEdge:  # type: ignore[type-arg]
         from_fixed(r[6]),
         r[7],
         expiry=_date(r[17]),
+        consumption_id=r[18],
     )
 
 

@@ -1,0 +1,194 @@
+"""``smallbatch trace LOT``: where a lot came from and where it went."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import Any
+
+from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.domain.units import format_quantity
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "trace", help="trace a lot backward (inputs) and/or forward (batches, shipments)"
+    )
+    p.add_argument(
+        "lot", metavar="LOT", help="our lot code (batch or material lot) or a supplier lot code"
+    )
+    add_db_argument(p)
+    p.add_argument("--direction", choices=("back", "forward", "both"), default="both")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.services.trace import find_lot, trace_backward, trace_forward
+
+    engine, sf = open_database(resolve_db(args))
+    with sf() as s:
+        ref = find_lot(s, args.lot)
+        results = []
+        if args.direction in ("back", "both"):
+            results.append(trace_backward(s, ref))
+        if args.direction in ("forward", "both"):
+            results.append(trace_forward(s, ref))
+    engine.dispose()
+    out = sys.stdout
+    if args.format == "json":
+        json.dump([_as_json(r) for r in results], out, indent=2, ensure_ascii=False, default=str)
+        out.write("\n")
+    elif args.format == "csv":
+        w = csv.writer(out)
+        w.writerow(
+            [
+                "direction",
+                "level",
+                "kind",
+                "consumer_lot",
+                "consumer_product",
+                "source_kind",
+                "source_lot",
+                "source_name",
+                "quantity",
+                "unit",
+                "supplier",
+                "supplier_lot",
+                "origin",
+                "customer",
+                "shipped_date",
+                "document",
+            ]
+        )
+        for r in results:
+            for level, e in r.walk():
+                w.writerow(
+                    [
+                        csv_safe(x)
+                        for x in (
+                            r.direction,
+                            level,
+                            "edge",
+                            e.consumer_lot_code,
+                            e.consumer_product,
+                            e.source_kind,
+                            e.source_lot_code,
+                            e.source_name,
+                            e.quantity,
+                            e.unit,
+                            e.supplier,
+                            e.supplier_lot_code,
+                            e.origin,
+                            "",
+                            "",
+                            "",
+                        )
+                    ]
+                )
+            for sh in r.shipments:
+                w.writerow(
+                    [
+                        csv_safe(x)
+                        for x in (
+                            r.direction,
+                            "",
+                            "shipment",
+                            sh.batch_lot_code,
+                            sh.product,
+                            "",
+                            "",
+                            "",
+                            sh.quantity,
+                            sh.unit,
+                            "",
+                            "",
+                            "",
+                            sh.customer,
+                            sh.shipped_date.isoformat(),
+                            f"{sh.document_type} {sh.document_number}".strip(),
+                        )
+                    ]
+                )
+    else:
+        for r in results:
+            _print_text(r, out)
+    return 0
+
+
+def csv_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _as_json(r: Any) -> dict[str, Any]:
+    return {
+        "root": {"kind": r.root.kind, "lot_code": r.root.lot_code, "name": r.root.name},
+        "direction": r.direction,
+        "edges": [
+            {
+                "level": level,
+                "consumer_lot": e.consumer_lot_code,
+                "consumer_product": e.consumer_product,
+                "source_kind": e.source_kind,
+                "source_lot": e.source_lot_code,
+                "source_name": e.source_name,
+                "quantity": str(e.quantity.normalize()),
+                "unit": e.unit,
+                "supplier": e.supplier,
+                "supplier_lot": e.supplier_lot_code,
+                "origin": e.origin,
+                "certifications": e.certifications,
+                "expiry": e.expiry.isoformat() if e.expiry else None,
+            }
+            for level, e in r.walk()
+        ],
+        "shipments": [
+            {
+                "batch_lot": sh.batch_lot_code,
+                "product": sh.product,
+                "customer": sh.customer,
+                "quantity": str(sh.quantity.normalize()),
+                "unit": sh.unit,
+                "shipped_date": sh.shipped_date.isoformat(),
+                "document_type": sh.document_type,
+                "document_number": sh.document_number,
+            }
+            for sh in r.shipments
+        ],
+    }
+
+
+def _print_text(r: Any, out: Any) -> None:
+    title = "Backward (inputs)" if r.direction == "backward" else "Forward (used in, shipped to)"
+    out.write(f"{title}: {r.root.lot_code}  {r.root.name}\n")
+    if not r.edges and not r.shipments:
+        out.write("  (nothing)\n")
+    for level, e in r.walk():
+        pad = "  " * level
+        if r.direction == "backward":
+            extra = (
+                f"  supplier {e.supplier} lot {e.supplier_lot_code}, {e.origin}"
+                if e.source_kind == "material"
+                else ""
+            )
+            out.write(
+                f"{pad}{e.source_lot_code}  {e.source_name}  {format_quantity(e.quantity, e.unit)}{extra}\n"
+            )
+        else:
+            out.write(
+                f"{pad}{e.consumer_lot_code}  {e.consumer_product}  used {format_quantity(e.quantity, e.unit)}\n"
+            )
+    if r.shipments:
+        out.write("  Shipments:\n")
+        for sh in r.shipments:
+            out.write(
+                f"    {sh.shipped_date.isoformat()}  {sh.batch_lot_code}  {format_quantity(sh.quantity, sh.unit)}"
+                f"  to {sh.customer}  ({sh.document_type} {sh.document_number})\n"
+            )
+    out.write("\n")

@@ -1,0 +1,1021 @@
+"""A realistic demo workshop, and large generated data sets for benchmarks.
+
+``load_demo`` goes through the same services a maker's clicks do (so the demo obeys
+every rule): three product lines (hot sauce, soap, coffee), suppliers with origins and
+certifications, recipes with several versions, intermediates two levels deep (mash ->
+sauce base -> bottled sauce; green -> roasted -> blend), batches in every status, QC
+results and shipments.
+
+``generate_scale`` bulk-inserts N more batches with proportional lots, consumptions and
+shipments straight through SQLAlchemy Core: realistic shape (a few heavily used raw
+lots, chains of intermediates), built for speed, not through per-row services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
+
+from smallbatch_desktop.domain.errors import ConflictError
+from smallbatch_desktop.domain.models import (
+    Batch,
+    Consumption,
+    Material,
+    MaterialLot,
+    Recipe,
+    RecipeVersion,
+    Shipment,
+)
+from smallbatch_desktop.services import batches as bat
+from smallbatch_desktop.services import inventory as inv
+from smallbatch_desktop.services import recipes as rec
+from smallbatch_desktop.services.common import set_setting
+from smallbatch_desktop.services.recipes import LineInput, QcItemInput
+
+DEMO_ACTOR = "demo"
+
+
+def has_data(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(Material)))
+
+
+def load_demo(session: Session, *, today: dt.date | None = None) -> None:
+    """Fill an empty database with the demo workshop (caller commits)."""
+    if has_data(session):
+        raise ConflictError(
+            "demo: the database already holds data; use an empty one", field="database"
+        )
+    _Demo(session, today or dt.date.today()).run()
+
+
+@dataclass
+class _Demo:
+    s: Session
+    today: dt.date
+
+    def d(self, days_ago: int) -> dt.date:
+        return self.today - dt.timedelta(days=days_ago)
+
+    def run(self) -> None:
+        s, a = self.s, DEMO_ACTOR
+        set_setting(s, "business_name", "Hearth & Hive Workshop", actor=a)
+        set_setting(s, "business_address", "12 Mill Lane, Hudson, NY 12534, USA", actor=a)
+        set_setting(s, "gs1_digital_link_domain", "id.hearthandhive.example", actor=a)
+
+        # suppliers -------------------------------------------------------------------
+        sup = {}
+        for name, addr, contact in [
+            ("Sunrise Pepper Farm", "Hatch, New Mexico, USA", "Rosa Martinez"),
+            ("Valley Orchard Cider Mill", "Kinderhook, New York, USA", "Tom Becker"),
+            ("Salt of the Sea Lda.", "Aveiro, Portugal", "Inês Costa"),
+            ("Hudson Valley Garlic", "Saugerties, New York, USA", "Dan Wu"),
+            ("Packright Supplies", "Newark, New Jersey, USA", "Sales desk"),
+            ("Olive Grove Cooperative", "Jaén, Andalusia, Spain", "María López"),
+            ("Coconut Pacific Inc.", "Quezon, Philippines", "Jun Reyes"),
+            ("Essential Botanics", "Valensole, Provence, France", "Claire Martin"),
+            ("Chem-Pure Lye Co.", "Buffalo, New York, USA", "Orders"),
+            ("Finca La Esperanza", "Pitalito, Huila, Colombia", "Andrés Gómez"),
+            ("Yirgacheffe Farmers Union", "Yirgacheffe, Ethiopia", "Abebe Tadesse"),
+        ]:
+            sup[name] = inv.create_supplier(s, name=name, address=addr, contact=contact, actor=a).id
+
+        # materials -------------------------------------------------------------------
+        M = {}
+
+        def mat(code: str, name: str, unit: str, **kw: object) -> None:
+            M[code] = inv.create_material(
+                s, code=code, name=name, stock_unit=unit, actor=a, **kw
+            ).id  # type: ignore[arg-type]
+
+        mat(
+            "HAB",
+            "Habanero peppers",
+            "kg",
+            reorder_level="10",
+            default_supplier_id=sup["Sunrise Pepper Farm"],
+        )
+        mat("JAL", "Red jalapeño peppers", "kg", reorder_level="10")
+        mat("GAR", "Garlic", "kg", reorder_level="2")
+        mat(
+            "VIN",
+            "Apple cider vinegar",
+            "l",
+            density="1.01",
+            allergens="sulphites",
+            reorder_level="20",
+        )
+        mat("SALT", "Sea salt", "kg", reorder_level="5")
+        mat("MUS", "Mustard seed", "g", allergens="mustard", reorder_level="500")
+        mat("BOT150", "Woozy bottle 150 ml", "pcs", kind="packaging", reorder_level="200")
+        mat("CAP", "Bottle cap 24 mm", "pcs", kind="packaging", reorder_level="200")
+        mat(
+            "OLIVE",
+            "Olive oil",
+            "kg",
+            density="0.91",
+            inci_name="Olea Europaea Fruit Oil",
+            reorder_level="10",
+        )
+        mat(
+            "COCO",
+            "Coconut oil",
+            "kg",
+            density="0.92",
+            inci_name="Cocos Nucifera Oil",
+            reorder_level="5",
+        )
+        mat("NAOH", "Sodium hydroxide", "kg", inci_name="Sodium Hydroxide", reorder_level="2")
+        mat("WATER", "Distilled water", "l", density="1", inci_name="Aqua")
+        mat(
+            "LAVEO",
+            "Lavender essential oil",
+            "ml",
+            density="0.89",
+            kind="fragrance",
+            inci_name="Lavandula Angustifolia Oil",
+            reorder_level="100",
+        )
+        mat(
+            "OAT",
+            "Colloidal oatmeal",
+            "g",
+            inci_name="Avena Sativa Kernel Flour",
+            allergens="gluten",
+        )
+        mat("GRN-COL", "Green coffee Colombia Huila", "kg", reorder_level="20")
+        mat("GRN-ETH", "Green coffee Ethiopia Yirgacheffe", "kg", reorder_level="20")
+        mat("BAG250", "Valve bag 250 g", "pcs", kind="packaging", reorder_level="100")
+
+        # lots ------------------------------------------------------------------------
+        L: dict[str, str] = {}
+
+        def lot(
+            key: str,
+            code: str,
+            qty: str,
+            supplier: str,
+            sup_lot: str,
+            days_ago: int,
+            expiry_days: int | None,
+            cost: str,
+            origin: str,
+            certs: str = "",
+            unit: str | None = None,
+        ) -> None:
+            received = self.d(days_ago)
+            expiry = received + dt.timedelta(days=expiry_days) if expiry_days else None
+            L[key] = inv.receive_lot(
+                s,
+                material_id=M[code],
+                quantity=qty,
+                unit=unit,
+                supplier_id=sup[supplier],
+                supplier_lot_code=sup_lot,
+                unit_cost=cost,
+                received_date=received,
+                expiry_date=expiry,
+                origin=origin,
+                certifications=certs,
+                document_ref=f"PO-{1000 + len(L)}",
+                actor=a,
+            ).lot_code
+
+        lot(
+            "hab1",
+            "HAB",
+            "40",
+            "Sunrise Pepper Farm",
+            "SPF-2409-A",
+            80,
+            30,
+            "6.40",
+            "Hatch, New Mexico, USA",
+            "USDA Organic",
+        )
+        lot(
+            "hab2",
+            "HAB",
+            "35",
+            "Sunrise Pepper Farm",
+            "SPF-2410-C",
+            40,
+            30,
+            "6.90",
+            "Hatch, New Mexico, USA",
+            "USDA Organic",
+        )
+        lot(
+            "jal1",
+            "JAL",
+            "25",
+            "Sunrise Pepper Farm",
+            "SPF-J-118",
+            45,
+            25,
+            "4.10",
+            "Hatch, New Mexico, USA",
+        )
+        lot(
+            "jal2",
+            "JAL",
+            "20",
+            "Sunrise Pepper Farm",
+            "SPF-J-131",
+            14,
+            25,
+            "4.30",
+            "Hatch, New Mexico, USA",
+        )
+        lot(
+            "gar1",
+            "GAR",
+            "12",
+            "Hudson Valley Garlic",
+            "HVG-77",
+            60,
+            120,
+            "9.50",
+            "Saugerties, New York, USA",
+            "NOFA-NY Certified Organic",
+        )
+        lot(
+            "vin1",
+            "VIN",
+            "60",
+            "Valley Orchard Cider Mill",
+            "VOC-5521",
+            70,
+            720,
+            "2.20",
+            "Kinderhook, New York, USA",
+        )
+        lot(
+            "vin2",
+            "VIN",
+            "60",
+            "Valley Orchard Cider Mill",
+            "VOC-5604",
+            20,
+            720,
+            "2.35",
+            "Kinderhook, New York, USA",
+        )
+        lot(
+            "salt1",
+            "SALT",
+            "25",
+            "Salt of the Sea Lda.",
+            "SS-PT-0931",
+            90,
+            None,
+            "3.80",
+            "Aveiro, Portugal",
+        )
+        lot(
+            "mus1",
+            "MUS",
+            "5000",
+            "Packright Supplies",
+            "MS-221",
+            50,
+            365,
+            "0.012",
+            "Saskatchewan, Canada",
+        )
+        lot(
+            "bot1",
+            "BOT150",
+            "1200",
+            "Packright Supplies",
+            "PR-B150-88",
+            75,
+            None,
+            "0.42",
+            "Ohio, USA",
+        )
+        lot("cap1", "CAP", "1200", "Packright Supplies", "PR-C24-31", 75, None, "0.06", "Ohio, USA")
+        lot(
+            "olive1",
+            "OLIVE",
+            "50",
+            "Olive Grove Cooperative",
+            "OGC-24-117",
+            100,
+            540,
+            "7.80",
+            "Jaén, Andalusia, Spain",
+            "EU Organic",
+        )
+        lot(
+            "coco1",
+            "COCO",
+            "20",
+            "Coconut Pacific Inc.",
+            "CPI-88213",
+            95,
+            720,
+            "5.60",
+            "Quezon, Philippines",
+            "Fair Trade",
+        )
+        lot(
+            "naoh1",
+            "NAOH",
+            "10",
+            "Chem-Pure Lye Co.",
+            "CP-NA-5530",
+            95,
+            None,
+            "4.20",
+            "Buffalo, New York, USA",
+        )
+        lot(
+            "water1",
+            "WATER",
+            "40",
+            "Packright Supplies",
+            "DW-12",
+            95,
+            None,
+            "0.30",
+            "New Jersey, USA",
+        )
+        lot(
+            "lav1",
+            "LAVEO",
+            "1000",
+            "Essential Botanics",
+            "EB-LAV-2307",
+            95,
+            900,
+            "0.19",
+            "Valensole, Provence, France",
+            "Ecocert",
+        )
+        lot(
+            "oat1",
+            "OAT",
+            "2000",
+            "Packright Supplies",
+            "CO-551",
+            60,
+            365,
+            "0.015",
+            "Manitoba, Canada",
+        )
+        lot(
+            "gcol1",
+            "GRN-COL",
+            "69",
+            "Finca La Esperanza",
+            "FLE-H-2024-07",
+            65,
+            365,
+            "8.90",
+            "Pitalito, Huila, Colombia",
+            "Organic, Fair Trade",
+        )
+        lot(
+            "geth1",
+            "GRN-ETH",
+            "60",
+            "Yirgacheffe Farmers Union",
+            "YFU-G1-0412",
+            65,
+            365,
+            "9.60",
+            "Yirgacheffe, Ethiopia",
+            "Organic",
+        )
+        lot(
+            "bag1",
+            "BAG250",
+            "600",
+            "Packright Supplies",
+            "PR-V250-9",
+            65,
+            None,
+            "0.28",
+            "Ohio, USA",
+        )
+
+        # recipes ---------------------------------------------------------------------
+        def recipe(
+            code: str,
+            name: str,
+            yq: str,
+            yu: str,
+            lines: list[LineInput],
+            qc: list[QcItemInput],
+            shelf: int | None,
+            facts: dict[str, str],
+            line: str,
+            *,
+            intermediate: bool = False,
+            gtin: str = "",
+            steps: str = "",
+        ) -> RecipeVersion:
+            v = rec.create_recipe(
+                s,
+                code=code,
+                name=name,
+                yield_quantity=yq,
+                yield_unit=yu,
+                product_line=line,
+                intermediate=intermediate,
+                gtin=gtin,
+                actor=a,
+            )
+            rec.update_draft(
+                s,
+                v.id,
+                lines=lines,
+                qc_items=qc,
+                shelf_life_days=shelf,
+                label_facts={"product_name": name, **facts},
+                steps=steps,
+                actor=a,
+            )
+            return rec.publish(s, v.id, actor=a)
+
+        mash = recipe(
+            "MASH",
+            "Fermented habanero mash",
+            "10",
+            "kg",
+            [
+                LineInput("9.5", "kg", material_id=M["HAB"]),
+                LineInput("0.5", "kg", material_id=M["SALT"]),
+            ],
+            [
+                QcItemInput("pH after fermentation", "numeric", max_value="3.8", unit="pH"),
+                QcItemInput("Smell and colour", "passfail"),
+            ],
+            120,
+            {},
+            "Hot sauce",
+            intermediate=True,
+            steps="1. Destem and rough-chop peppers.\n2. Mix with 5 % salt.\n3. Ferment 14 days at 20-24 °C under airlock.",
+        )
+        base = recipe(
+            "BASE",
+            "Habanero sauce base",
+            "20",
+            "kg",
+            [
+                LineInput("12", "kg", component_recipe_id=mash.recipe_id),
+                LineInput("7", "l", material_id=M["VIN"]),
+                LineInput("1", "kg", material_id=M["GAR"]),
+            ],
+            [QcItemInput("pH", "numeric", max_value="3.9", unit="pH")],
+            90,
+            {},
+            "Hot sauce",
+            intermediate=True,
+            steps="Blend mash, vinegar and roasted garlic; simmer 10 min.",
+        )
+        hs = recipe(
+            "HHS",
+            "Habanero Hot Sauce",
+            "100",
+            "pcs",
+            [
+                LineInput("15", "kg", component_recipe_id=base.recipe_id),
+                LineInput("100", "pcs", material_id=M["BOT150"]),
+                LineInput("100", "pcs", material_id=M["CAP"]),
+            ],
+            [
+                QcItemInput("pH", "numeric", max_value="3.9", unit="pH"),
+                QcItemInput("Fill weight", "numeric", min_value="148", max_value="156", unit="g"),
+                QcItemInput("Cap torque check", "passfail"),
+                QcItemInput("Tasting note", "text", required=False),
+            ],
+            365,
+            {
+                "net_quantity": "150 ml (5 fl oz)",
+                "storage": "Refrigerate after opening.",
+                "maker_note": "Fermented for two weeks with habaneros from one farm in Hatch.",
+            },
+            "Hot sauce",
+            gtin="00614141000012",
+            steps="Hot-fill at 85 °C, cap, invert 2 min.",
+        )
+        # version 2 of the hot sauce: more vinegar-forward base, published; v3 draft
+        hs2 = rec.new_version(s, hs.id, actor=a)
+        rec.update_draft(
+            s,
+            hs2.id,
+            lines=[
+                LineInput("14.5", "kg", component_recipe_id=base.recipe_id),
+                LineInput("100", "pcs", material_id=M["BOT150"]),
+                LineInput("100", "pcs", material_id=M["CAP"]),
+                LineInput("150", "g", material_id=M["MUS"]),
+            ],
+            label_facts={**hs.label_facts, "storage": "Refrigerate after opening. Shake well."},
+            actor=a,
+        )
+        rec.publish(s, hs2.id, actor=a)
+        hs3 = rec.new_version(s, hs2.id, actor=a)
+        rec.update_draft(
+            s, hs3.id, notes="Trial: smoked salt instead of sea salt in the mash.", actor=a
+        )
+
+        jal = recipe(
+            "GJS",
+            "Red Jalapeño Garlic Sauce",
+            "60",
+            "pcs",
+            [
+                LineInput("6", "kg", material_id=M["JAL"]),
+                LineInput("2.5", "l", material_id=M["VIN"]),
+                LineInput("0.4", "kg", material_id=M["GAR"]),
+                LineInput("0.15", "kg", material_id=M["SALT"]),
+                LineInput("60", "pcs", material_id=M["BOT150"]),
+                LineInput("60", "pcs", material_id=M["CAP"]),
+            ],
+            [
+                QcItemInput("pH", "numeric", max_value="3.9", unit="pH"),
+                QcItemInput("Cap torque check", "passfail"),
+            ],
+            300,
+            {"net_quantity": "150 ml (5 fl oz)", "storage": "Refrigerate after opening."},
+            "Hot sauce",
+            gtin="00614141000029",
+        )
+        soap = recipe(
+            "LAV",
+            "Lavender Olive Soap",
+            "40",
+            "pcs",
+            [
+                LineInput("3.2", "kg", material_id=M["OLIVE"]),
+                LineInput("0.8", "kg", material_id=M["COCO"]),
+                LineInput("0.55", "kg", material_id=M["NAOH"]),
+                LineInput("1.3", "l", material_id=M["WATER"]),
+                LineInput("90", "ml", material_id=M["LAVEO"]),
+                LineInput("40", "g", material_id=M["OAT"]),
+            ],
+            [
+                QcItemInput(
+                    "pH (1 % solution)", "numeric", min_value="8", max_value="10", unit="pH"
+                ),
+                QcItemInput("Cured 4 weeks", "passfail"),
+                QcItemInput("Bar weight", "numeric", min_value="110", unit="g"),
+            ],
+            730,
+            {"net_quantity": "110 g (3.9 oz)", "product_kind": "cosmetic"},
+            "Soap",
+            steps="Cold process, 5 % superfat, trace, pour, cut at 48 h, cure 4 weeks.",
+        )
+        soap2 = rec.new_version(s, soap.id, actor=a)
+        rec.update_draft(
+            s,
+            soap2.id,
+            lines=[
+                LineInput("3.0", "kg", material_id=M["OLIVE"]),
+                LineInput("1.0", "kg", material_id=M["COCO"]),
+                LineInput("0.57", "kg", material_id=M["NAOH"]),
+                LineInput("1.3", "l", material_id=M["WATER"]),
+                LineInput("100", "ml", material_id=M["LAVEO"]),
+                LineInput("40", "g", material_id=M["OAT"]),
+            ],
+            actor=a,
+        )
+        rec.publish(s, soap2.id, actor=a)
+        rcol = recipe(
+            "RCOL",
+            "Roasted Colombia Huila",
+            "8.4",
+            "kg",
+            [LineInput("10", "kg", material_id=M["GRN-COL"])],
+            [QcItemInput("Roast colour (Agtron)", "numeric", min_value="55", max_value="65")],
+            60,
+            {},
+            "Coffee",
+            intermediate=True,
+        )
+        reth = recipe(
+            "RETH",
+            "Roasted Ethiopia Yirgacheffe",
+            "8.4",
+            "kg",
+            [LineInput("10", "kg", material_id=M["GRN-ETH"])],
+            [QcItemInput("Roast colour (Agtron)", "numeric", min_value="58", max_value="68")],
+            60,
+            {},
+            "Coffee",
+            intermediate=True,
+        )
+        blend = recipe(
+            "HB",
+            "House Blend Coffee",
+            "40",
+            "pcs",
+            [
+                LineInput("5", "kg", component_recipe_id=rcol.recipe_id),
+                LineInput("5", "kg", component_recipe_id=reth.recipe_id),
+                LineInput("40", "pcs", material_id=M["BAG250"]),
+            ],
+            [
+                QcItemInput("Bag weight", "numeric", min_value="250", max_value="256", unit="g"),
+                QcItemInput("Cupping", "passfail"),
+            ],
+            180,
+            {"net_quantity": "250 g (8.8 oz)", "storage": "Keep cool and dry."},
+            "Coffee",
+            gtin="00614141000036",
+        )
+
+        # customers -------------------------------------------------------------------
+        for name, kind, contact in [
+            ("Corner Deli", "retailer", "Sam Patel, (518) 555-0142"),
+            ("Green Grocer Co-op", "retailer", "Buying desk, buying@greengrocer.example"),
+            ("Saturday Farmers Market", "market", "Stall 14"),
+            ("Web shop", "web shop", "orders@hearthandhive.example"),
+            ("Hudson Hotel Spa", "wholesaler", "Lena Fox, spa manager"),
+        ]:
+            inv.create_customer(s, name=name, kind=kind, contact=contact, actor=a)
+
+        # batches ---------------------------------------------------------------------
+        def make(
+            version: RecipeVersion,
+            qty: str,
+            days_ago: int,
+            *,
+            until: str = "released",
+            qc: dict[str, str] | None = None,
+            ship: list[tuple[str, str, int, str]] | None = None,
+            operator: str = "Ann",
+            reason: str = "",
+        ) -> Batch:
+            b = bat.plan_batch(
+                s,
+                recipe_version_id=version.id,
+                planned_quantity=qty,
+                made_date=self.d(days_ago),
+                operator=operator,
+                actor=a,
+            )
+            if until == "planned":
+                return b
+            for need in bat.suggest_lots(s, b.id):
+                for p in need.picks:
+                    bat.record_consumption(
+                        s,
+                        b.id,
+                        lot_code=p.lot_code,
+                        quantity=p.take,
+                        unit=p.unit,
+                        recipe_line_id=need.line_id,
+                        actor=a,
+                    )
+            bat.change_status(s, b.id, "start", actor=a)
+            if until == "in_production":
+                return b
+            bat.change_status(s, b.id, "to_qc", actor=a)
+            items = {q.name: q.id for q in version.qc_items}
+            for name, value in (qc or {}).items():
+                bat.record_qc(s, b.id, items[name], value, actor=operator)
+            if until == "qc_hold":
+                return b
+            if until == "rejected":
+                bat.change_status(s, b.id, "reject", actor=a, reason=reason or "Out of spec")
+                return b
+            bat.change_status(s, b.id, "release", actor="Ben")
+            for cust, n, ship_ago, doc in ship or []:
+                bat.ship_batch(
+                    s,
+                    b.id,
+                    customer=cust,
+                    quantity=n,
+                    shipped_date=self.d(ship_ago),
+                    document_number=doc,
+                    actor=a,
+                )
+            if until == "recalled":
+                bat.change_status(s, b.id, "recall", actor="Ben", reason=reason)
+            return b
+
+        ok_mash = {"pH after fermentation": "3.5", "Smell and colour": "pass"}
+        ok_hs = {
+            "pH": "3.6",
+            "Fill weight": "151",
+            "Cap torque check": "pass",
+            "Tasting note": "Bright, fruity heat",
+        }
+        make(mash, "20", 75, qc=ok_mash)
+        make(mash, "20", 38, qc=ok_mash)
+        make(base, "20", 58, qc={"pH": "3.7"})
+        make(base, "20", 33, qc={"pH": "3.6"})
+        make(
+            hs,
+            "100",
+            55,
+            qc=ok_hs,
+            ship=[
+                ("Corner Deli", "24", 50, "INV-2041"),
+                ("Saturday Farmers Market", "30", 48, "MKT-0914"),
+                ("Web shop", "12", 45, "WEB-5531"),
+            ],
+        )
+        make(
+            hs,
+            "60",
+            52,
+            qc=ok_hs,
+            ship=[("Green Grocer Co-op", "36", 47, "INV-2046")],
+            until="recalled",
+            reason="Cap supplier reported a seal defect on lot PR-C24-31.",
+        )
+        make(
+            hs2,
+            "60",
+            30,
+            qc=ok_hs,
+            ship=[("Corner Deli", "24", 25, "INV-2102"), ("Web shop", "6", 20, "WEB-5620")],
+        )
+        make(hs2, "40", 3, until="qc_hold", qc={"pH": "3.6", "Fill weight": "158"})
+        make(
+            jal,
+            "60",
+            40,
+            qc={"pH": "3.7", "Cap torque check": "pass"},
+            ship=[("Saturday Farmers Market", "20", 34, "MKT-0921")],
+        )
+        make(
+            jal,
+            "60",
+            12,
+            until="rejected",
+            qc={"pH": "4.2", "Cap torque check": "pass"},
+            reason="pH 4.2 above the 3.9 limit; not safe to sell.",
+        )
+        make(
+            soap,
+            "40",
+            90,
+            qc={"pH (1 % solution)": "9.1", "Cured 4 weeks": "pass", "Bar weight": "114"},
+            ship=[("Hudson Hotel Spa", "30", 55, "INV-2030")],
+        )
+        make(soap2, "40", 20, until="in_production")
+        make(rcol, "25.2", 30, qc={"Roast colour (Agtron)": "60"})
+        make(reth, "25.2", 30, qc={"Roast colour (Agtron)": "63"})
+        make(
+            blend,
+            "80",
+            28,
+            qc={"Bag weight": "252", "Cupping": "pass"},
+            ship=[("Web shop", "30", 26, "WEB-5588"), ("Corner Deli", "20", 21, "INV-2099")],
+        )
+        make(blend, "40", 1, until="planned")
+        make(jal, "60", 0, until="planned", operator="Cam")
+
+
+# -- large generated data sets -----------------------------------------------------------
+
+
+def generate_scale(
+    engine: Engine,
+    n: int,
+    *,
+    seed: int = 7,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Add ``n`` batches with lots, consumptions (about 5 per batch) and shipments.
+
+    The shape: 40 generated raw materials, one lot per 25 batches; every fifth batch is
+    an intermediate that later batches use (chains several levels deep); a few raw lots
+    are used by very many batches (the worst case for a forward trace).  Quantities are
+    kept consistent: lots are received large enough for what is drawn from them.
+    """
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    start_day = today - dt.timedelta(days=max(30, n // 60))
+    with engine.begin() as conn:
+        s = Session(bind=conn)
+        sup = inv.create_supplier(
+            s, name=f"Bulk Supplier {seed}-{n}", address="Generated", actor="bench"
+        )
+        mats = [
+            inv.create_material(
+                s,
+                code=f"GEN{seed}-{i:02d}",
+                name=f"Generated material {i:02d}",
+                stock_unit="kg",
+                actor="bench",
+            )
+            for i in range(40)
+        ]
+        rv_final = _scale_recipe(
+            s, f"GF{seed % 100}", "Generated product", mats[:3], intermediate=False
+        )
+        rv_inter = _scale_recipe(
+            s, f"GI{seed % 100}", "Generated intermediate", mats[3:5], intermediate=True
+        )
+        cust = inv.create_customer(s, name=f"Generated customer {seed}-{n}", actor="bench")
+        s.flush()
+        ids = {
+            "sup": sup.id,
+            "cust": cust.id,
+            "final": rv_final.id,
+            "inter": rv_inter.id,
+            "mats": [m.id for m in mats],
+        }
+        s.close()
+
+        next_lot = (conn.execute(select(func.max(MaterialLot.id))).scalar() or 0) + 1
+        next_batch = (conn.execute(select(func.max(Batch.id))).scalar() or 0) + 1
+        n_lots = max(40, n // 25)
+        lots = []
+        # every lot holds plenty: at most ~ (n / n_lots) * 5 draws of <= 2 kg each, plus the hot lots
+        hot = set(range(next_lot, next_lot + 3))
+        for i in range(n_lots):
+            lid = next_lot + i
+            qty = Decimal(2_000_000) if lid in hot else Decimal(5_000)
+            day = start_day + dt.timedelta(days=(i * max(1, (today - start_day).days)) // n_lots)
+            lots.append(
+                dict(
+                    id=lid,
+                    lot_code=f"G{seed}L{i:07d}",
+                    material_id=ids["mats"][i % 40],
+                    supplier_id=ids["sup"],
+                    supplier_lot_code=f"SUP-{seed}-{i:07d}",
+                    quantity_received=qty,
+                    unit="kg",
+                    unit_cost=Decimal("3.25"),
+                    currency="USD",
+                    received_date=day,
+                    expiry_date=day + dt.timedelta(days=365),
+                    origin="Generated",
+                    certifications="",
+                    gtin="",
+                    document_ref="",
+                    notes="",
+                    received_by="bench",
+                    created_at=_now(),
+                )
+            )
+        conn.execute(insert(MaterialLot), lots)
+
+        batches, cons, ships = [], [], []
+        inter_ids: list[int] = []
+        span = max(1, (today - start_day).days)
+        for i in range(n):
+            bid = next_batch + i
+            is_inter = i % 5 == 0
+            day = start_day + dt.timedelta(days=(i * span) // n)
+            batches.append(
+                dict(
+                    id=bid,
+                    lot_code=f"G{seed}B{i:07d}",
+                    recipe_version_id=ids["inter"] if is_inter else ids["final"],
+                    status="released",
+                    planned_quantity=Decimal(50),
+                    actual_quantity=Decimal(50),
+                    unit="kg" if is_inter else "pcs",
+                    scale_factor=Decimal(1),
+                    made_date=day,
+                    best_before=day + dt.timedelta(days=365),
+                    operator="bench",
+                    notes="",
+                    created_at=_now(),
+                    started_at=None,
+                    qc_at=None,
+                    released_at=_now(),
+                    released_by="bench",
+                    closed_at=None,
+                    closed_by="",
+                    close_reason="",
+                )
+            )
+            # raw inputs: 4 lots, with a bias toward the hot lots; one intermediate when available
+            lot_window = next_lot + min(n_lots - 1, (i * n_lots) // max(1, n))
+            for _ in range(4):
+                if rng.random() < 0.04:
+                    lid = next_lot + rng.randrange(3)
+                else:
+                    lid = max(next_lot, lot_window - rng.randrange(min(20, n_lots)))
+                q = Decimal(rng.randrange(100, 2000)) / 1000
+                cons.append(
+                    dict(
+                        batch_id=bid,
+                        material_lot_id=lid,
+                        input_batch_id=None,
+                        recipe_line_id=None,
+                        quantity=q,
+                        unit="kg",
+                        entered_quantity=q,
+                        entered_unit="kg",
+                        recorded_by="bench",
+                        recorded_at=_now(),
+                    )
+                )
+            if inter_ids and not is_inter:
+                src = inter_ids[-1 - rng.randrange(min(3, len(inter_ids)))]
+                cons.append(
+                    dict(
+                        batch_id=bid,
+                        material_lot_id=None,
+                        input_batch_id=src,
+                        recipe_line_id=None,
+                        quantity=Decimal("0.05"),
+                        unit="kg",
+                        entered_quantity=Decimal("0.05"),
+                        entered_unit="kg",
+                        recorded_by="bench",
+                        recorded_at=_now(),
+                    )
+                )
+            elif inter_ids and is_inter and rng.random() < 0.5:
+                # intermediates made from intermediates: chains several levels deep
+                src = inter_ids[-1]
+                cons.append(
+                    dict(
+                        batch_id=bid,
+                        material_lot_id=None,
+                        input_batch_id=src,
+                        recipe_line_id=None,
+                        quantity=Decimal("0.05"),
+                        unit="kg",
+                        entered_quantity=Decimal("0.05"),
+                        entered_unit="kg",
+                        recorded_by="bench",
+                        recorded_at=_now(),
+                    )
+                )
+            if is_inter:
+                inter_ids.append(bid)
+            else:
+                ships.append(
+                    dict(
+                        batch_id=bid,
+                        customer_id=ids["cust"],
+                        quantity=Decimal(10),
+                        unit="pcs",
+                        shipped_date=day,
+                        document_type="invoice",
+                        document_number=f"G-{i}",
+                        notes="",
+                        recorded_by="bench",
+                        created_at=_now(),
+                    )
+                )
+            if len(batches) >= 20_000:
+                _flush(conn, batches, cons, ships)
+                if progress:
+                    progress(i + 1, n)
+        _flush(conn, batches, cons, ships)
+        if progress:
+            progress(n, n)
+    return {"batches": n, "lots": n_lots}
+
+
+def _flush(conn: object, batches: list[dict], cons: list[dict], ships: list[dict]) -> None:  # type: ignore[type-arg]
+    if batches:
+        conn.execute(insert(Batch), batches)  # type: ignore[attr-defined]
+    if cons:
+        conn.execute(insert(Consumption), cons)  # type: ignore[attr-defined]
+    if ships:
+        conn.execute(insert(Shipment), ships)  # type: ignore[attr-defined]
+    batches.clear()
+    cons.clear()
+    ships.clear()
+
+
+_NOW: list[dt.datetime] = []
+
+
+def _now() -> dt.datetime:
+    if not _NOW:
+        _NOW.append(dt.datetime.now(dt.UTC))
+    return _NOW[0]
+
+
+def _scale_recipe(
+    s: Session, code: str, name: str, mats: list[Material], *, intermediate: bool
+) -> RecipeVersion:
+    existing = s.scalar(select(Recipe).where(Recipe.code == code))
+    if existing is not None:
+        v = rec.latest_published(s, existing.id)
+        assert v is not None
+        return v
+    v = rec.create_recipe(
+        s,
+        code=code,
+        name=name,
+        yield_quantity="50",
+        yield_unit="kg" if intermediate else "pcs",
+        intermediate=intermediate,
+        actor="bench",
+    )
+    rec.update_draft(
+        s, v.id, lines=[LineInput("1", "kg", material_id=m.id) for m in mats], actor="bench"
+    )
+    return rec.publish(s, v.id, actor="bench")
