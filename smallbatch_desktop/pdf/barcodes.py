@@ -1,0 +1,309 @@
+"""Barcodes: GS1 element strings, Digital Link URLs, symbols as vector modules.
+
+Symbols are encoded by zxing-cpp (``create_barcode``; ``gs1=True`` for GS1, which is the
+switch that adds FNC1: ``options="gs1"`` is silently ignored) and drawn by us as vector
+rectangles on the ReportLab canvas.  Each dark run of modules becomes one rectangle
+(runs of equal rows merged vertically too), the whole symbol is one PDF path in
+module units, and a ``cm`` transform scales it: a symbol costs one content-stream string,
+cached per data string, however often it is placed.
+
+Printability: the module size is snapped to whole printer dots when the box allows it,
+so every bar edge falls on a dot edge.  A module under 2 dots wide is a warning (it may
+not scan); under 1 dot it is refused, naming the element.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
+
+from smallbatch_desktop.domain.errors import ValidationError
+
+MM_PER_INCH = 25.4
+
+#: GS1 AIs we write: AI -> (title, fixed length or None for variable, max length)
+GS1_AIS: dict[str, tuple[str, int | None, int]] = {
+    "01": ("GTIN", 14, 14),
+    "11": ("production date", 6, 6),
+    "15": ("best before date", 6, 6),
+    "17": ("expiration date", 6, 6),
+    "10": ("batch/lot", None, 20),
+    "21": ("serial number", None, 20),
+}
+#: GS1 "AI encodable character set 82"
+_CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
+
+
+class BarcodeError(ValidationError):
+    """A barcode that cannot be made or would not scan; the message names the element."""
+
+
+# --------------------------------------------------------------------------- GS1 data
+
+
+def gs1_check_digit(body: str) -> int:
+    """The GS1 mod-10 check digit for ``body`` (all digits but the check digit)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        total += int(ch) * (3 if i % 2 == 0 else 1)
+    return (10 - total % 10) % 10
+
+
+def normalize_gtin(gtin: str, *, field: str = "GTIN") -> str:
+    """A GTIN-8/12/13/14 as GTIN-14, refusing a wrong length or check digit."""
+    digits = re.sub(r"[\s-]", "", gtin or "")
+    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+        raise BarcodeError(f"{field}: {gtin!r} is not a GTIN (8, 12, 13 or 14 digits)", field=field)
+    digits = digits.zfill(14)
+    if gs1_check_digit(digits[:-1]) != int(digits[-1]):
+        raise BarcodeError(
+            f"{field}: {gtin!r} has a wrong check digit (expected {gs1_check_digit(digits[:-1])})",
+            field=field,
+        )
+    return digits
+
+
+def yymmdd(day: dt.date) -> str:
+    return f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
+
+
+def check_ai_value(ai: str, value: str, *, field: str) -> str:
+    if ai not in GS1_AIS:
+        raise BarcodeError(f"{field}: GS1 AI ({ai}) is not supported", field=field)
+    title, fixed, maxlen = GS1_AIS[ai]
+    if ai == "01":
+        return normalize_gtin(value, field=field)
+    if fixed is not None and (len(value) != fixed or not value.isdigit()):
+        raise BarcodeError(f"{field}: ({ai}) {title} must be {fixed} digits", field=field)
+    if not value:
+        raise BarcodeError(f"{field}: ({ai}) {title} is empty", field=field)
+    if len(value) > maxlen:
+        raise BarcodeError(
+            f"{field}: ({ai}) {title} {value!r} is longer than {maxlen} characters", field=field
+        )
+    if not _CSET82.match(value):
+        raise BarcodeError(
+            f"{field}: ({ai}) {title} {value!r} holds characters GS1 does not allow "
+            "(use letters, digits and - . / _)",
+            field=field,
+        )
+    return value
+
+
+def gs1_element_string(pairs: list[tuple[str, str]], *, field: str = "barcode") -> str:
+    """The human-readable element string "(01)...(15)...(10)...", validated.
+
+    Fixed-length AIs come first and variable-length ones last, so at most the variable
+    ones need an FNC1 separator between them (the encoder inserts it).
+    """
+    checked = [(ai, check_ai_value(ai, v, field=field)) for ai, v in pairs]
+    seen = [ai for ai, _ in checked]
+    if len(set(seen)) != len(seen):
+        raise BarcodeError(f"{field}: an AI appears twice", field=field)
+    if "15" in seen and "17" in seen:
+        pass  # both dates are allowed by GS1; keep what the layout asked for
+    fixed = [p for p in checked if GS1_AIS[p[0]][1] is not None]
+    variable = [p for p in checked if GS1_AIS[p[0]][1] is None]
+    return "".join(f"({ai}){v}" for ai, v in fixed + variable)
+
+
+def digital_link(
+    domain: str,
+    gtin: str,
+    lot: str | None = None,
+    *,
+    date_ai: str | None = None,
+    day: dt.date | None = None,
+    serial: str | None = None,
+    field: str = "barcode",
+) -> str:
+    """A GS1 Digital Link URI: ``https://<domain>/01/<gtin14>/10/<lot>?17=YYMMDD``.
+
+    The lot is percent-encoded (it may hold "/"); dates go in the query string.
+    """
+    host = (domain or "id.gs1.org").strip().removeprefix("https://").removeprefix("http://")
+    host = host.strip("/")
+    if not host or any(c.isspace() for c in host):
+        raise BarcodeError(f"{field}: {domain!r} is not a web domain", field=field)
+    url = f"https://{host}/01/{normalize_gtin(gtin, field=field)}"
+    if lot:
+        url += "/10/" + quote(check_ai_value("10", lot, field=field), safe="")
+        if serial:
+            url += "/21/" + quote(check_ai_value("21", serial, field=field), safe="")
+    if date_ai and day:
+        url += f"?{date_ai}={yymmdd(day)}"
+    return url
+
+
+# --------------------------------------------------------------------------- symbols
+
+#: our symbology name -> (zxing format name, gs1, linear, quiet zone in modules)
+FORMATS: dict[str, tuple[str, bool, bool, int]] = {
+    "code128": ("Code128", False, True, 10),
+    "gs1-128": ("Code128", True, True, 10),
+    "qr": ("QRCode", False, False, 4),
+    "gs1-digital-link-qr": ("QRCode", False, False, 4),
+    "datamatrix": ("DataMatrix", False, False, 1),
+    "gs1-datamatrix": ("DataMatrix", True, False, 1),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """An encoded symbol as vector data, independent of size and position.
+
+    ``ops`` is a PDF path in module units (origin bottom-left, y up; linear symbols are
+    one unit high) ready to be scaled by a ``cm`` transform and filled.
+    """
+
+    symbology: str
+    content: str
+    hri: str
+    linear: bool
+    cols: int
+    rows: int
+    quiet: int
+    ops: str
+    rect_count: int
+
+
+def _zxing_format(name: str) -> object:
+    import zxingcpp
+
+    return getattr(zxingcpp.BarcodeFormat, name)
+
+
+@lru_cache(maxsize=4096)
+def make_symbol(symbology: str, content: str) -> Symbol:
+    """Encode ``content`` (for GS1 the "(01)..." element string) into a ``Symbol``.
+
+    Raises ``ValueError`` from the encoder for content it cannot hold; callers turn that
+    into a ``BarcodeError`` naming their element.
+    """
+    import zxingcpp
+
+    fmt_name, gs1, linear, quiet = FORMATS[symbology]
+    barcode = zxingcpp.create_barcode(content, _zxing_format(fmt_name), gs1=gs1)
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape[0], image.shape[1]
+    data = bytes(memoryview(image))
+    dark = re.compile(rb"\x00+")
+    parts: list[str] = []
+    if linear:
+        row = data[:width]
+        for m in dark.finditer(row):
+            parts.append(f"{m.start()} 0 {m.end() - m.start()} 1 re")
+        rows = 1
+    else:
+        rows = height
+        # merge equal runs of consecutive rows into one taller rectangle
+        open_runs: dict[tuple[int, int], int] = {}  # (start, length) -> first row
+        rects: list[tuple[int, int, int, int]] = []
+        for r in range(height):
+            row = data[r * width : (r + 1) * width]
+            current = {(m.start(), m.end() - m.start()) for m in dark.finditer(row)}
+            for key in list(open_runs):
+                if key not in current:
+                    top = open_runs.pop(key)
+                    rects.append((key[0], top, key[1], r - top))
+            for key in current:
+                open_runs.setdefault(key, r)
+        for key, top in open_runs.items():
+            rects.append((key[0], top, key[1], height - top))
+        rects.sort(key=lambda t: (t[1], t[0]))
+        for x, top, w, h in rects:
+            parts.append(f"{x} {height - top - h} {w} {h} re")
+    hri = barcode.text if gs1 else content
+    return Symbol(
+        symbology=symbology,
+        content=content,
+        hri=hri,
+        linear=linear,
+        cols=width,
+        rows=rows,
+        quiet=quiet,
+        ops="\n".join(parts),
+        rect_count=len(parts),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where and how big a symbol is drawn, in mm within its element box."""
+
+    module: float  # module width, mm
+    dots: int  # module width in printer dots (0 when not snapped)
+    x: float  # left of the first bar (quiet zone excluded), from the box's left
+    y: float  # top of the symbol, from the box's top
+    width: float  # symbol width without quiet zones
+    height: float  # symbol (bar) height
+    warnings: tuple[str, ...] = ()
+
+
+def place_symbol(
+    symbol: Symbol,
+    box_w: float,
+    box_h: float,
+    dpi: int,
+    *,
+    name: str,
+    hri_height: float = 0.0,
+) -> Placement:
+    """Size a symbol to fit its box, snapped to printer dots; refuse what cannot print.
+
+    Linear symbols take the box width (with 10-module quiet zones each side) and the box
+    height less the human-readable line; matrix symbols take the largest square that fits
+    with their quiet zone (QR 4 modules, Data Matrix 1).
+    """
+    dot = MM_PER_INCH / dpi
+    total_cols = symbol.cols + 2 * symbol.quiet
+    if symbol.linear:
+        raw = box_w / total_cols
+    else:
+        total_rows = symbol.rows + 2 * symbol.quiet
+        raw = min(box_w / total_cols, box_h / total_rows)
+    dots = math.floor(raw / dot + 1e-6)
+    warnings: list[str] = []
+    if dots < 1:
+        need = total_cols * dot
+        raise BarcodeError(
+            f"{name}: barcode needs {total_cols} modules of at least one printer dot "
+            f"({dot:.3f} mm at {dpi} dpi), that is {need:.1f} mm, but the box is "
+            f"{box_w:.1f} mm wide; make the element bigger or the data shorter",
+            field=name,
+        )
+    if dots < 2:
+        warnings.append(
+            f"{name}: barcode modules are 1 printer dot ({dot:.3f} mm at {dpi} dpi); "
+            "it may not scan: make the element bigger or the data shorter"
+        )
+    module = dots * dot
+    width = symbol.cols * module
+    if symbol.linear:
+        height = box_h - hri_height
+        if height < 3.0:
+            raise BarcodeError(
+                f"{name}: bars would be {height:.1f} mm high; give the barcode at least "
+                f"{3.0 + hri_height:.1f} mm of height",
+                field=name,
+            )
+        if height < 6.0:
+            warnings.append(
+                f"{name}: bars are only {height:.1f} mm high; 6 mm or more scans better"
+            )
+        x = (box_w - width) / 2
+        y = 0.0
+    else:
+        height = symbol.rows * module
+        x = (box_w - width) / 2
+        y = (box_h - height) / 2
+    return Placement(module, dots, x, y, width, height, tuple(warnings))
+
+
+def symbol_ops(symbol: Symbol, x_pt: float, y_pt: float, sx_pt: float, sy_pt: float) -> str:
+    """The content-stream snippet drawing ``symbol`` with its bottom-left at (x, y) pt."""
+    return f"q {sx_pt:.5f} 0 0 {sy_pt:.5f} {x_pt:.4f} {y_pt:.4f} cm\n{symbol.ops}\nf Q"
