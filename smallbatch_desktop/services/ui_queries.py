@@ -523,9 +523,7 @@ def line_candidates(session: Session, line_id: int) -> list[Candidate]:
             for lot in list_lots(session, material_id=ln.material_id, only_on_hand=True, fefo=True)
         ]
     rows = session.execute(_BATCH_CANDIDATES, {"rid": ln.component_recipe_id}).all()
-    return [
-        Candidate("batch", r[0], r[1], from_fixed(r[5]), r[2], _date(r[3]), "") for r in rows
-    ]
+    return [Candidate("batch", r[0], r[1], from_fixed(r[5]), r[2], _date(r[3]), "") for r in rows]
 
 
 @dataclass(frozen=True)

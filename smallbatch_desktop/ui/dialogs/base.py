@@ -1,0 +1,103 @@
+"""The shape every form dialog shares: labelled rows with an error line under each field,
+a form-level error, OK/Cancel, and one unit of work on OK.
+
+A subclass builds its rows with ``add_field`` and implements ``save(session)``, which
+calls the services; a ``UserError`` keeps the dialog open, shows the message next to
+the field it names, and leaves everything the user typed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
+
+
+class FormDialog(QDialog):
+    """A modal form whose OK runs ``save`` inside ``session_factory.begin()``.
+
+    ``result_value`` holds what ``save`` returned (plain data, e.g. a new id).
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        title: str,
+        parent: QWidget | None = None,
+        *,
+        ok_text: str = "Save",
+        intro: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self._sf = session_factory
+        self.result_value: Any = None
+        layout = QVBoxLayout(self)
+        if intro:
+            label = QLabel(intro)
+            label.setWordWrap(True)
+            layout.addWidget(label)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(self.form)
+        self.body = layout
+        self.form_error = FieldError(self, name="formError")
+        self.form_error.setProperty("role", "formError")
+        self.errors = FormErrors(self.form_error)
+        layout.addWidget(self.form_error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(ok_text)
+        ok.setObjectName("okButton")
+        ok.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def add_field(
+        self, label: str, widget: QWidget, fields: str | Iterable[str] = (), *, tip: str = ""
+    ) -> FieldError:
+        """A row: label, widget, and an error line named after the widget."""
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
+        v.addWidget(widget)
+        err = FieldError(box, name=f"{widget.objectName() or 'field'}Error")
+        v.addWidget(err)
+        if tip:
+            widget.setToolTip(tip)
+        self.form.addRow(label, box)
+        if fields:
+            self.errors.add(fields, widget, err)
+        return err
+
+    def save(self, session: Session) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        self.errors.clear()
+        try:
+            with self._sf.begin() as s:
+                self.result_value = self.save(s)
+        except UserError as exc:
+            widget = self.errors.show(exc)
+            if widget is not None:
+                widget.setFocus()
+            return
+        super().accept()

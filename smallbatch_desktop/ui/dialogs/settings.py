@@ -1,0 +1,171 @@
+"""Settings: business details, lot code pattern with a live preview, units, data folder,
+default label stock and printer profile, larger text.
+
+Workshop settings live in the database (``services.common.set_setting``) so every
+computer on a shared database agrees; the larger-text choice is per machine (QSettings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.domain import lotcodes
+from smallbatch_desktop.domain.errors import ValidationError
+from smallbatch_desktop.domain.models import PrinterProfile
+from smallbatch_desktop.services.common import (
+    all_settings,
+    optional_text,
+    required_text,
+    set_setting,
+)
+from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY
+
+COMMON_STOCKS = ("Avery 5160", "Avery L7160", "Avery 22806", "Herma 4226", "Dymo 99012")
+
+
+class SettingsDialog(FormDialog):
+    """Signals: none beyond QDialog's; the caller re-applies the text size on accept."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        actor: str = "",
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(session_factory, "Settings", parent)
+        self.setObjectName("settingsDialog")
+        self._qs = settings
+        self._actor = actor
+        self._today = today or dt.date.today()
+        with session_factory() as s:
+            values = all_settings(s)
+            printers = list(s.scalars(select(PrinterProfile.name).order_by(PrinterProfile.name)))
+        self.name = QLineEdit(str(values.get("business_name") or ""))
+        self.name.setObjectName("businessName")
+        self.add_field("Business &name", self.name, ("business name",))
+        self.address = QPlainTextEdit(str(values.get("business_address") or ""))
+        self.address.setObjectName("businessAddress")
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(self.fontMetrics().height() * 4 + 12)
+        self.add_field("Business &address", self.address, ("business address",))
+
+        self.pattern = QLineEdit(str(values.get("lot_code_pattern") or lotcodes.DEFAULT_PATTERN))
+        self.pattern.setObjectName("lotCodePattern")
+        self.pattern_err = self.add_field(
+            "&Lot code pattern",
+            self.pattern,
+            ("lot code pattern",),
+            tip="Tokens: {PRODUCT} {YYYY} {YY} {MM} {DD} {JJJ} {SEQ} {SEQ:3} {PSEQ:4}",
+        )
+        self.preview = QLabel()
+        self.preview.setObjectName("lotCodePreview")
+        self.preview.setProperty("role", "lotCode")
+        self.add_field("Preview", self.preview)
+        self.pattern.textChanged.connect(self._preview)
+
+        self.units = QComboBox()
+        self.units.setObjectName("unitSystem")
+        self.units.addItem("Metric (g, kg, ml, l)", "metric")
+        self.units.addItem("US customary (oz, lb, fl oz, gal)", "us")
+        i = self.units.findData(values.get("unit_system") or "metric")
+        self.units.setCurrentIndex(max(0, i))
+        self.add_field("&Units shown", self.units, ("unit system",))
+
+        from smallbatch_desktop.paths import data_dir
+
+        folder = QWidget()
+        h = QHBoxLayout(folder)
+        h.setContentsMargins(0, 0, 0, 0)
+        path = str(data_dir())
+        self.folder_label = QLineEdit(path)
+        self.folder_label.setObjectName("dataFolder")
+        self.folder_label.setReadOnly(True)
+        open_btn = QPushButton("&Open")
+        open_btn.setObjectName("openDataFolder")
+        open_btn.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(path)))
+        h.addWidget(self.folder_label, 1)
+        h.addWidget(open_btn)
+        self.add_field("Data folder", folder)
+
+        self.stock = QComboBox()
+        self.stock.setObjectName("defaultLabelStock")
+        self.stock.setEditable(True)
+        self.stock.addItems(list(COMMON_STOCKS))
+        self.stock.setCurrentText(str(values.get("default_label_stock") or ""))
+        self.add_field("Default label &stock", self.stock, ("default label stock",))
+        self.printer = QComboBox()
+        self.printer.setObjectName("defaultPrinterProfile")
+        self.printer.setEditable(True)
+        self.printer.addItems(printers)
+        self.printer.setCurrentText(str(values.get("default_printer_profile") or ""))
+        self.add_field("Default &printer profile", self.printer, ("default printer profile",))
+
+        self.larger = QCheckBox("Larger text (easier to read on the workshop floor)")
+        self.larger.setObjectName("largerText")
+        self.larger.setChecked(settings.value(LARGER_TEXT_KEY, False, type=bool))
+        self.add_field("", self.larger)
+        self._preview()
+        self.resize(600, 0)
+
+    def preview_code(self) -> str:
+        """The pattern rendered for a sample product today, or raise ValidationError."""
+        parsed = lotcodes.parse_pattern(self.pattern.text())
+        return lotcodes.generate(
+            parsed.pattern, product="HS", day=self._today, first_seq=1, is_taken=lambda _c: False
+        )
+
+    def _preview(self) -> None:
+        try:
+            code = self.preview_code()
+        except ValidationError as exc:
+            self.preview.setText("—")
+            self.errors.set_field("lot code pattern", exc.message)
+            return
+        self.errors.set_field("lot code pattern", "")
+        self.preview.setText(f"{code}   (product HS, first batch today)")
+
+    def save(self, session: Session) -> Any:
+        actor = self._actor
+        set_setting(
+            session,
+            "business_name",
+            required_text(self.name.text(), field="business name"),
+            actor=actor,
+        )
+        set_setting(
+            session,
+            "business_address",
+            optional_text(self.address.toPlainText(), field="business address"),
+            actor=actor,
+        )
+        self.preview_code()  # raises with the field name when the pattern is wrong
+        set_setting(session, "lot_code_pattern", self.pattern.text().strip(), actor=actor)
+        set_setting(session, "unit_system", self.units.currentData(), actor=actor)
+        stock = optional_text(self.stock.currentText(), field="default label stock", max_len=120)
+        set_setting(session, "default_label_stock", stock, actor=actor)
+        printer = optional_text(
+            self.printer.currentText(), field="default printer profile", max_len=120
+        )
+        set_setting(session, "default_printer_profile", printer, actor=actor)
+        self._qs.setValue(LARGER_TEXT_KEY, self.larger.isChecked())
+        return True

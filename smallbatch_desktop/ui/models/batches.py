@@ -1,0 +1,208 @@
+"""The batch list: filtered and sorted in SQL, paged in with ``canFetchMore``/``fetchMore``.
+
+At 100,000 batches the view only ever holds the pages it has scrolled through; a new
+filter or sort resets the model and reads one page (``PAGE`` rows) in one short
+read-only session.  The total count is asked separately (``total()``) so the status
+bar can say how many batches match without the model reading them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.domain.status import BatchStatus
+from smallbatch_desktop.services.batches import BatchRow, count_batches, list_batches
+from smallbatch_desktop.ui.models.table import Role, display_text
+from smallbatch_desktop.ui.theme import ALIGN_NUMBER, status_background
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: (header, BatchRow attribute, services.batches.SORT_COLUMNS key or None)
+COLUMNS: tuple[tuple[str, str, str | None], ...] = (
+    ("Lot code", "lot_code", "lot_code"),
+    ("Product", "product", "product"),
+    ("Version", "version", None),
+    ("Status", "status", "status"),
+    ("Made", "made_date", "made_date"),
+    ("Best before", "best_before", "best_before"),
+    ("Planned", "planned_quantity", "planned_quantity"),
+    ("Actual", "actual_quantity", None),
+    ("Unit", "unit", None),
+    ("Operator", "operator", "operator"),
+)
+NUMERIC = {"planned_quantity", "actual_quantity", "version"}
+
+
+class BatchTableModel(QAbstractTableModel):
+    """Pages ``services.batches.list_batches`` into a table.
+
+    Signals:
+        filterChanged(): the filter or sort changed and the first page is loaded.
+    """
+
+    PAGE = 200
+    filterChanged = Signal()
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._sf = session_factory
+        self._rows: list[BatchRow] = []
+        self._exhausted = False
+        self._status: str | None = None
+        self._search = ""
+        self._sort = "made_date"
+        self._descending = True
+        self._reload()
+
+    # -- filter and sort -------------------------------------------------------------
+
+    @property
+    def status_filter(self) -> str | None:
+        return self._status
+
+    @property
+    def search_text(self) -> str:
+        return self._search
+
+    def set_filter(self, *, status: str | None = None, search: str = "") -> None:
+        status = status or None
+        search = search.strip()
+        if status == self._status and search == self._search:
+            return
+        self._status, self._search = status, search
+        self._reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(COLUMNS)):
+            return
+        key = COLUMNS[column][2]
+        if key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key == self._sort and descending == self._descending:
+            return
+        self._sort, self._descending = key, descending
+        self._reload()
+
+    def sortable(self, column: int) -> bool:
+        return 0 <= column < len(COLUMNS) and COLUMNS[column][2] is not None
+
+    def refresh(self) -> None:
+        """Re-read from the database keeping the filter (after a change elsewhere)."""
+        self._reload(keep=len(self._rows))
+
+    def total(self) -> int:
+        with self._sf() as s:
+            return count_batches(s, status=self._status, search=self._search)
+
+    def _fetch(self, offset: int, limit: int) -> list[BatchRow]:
+        with self._sf() as s:
+            return list_batches(
+                s,
+                status=self._status,
+                search=self._search,
+                sort=self._sort,
+                descending=self._descending,
+                offset=offset,
+                limit=limit,
+            )
+
+    def _reload(self, keep: int = 0) -> None:
+        limit = max(self.PAGE, keep)
+        rows = self._fetch(0, limit)
+        self.beginResetModel()
+        self._rows = rows
+        self._exhausted = len(rows) < limit
+        self.endResetModel()
+        self.filterChanged.emit()
+
+    # -- paging ----------------------------------------------------------------------
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        more = self._fetch(len(self._rows), self.PAGE)
+        if len(more) < self.PAGE:
+            self._exhausted = True
+        if not more:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+        self._rows.extend(more)
+        self.endInsertRows()
+
+    # -- lookups ---------------------------------------------------------------------
+
+    def row_at(self, row: int) -> BatchRow:
+        return self._rows[row]
+
+    def find_row(self, batch_id: int) -> int:
+        """Row of a loaded batch, or -1 (it may be on a page not read yet)."""
+        for i, r in enumerate(self._rows):
+            if r.id == batch_id:
+                return i
+        return -1
+
+    # -- Qt interface ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section][0]
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][2] is None:
+                return "This column does not sort"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        if not (0 <= index.column() < len(COLUMNS)):
+            return None
+        row = self._rows[index.row()]
+        attr = COLUMNS[index.column()][1]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if attr == "status":
+                return BatchStatus(row.status).label
+            if attr == "version":
+                return f"v{row.version}"
+            return display_text(getattr(row, attr))
+        if role == Qt.ItemDataRole.BackgroundRole and attr == "status":
+            return QBrush(status_background(row.status))
+        if role == Qt.ItemDataRole.TextAlignmentRole and attr in NUMERIC:
+            return int(ALIGN_NUMBER.value)
+        if role == Qt.ItemDataRole.ToolTipRole and attr == "product":
+            return f"{row.product} ({row.recipe_code} v{row.version})"
+        if role == Role.Id:
+            return row.id
+        if role == Role.Row:
+            return row
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

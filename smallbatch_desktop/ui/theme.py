@@ -1,0 +1,110 @@
+"""Look and feel: a comfortable font size for the workshop floor, a larger-text setting,
+the system light/dark palette, and the few style rules the forms share.
+
+No colours are hard-coded for text or backgrounds except the semantic ones (error,
+warning, ok), which are picked to read on both light and dark palettes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+#: base point sizes: normal and "larger text"
+NORMAL_POINT_SIZE = 11
+LARGE_POINT_SIZE = 14
+
+#: the QSettings key for the larger-text choice (a per-machine preference)
+LARGER_TEXT_KEY = "ui/larger_text"
+
+_STYLE = """
+QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"] {
+    border: 2px solid #d32f2f;
+    border-radius: 3px;
+}
+QLabel[role="fieldError"] { color: #d32f2f; }
+QLabel[role="formError"] { color: #d32f2f; font-weight: bold; }
+QLabel[role="heading"] { font-weight: bold; }
+QLabel[role="lotCode"] { font-family: "DejaVu Sans Mono", monospace; font-weight: bold; }
+QLabel[role="statusBadge"] { padding: 2px 8px; border-radius: 8px; font-weight: bold; }
+"""
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    pal = palette or QGuiApplication.palette()
+    return pal.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def error_color() -> QColor:
+    return QColor("#ef5350") if is_dark() else QColor("#c62828")
+
+
+def warning_background() -> QColor:
+    """Highlight for low stock / expiring soon rows."""
+    return QColor(120, 90, 0) if is_dark() else QColor(255, 243, 205)
+
+
+def error_background() -> QColor:
+    """Highlight for expired lots and out-of-spec QC values."""
+    return QColor(110, 30, 30) if is_dark() else QColor(255, 221, 221)
+
+
+def ok_background() -> QColor:
+    return QColor(27, 80, 40) if is_dark() else QColor(220, 245, 226)
+
+
+STATUS_COLORS: dict[str, tuple[str, str]] = {
+    # status -> (light background, dark background)
+    "planned": ("#e3f2fd", "#0d3c61"),
+    "in_production": ("#fff3e0", "#6d4100"),
+    "qc_hold": ("#fff9c4", "#5c5200"),
+    "released": ("#e8f5e9", "#1b5e20"),
+    "rejected": ("#ffebee", "#7f1d1d"),
+    "recalled": ("#fce4ec", "#880e4f"),
+}
+
+
+def status_background(status: str) -> QColor:
+    light, dark = STATUS_COLORS.get(status, ("#eeeeee", "#424242"))
+    return QColor(dark if is_dark() else light)
+
+
+def point_size(larger: bool) -> int:
+    return LARGE_POINT_SIZE if larger else NORMAL_POINT_SIZE
+
+
+def apply_font(app: QApplication, *, larger: bool) -> None:
+    """Set the application font size; widgets follow (they are built without fixed sizes)."""
+    font = QFont(app.font())
+    font.setPointSize(point_size(larger))
+    app.setFont(font)
+
+
+def apply_theme(app: QApplication, *, larger: bool = False) -> None:
+    """Fusion follows the system light/dark scheme on every platform in Qt 6.5+."""
+    app.setStyle("Fusion")
+    hints = app.styleHints()
+    if hasattr(hints, "colorScheme"):
+        # keep following the system; nothing to force
+        _ = hints.colorScheme()
+    app.setStyleSheet(_STYLE)
+    apply_font(app, larger=larger)
+
+
+def set_invalid(widget: object, invalid: bool) -> None:
+    """Mark a form widget invalid (red border) and refresh its style."""
+    from PySide6.QtWidgets import QWidget
+
+    if not isinstance(widget, QWidget):
+        return
+    if bool(widget.property("invalid")) == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    widget.update()
+
+
+ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

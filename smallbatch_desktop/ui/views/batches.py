@@ -1,0 +1,195 @@
+"""The Batches view: a paged, SQL-filtered batch list with a debounced search and a
+status filter, and the selected batch's detail beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from smallbatch_desktop.domain.status import BatchStatus
+from smallbatch_desktop.ui.actions import ActionId
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.models.batches import BatchTableModel
+from smallbatch_desktop.ui.models.table import Role
+from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
+
+SEARCH_DEBOUNCE_MS = 200
+
+
+class BatchView(QWidget):
+    """Signals:
+    currentBatchChanged(object): the selected batch id, or None.
+    traceRequested(str): trace this lot code.
+    """
+
+    currentBatchChanged = Signal(object)
+    traceRequested = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("batchView")
+        self._ctx = ctx
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("batchSearch")
+        self.search.setPlaceholderText("Search lot code or product…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search batches")
+        self.status = QComboBox()
+        self.status.setObjectName("batchStatusFilter")
+        self.status.setAccessibleName("Status filter")
+        self.status.addItem("All statuses", None)
+        for st in BatchStatus:
+            self.status.addItem(st.label, st.value)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("batchCount")
+        new = QToolButton()
+        new.setDefaultAction(ctx.actions[ActionId.NEW_BATCH])
+        new.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        new.setObjectName("newBatchButton")
+        label = QLabel("&Status")
+        label.setBuddy(self.status)
+        bar.addWidget(self.search, 2)
+        bar.addWidget(label)
+        bar.addWidget(self.status)
+        bar.addWidget(self.count_label, 1)
+        bar.addWidget(new)
+        layout.addLayout(bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("batchSplitter")
+        self.model = BatchTableModel(ctx.session_factory, self)
+        self.table = QTableView()
+        self.table.setObjectName("batchTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setWordWrap(False)
+        self.table.setAccessibleName("Batches")
+        self._size_columns()
+        self.detail = BatchDetailPanel(ctx)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self.apply_filter)
+        self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.modelReset.connect(self._after_reset)
+        self.detail.batchChanged.connect(self._batch_changed)
+        self._update_count()
+
+    def _size_columns(self) -> None:
+        fm = self.table.fontMetrics()
+        widths = (16, 22, 6, 12, 11, 11, 9, 9, 6, 10)
+        for i, chars in enumerate(widths):
+            self.table.setColumnWidth(i, fm.horizontalAdvance("M") * chars // 1 + 8)
+
+    # -- filter ----------------------------------------------------------------------
+
+    def apply_filter(self) -> None:
+        self._timer.stop()
+        self.model.set_filter(status=self.status.currentData(), search=self.search.text())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.total()
+        self.count_label.setText(f"{n:,} batch{'es' if n != 1 else ''}")
+
+    def refresh(self) -> None:
+        keep = self.current_batch_id()
+        self.model.refresh()
+        self._update_count()
+        if keep is not None:
+            self.select_batch(keep)
+
+    # -- selection -------------------------------------------------------------------
+
+    def current_batch_id(self) -> int | None:
+        idx = self.table.currentIndex()
+        if idx.isValid() and self.table.selectionModel().isRowSelected(idx.row()):
+            return int(self.model.data(idx, Role.Id))
+        return self.detail.batch_id
+
+    def select_batch(self, batch_id: int) -> None:
+        """Select a batch; when it is not on a loaded page, show it in the detail anyway."""
+        row = self.model.find_row(batch_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.table.clearSelection()
+            self.detail.show_batch(batch_id)
+            self.currentBatchChanged.emit(batch_id)
+
+    def open_lot(self, lot_code: str, batch_id: int) -> None:
+        """A scan found a batch: filter to its code so it is in the list, select it."""
+        self.status.setCurrentIndex(0)
+        self.search.setText(lot_code)
+        self.apply_filter()
+        self.select_batch(batch_id)
+
+    def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        bid = int(self.model.data(rows[0], Role.Id))
+        if bid != self.detail.batch_id:
+            self.detail.show_batch(bid)
+        self.currentBatchChanged.emit(bid)
+
+    def _after_reset(self) -> None:
+        if self.detail.batch_id is not None:
+            row = self.model.find_row(self.detail.batch_id)
+            if row >= 0:
+                self.table.selectionModel().blockSignals(True)
+                self.table.selectRow(row)
+                self.table.selectionModel().blockSignals(False)
+
+    def _batch_changed(self, batch_id: int) -> None:
+        self.model.refresh()
+        self._update_count()
+        self.select_batch(batch_id)
+
+    # -- state -----------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        s = self._ctx.settings
+        s.setValue("batches/splitter", self.splitter.saveState())
+        s.setValue("batches/header", self.table.horizontalHeader().saveState())
+
+    def restore_state(self) -> None:
+        s = self._ctx.settings
+        splitter = s.value("batches/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        header = s.value("batches/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
