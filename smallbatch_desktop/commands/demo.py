@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from smallbatch_desktop.db.engine import open_database
-    from smallbatch_desktop.services.demo import generate_scale, has_data, load_demo
+    from smallbatch_desktop.services.demo import generate_scale, load_demo
 
     if args.scale < 0:
         raise ValidationError("--scale: must be zero or more", field="scale")
@@ -44,9 +44,6 @@ def run(args: argparse.Namespace) -> int:
             "--no-demo: give --scale N too, or there is nothing to load", field="no-demo"
         )
     if args.scale:
-        with sf() as s:
-            fresh = not has_data(s)
-        del fresh
 
         def progress(done: int, total: int) -> None:
             print(f"\rgenerated {done:,} / {total:,} batches", end="", file=sys.stderr, flush=True)

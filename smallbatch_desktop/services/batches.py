@@ -430,7 +430,7 @@ def record_consumption(
         source_unit, source_code = src.unit, src.lot_code
     if in_source <= 0:
         raise ValidationError(
-            f"quantity: {qty} {entered_unit} rounds to nothing in {source_unit}", field="quantity"
+            f"quantity: {format_quantity(qty, entered_unit)} rounds to nothing in {source_unit}", field="quantity"
         )
     if in_source > on_hand:
         raise InsufficientStockError(
@@ -785,7 +785,8 @@ def amend_batch(
         )
         if value < used:  # type: ignore[operator]
             raise ValidationError(
-                f"actual yield: {value} is less than the {used} {b.unit} already used or shipped",
+                f"actual yield: {format_quantity(value)} is less than the "  # type: ignore[arg-type]
+                f"{format_quantity(used, b.unit)} already used or shipped",
                 field="actual yield",
             )
     elif field == "best_before":

@@ -28,6 +28,7 @@ from smallbatch_desktop.domain.models import (
 from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.domain.units import (
     convert,
+    format_quantity,
     non_negative,
     normalize_unit,
     parse_decimal,
@@ -508,8 +509,9 @@ def adjust_lot(
     on_hand = lot_on_hand(session, lot.id)
     if on_hand + qty < 0:
         raise ValidationError(
-            f"adjustment: {qty} {lot.unit} would leave {on_hand + qty} {lot.unit} of lot "
-            f"{lot.lot_code} (on hand {on_hand} {lot.unit})",
+            f"adjustment: {format_quantity(qty, lot.unit)} would leave "
+            f"{format_quantity(on_hand + qty, lot.unit)} of lot {lot.lot_code} "
+            f"(on hand {format_quantity(on_hand, lot.unit)})",
             field="adjustment",
         )
     adj = StockAdjustment(material_lot_id=lot.id, quantity=qty, reason=reason, created_by=actor)

@@ -195,7 +195,7 @@ def _qc_item(i: int, qi: QcItemInput) -> QcSpecItem:
                 f"{fname} ({name}): a numeric check needs a min or a max", field=fname
             )
         if lo is not None and hi is not None and lo > hi:
-            raise ValidationError(f"{fname} ({name}): min {lo} is above max {hi}", field=fname)
+            raise ValidationError(f"{fname} ({name}): min {format_quantity(lo)} is above max {format_quantity(hi)}", field=fname)
     return QcSpecItem(
         position=i,
         name=name,

@@ -1,0 +1,273 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from factories import DAY, kitchen, released_batch
+from sqlalchemy import func, select
+
+from smallbatch_desktop.domain.errors import (
+    ConflictError,
+    ImmutableError,
+    InsufficientStockError,
+    NotFoundError,
+    StatusError,
+    UnitError,
+    ValidationError,
+)
+from smallbatch_desktop.domain.models import Amendment, Consumption
+from smallbatch_desktop.services import batches as bat
+from smallbatch_desktop.services import inventory as inv
+from smallbatch_desktop.services.common import set_setting
+
+
+@pytest.fixture
+def k(session):
+    return kitchen(session)
+
+
+def test_plan_previews_the_code_it_saves(session, k):
+    preview = bat.preview_lot_code(session, k.mash_v.id, DAY)
+    b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="10", made_date=DAY)
+    assert b.lot_code == preview == "MASH-26061-01"
+    assert b.scale_factor == Decimal(2)
+    assert b.best_before == DAY + dt.timedelta(days=90)
+    assert bat.preview_lot_code(session, k.mash_v.id, DAY) == "MASH-26061-02"
+
+
+def test_custom_pattern_per_product_sequence(session, k):
+    set_setting(session, "lot_code_pattern", "{PRODUCT}{YYYY}{MM}{DD}-{PSEQ:3}")
+    b1 = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
+    b2 = bat.plan_batch(
+        session,
+        recipe_version_id=k.mash_v.id,
+        planned_quantity="5",
+        made_date=DAY + dt.timedelta(days=1),
+    )
+    assert (b1.lot_code, b2.lot_code) == ("MASH20260302-001", "MASH20260303-002")
+    with pytest.raises(ValidationError, match=r"^lot code pattern: unknown token \{WEEK\}"):
+        set_setting(session, "lot_code_pattern", "{WEEK}")
+
+
+def test_plan_refusals(session, k):
+    with pytest.raises(
+        ValidationError,
+        match=r"^planned quantity: must be greater than zero|^target yield: must be",
+    ):
+        bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="0")
+    with pytest.raises(UnitError, match=r"^target unit: cannot convert pcs"):
+        bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="3", unit="pcs")
+    b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
+    with pytest.raises(ConflictError, match=rf"^lot code: '{b.lot_code}' is already used"):
+        bat.plan_batch(
+            session, recipe_version_id=k.mash_v.id, planned_quantity="5", lot_code=b.lot_code
+        )
+    # a material lot's code is taken too: a scan must name one thing
+    with pytest.raises(ConflictError, match="is already used"):
+        bat.plan_batch(
+            session,
+            recipe_version_id=k.mash_v.id,
+            planned_quantity="5",
+            lot_code=k.chili_lot.lot_code,
+        )
+
+
+def test_fefo_suggestion_and_consumption_limits(session, k):
+    mat = k.chili_lot.material
+    early = inv.receive_lot(
+        session,
+        material_id=mat.id,
+        quantity="3",
+        received_date=DAY,
+        expiry_date=DAY + dt.timedelta(days=10),
+    )
+    expired = inv.receive_lot(
+        session,
+        material_id=mat.id,
+        quantity="50",
+        received_date=DAY - dt.timedelta(days=30),
+        expiry_date=DAY - dt.timedelta(days=1),
+    )
+    b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="10", made_date=DAY)
+    (need,) = bat.suggest_lots(session, b.id)
+    assert need.required == Decimal(10)
+    assert [(p.lot_code, p.take) for p in need.picks] == [
+        (early.lot_code, Decimal(3)),
+        (k.chili_lot.lot_code, Decimal(7)),
+    ]
+    assert expired.lot_code not in [p.lot_code for p in need.picks]
+    with pytest.raises(ValidationError, match=rf"^lot: {expired.lot_code} \(Habanero\) expired on"):
+        bat.record_consumption(session, b.id, lot_code=expired.lot_code, quantity="1", unit="kg")
+    with pytest.raises(
+        InsufficientStockError,
+        match=rf"^quantity: 3001 g is more than the 3 kg on hand of lot {early.lot_code}",
+    ):
+        bat.record_consumption(session, b.id, lot_code=early.lot_code, quantity="3001", unit="g")
+    with pytest.raises(NotFoundError, match=r"^lot: no material lot or batch has the code 'NOPE'"):
+        bat.record_consumption(session, b.id, lot_code="NOPE", quantity="1", unit="kg")
+    with pytest.raises(UnitError, match=r"^unit: cannot convert pcs"):
+        bat.record_consumption(session, b.id, lot_code=early.lot_code, quantity="1", unit="pcs")
+    with pytest.raises(ValidationError, match=r"^quantity: must be greater than zero"):
+        bat.record_consumption(session, b.id, lot_code=early.lot_code, quantity="-1", unit="kg")
+    # several lots for one line, in one action: all or nothing
+    with pytest.raises(InsufficientStockError, match=r"^pick 2: quantity: "):
+        bat.record_consumptions(
+            session,
+            b.id,
+            [
+                bat.PickInput(early.lot_code, "3", "kg", need.line_id),
+                bat.PickInput(k.chili_lot.lot_code, "70", "kg", need.line_id),
+            ],
+        )
+    session.rollback()
+
+
+def test_all_or_nothing_in_a_unit_of_work(session_factory):
+    with session_factory.begin() as s:
+        k = kitchen(s)
+        b = bat.plan_batch(s, recipe_version_id=k.mash_v.id, planned_quantity="10", made_date=DAY)
+        ids = (b.id, k.chili_lot.lot_code)
+    with pytest.raises(InsufficientStockError), session_factory.begin() as s:
+        bat.record_consumptions(
+            s, ids[0], [bat.PickInput(ids[1], "4", "kg"), bat.PickInput(ids[1], "7", "kg")]
+        )
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Consumption)) == 0
+
+
+def test_life_qc_release_ship_cost(session, k):
+    mash = released_batch(session, k.mash_v, "5", qc={"pH": "3.6"})
+    assert mash.status == "released" and mash.released_by == "tester"
+    b = bat.plan_batch(
+        session, recipe_version_id=k.sauce_v.id, planned_quantity="24", made_date=DAY
+    )
+    with pytest.raises(
+        StatusError, match=rf"^status: cannot release batch {b.lot_code}: it is planned"
+    ):
+        bat.change_status(session, b.id, "release")
+    for need in bat.suggest_lots(session, b.id):
+        for p in need.picks:
+            bat.record_consumption(
+                session,
+                b.id,
+                lot_code=p.lot_code,
+                quantity=p.take,
+                unit=p.unit,
+                recipe_line_id=need.line_id,
+            )
+    assert bat.batch_on_hand(session, mash.id) == Decimal(3)
+    bat.change_status(session, b.id, "start")
+    bat.change_status(session, b.id, "to_qc")
+    taste, _note = k.sauce_v.qc_items
+    with pytest.raises(StatusError, match=r"^QC: cannot release .*: Taste \(missing\)"):
+        bat.change_status(session, b.id, "release")
+    bat.record_qc(session, b.id, taste.id, "fail")
+    with pytest.raises(StatusError, match=r"Taste \(failed: fail\)"):
+        bat.change_status(session, b.id, "release")
+    with pytest.raises(ValidationError, match=r"^QC Taste: answer pass or fail"):
+        bat.record_qc(session, b.id, taste.id, "meh")
+    bat.record_qc(session, b.id, taste.id, "pass")  # a re-test: the latest result counts
+    bat.change_status(session, b.id, "release", actor="ben")
+    assert b.status == "released"
+    # read-only now
+    with pytest.raises(
+        ImmutableError, match=r"^inputs: batch .* is released; correct it with an amendment"
+    ):
+        bat.record_consumption(
+            session, b.id, lot_code=k.vinegar_lot.lot_code, quantity="1", unit="l"
+        )
+    with pytest.raises(
+        ImmutableError, match=r"^batch: .* is released; correct it with an amendment"
+    ):
+        bat.update_batch(session, b.id, notes="x")
+    # ship, never more than is left
+    bat.ship_batch(
+        session,
+        b.id,
+        customer="Corner Deli",
+        quantity="20",
+        shipped_date=DAY,
+        document_number="INV-1",
+    )
+    with pytest.raises(
+        InsufficientStockError, match=r"^quantity: 5 pcs is more than the 4 pcs left"
+    ):
+        bat.ship_batch(session, b.id, customer="Corner Deli", quantity="5", shipped_date=DAY)
+    # cost: 2 kg of mash at 4.50/kg + 1000 g vinegar = 0.990099 l at 2/l
+    cost = bat.batch_cost(session, b.id)
+    assert cost.complete
+    assert cost.total == Decimal("9.000000") + Decimal("1.980198")
+    assert cost.per_unit == (cost.total / 24).quantize(Decimal("0.000001"))
+
+
+def test_amendments_keep_who_when_why(session, k):
+    b = released_batch(session, k.mash_v, "5")
+    with pytest.raises(ValidationError, match=r"^reason: is required"):
+        bat.amend_batch(session, b.id, field="notes", new_value="x", reason="", actor="ann")
+    with pytest.raises(ValidationError, match=r"^field: 'lot_code' cannot be amended"):
+        bat.amend_batch(session, b.id, field="lot_code", new_value="X", reason="typo", actor="ann")
+    a = bat.amend_batch(
+        session, b.id, field="actual_quantity", new_value="4.8", reason="weighed again", actor="ann"
+    )
+    assert (a.old_value, a.new_value, a.amended_by) == ("5.000000", "4.800000", "ann")
+    assert b.actual_quantity == Decimal("4.8")
+    assert session.scalar(select(func.count()).select_from(Amendment)) == 1
+    planned = bat.plan_batch(
+        session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY
+    )
+    with pytest.raises(StatusError, match=r"^amendment: batch .* is not released yet"):
+        bat.amend_batch(session, planned.id, field="notes", new_value="x", reason="r", actor="ann")
+
+
+def test_numeric_qc_out_of_spec(session, k):
+    b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
+    (ph,) = k.mash_v.qc_items
+    r = bat.record_qc(session, b.id, ph.id, "4.2")
+    assert r.passed is False
+    states = bat.qc_summary(session, b.id)
+    assert [(s.name, s.state, s.spec) for s in states] == [("pH", "fail", "≤ 4 pH")]
+    with pytest.raises(ValidationError, match=r"^QC pH: 'high' is not a number"):
+        bat.record_qc(session, b.id, ph.id, "high")
+
+
+def test_reject_and_recall_need_a_reason(session, k):
+    b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
+    with pytest.raises(ValidationError, match=r"^reason: is required"):
+        bat.change_status(session, b.id, "reject")
+    bat.change_status(session, b.id, "reject", reason="dropped the pot")
+    with pytest.raises(StatusError, match=r"^status: cannot recall"):
+        bat.change_status(session, b.id, "recall", reason="x")
+    r = released_batch(session, k.mash_v, "5")
+    bat.change_status(session, r.id, "recall", reason="supplier notice")
+    assert (r.status, r.close_reason) == ("recalled", "supplier notice")
+
+
+def test_unreleased_batch_cannot_be_used_or_shipped(session, k):
+    mash = bat.plan_batch(
+        session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY
+    )
+    sauce = bat.plan_batch(
+        session, recipe_version_id=k.sauce_v.id, planned_quantity="24", made_date=DAY
+    )
+    with pytest.raises(
+        StatusError, match=rf"^lot: batch {mash.lot_code} is planned; only a released batch"
+    ):
+        bat.record_consumption(session, sauce.id, lot_code=mash.lot_code, quantity="1", unit="kg")
+    with pytest.raises(StatusError, match=r"^shipment: .* only a released batch ships"):
+        bat.ship_batch(session, sauce.id, customer="x", quantity="1")
+
+
+def test_list_and_count_batches_in_sql(session, k):
+    for i in range(5):
+        bat.plan_batch(
+            session,
+            recipe_version_id=k.mash_v.id,
+            planned_quantity="1",
+            made_date=DAY + dt.timedelta(days=i),
+        )
+    released_batch(session, k.mash_v, "1", day=DAY + dt.timedelta(days=9))
+    assert bat.count_batches(session) == 6
+    assert bat.count_batches(session, status="released") == 1
+    page = bat.list_batches(session, sort="made_date", descending=True, offset=1, limit=2)
+    assert [r.made_date for r in page] == [DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=3)]
+    assert bat.count_batches(session, search="mash") == 6
+    assert bat.count_batches(session, search="zzz") == 0
