@@ -67,7 +67,7 @@ def test_unknown_lot(session):
 
 def test_diamond_is_listed_once(session, chain):
     """Two batches use the same mash; a third uses both: the mash's inputs appear once each."""
-    k, mash, _ = chain
+    k, _, _ = chain
     s = session
     a = released_batch(s, k.sauce_v, "12")
     b = released_batch(s, k.sauce_v, "12")
