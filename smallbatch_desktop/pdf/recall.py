@@ -1,0 +1,485 @@
+"""The recall report: from one lot, every affected batch, shipment and customer.
+
+It renders a :class:`RecallReport` (plain frozen dataclasses, filled by
+``services.reports.recall_report``) as an A4-landscape PDF for the people who make the
+phone calls: what the lot is, who to contact (with contact details and what they got),
+every affected batch and every shipment with the path that links it to the lot
+("M-CHIL-001 → MASH-26001 → HS-26012"), and, for a batch, where its inputs came from.
+
+A recall of a heavily used raw material can reach tens of thousands of batches, so the
+long tables use plain-string cells (wrapped by :func:`~smallbatch_desktop.pdf.common.wrap`),
+which ReportLab lays out many times faster than Paragraphs; the header row repeats on
+every page and nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+
+from smallbatch_desktop.pdf.common import (
+    ACCENT,
+    FAIL,
+    INK,
+    MUTED,
+    RULE,
+    day,
+    esc,
+    flow_document,
+    footer_canvas,
+    grid_style,
+    local_time,
+    qty,
+    styles,
+    symbol_or_text,
+    wrap,
+)
+from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, register_fonts
+from smallbatch_desktop.pdf.provenance import InputLine, Output, _finish
+
+ARROW = " → "
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class RecallLot:
+    """The lot the recall starts from, material lot or batch."""
+
+    kind: str  # "material" | "batch"
+    lot_code: str
+    name: str  # material name or product
+    quantity: Decimal | None = None
+    unit: str = ""
+    supplier: str = ""
+    supplier_lot_code: str = ""
+    origin: str = ""
+    certifications: str = ""
+    date: dt.date | None = None  # received (material) or made (batch)
+    expiry: dt.date | None = None  # expiry or best before
+    status: str = ""  # a batch's status label
+
+
+@dataclass(frozen=True)
+class RecallBatch:
+    """A batch that contains the lot, at ``depth`` steps (0: the recalled batch itself)."""
+
+    batch_id: int
+    lot_code: str
+    product: str
+    status: str
+    made_date: dt.date | None
+    best_before: dt.date | None
+    quantity: Decimal | None  # made (actual, else planned)
+    unit: str
+    shipped: Decimal  # in ``unit``, from this report's shipments
+    depth: int
+    path: tuple[str, ...]  # lot codes from the recalled lot to this batch
+
+    @property
+    def path_text(self) -> str:
+        return ARROW.join(self.path)
+
+
+@dataclass(frozen=True)
+class RecallShipment:
+    shipment_id: int
+    batch_id: int
+    batch_lot_code: str
+    product: str
+    shipped_date: dt.date
+    customer_id: int
+    customer: str
+    quantity: Decimal
+    unit: str
+    document_type: str
+    document_number: str
+    path: tuple[str, ...]  # lot codes from the recalled lot to the shipped batch
+
+    @property
+    def path_text(self) -> str:
+        return ARROW.join(self.path)
+
+    @property
+    def document(self) -> str:
+        return " ".join(x for x in (self.document_type, self.document_number) if x)
+
+
+@dataclass(frozen=True)
+class RecallCustomer:
+    customer_id: int
+    name: str
+    kind: str
+    contact: str
+    email: str
+    phone: str
+    address: str
+    shipments: int
+    quantities: tuple[tuple[Decimal, str], ...]  # total per unit
+    first_shipped: dt.date | None
+    last_shipped: dt.date | None
+
+    @property
+    def quantity_text(self) -> str:
+        return ", ".join(qty(q, u) for q, u in self.quantities)
+
+
+@dataclass(frozen=True)
+class RecallReport:
+    lot: RecallLot
+    batches: tuple[RecallBatch, ...]
+    shipments: tuple[RecallShipment, ...]
+    customers: tuple[RecallCustomer, ...]
+    #: for a batch: its inputs to any depth (where the recalled product came from)
+    upstream: tuple[InputLine, ...] = ()
+    producer_name: str = ""
+    producer_address: str = ""
+    generated_at: dt.datetime | None = None
+    #: set when the report is a timed mock recall drill
+    drill_duration_ms: int | None = None
+
+    @property
+    def shipped_totals(self) -> list[tuple[Decimal, str]]:
+        totals: dict[str, Decimal] = {}
+        for s in self.shipments:
+            totals[s.unit] = totals.get(s.unit, Decimal(0)) + s.quantity
+        return sorted(((q, u) for u, q in totals.items()), key=lambda t: t[1])
+
+
+# --------------------------------------------------------------------------- rendering
+
+_PAGE = landscape(A4)
+_MARGIN = 14 * mm
+_BODY_W = _PAGE[0] - 2 * _MARGIN
+_CELL_FONT = SANS
+_CELL_SIZE = 7.5
+
+
+def render_recall_report(
+    report: RecallReport,
+    out: Output = None,
+    *,
+    tz: dt.tzinfo | None = None,
+    invariant: bool = False,
+) -> bytes:
+    """The recall report as a PDF; returns the bytes (and writes ``out`` if given)."""
+    register_fonts()
+    buf = io.BytesIO()
+    title = "Mock recall drill" if report.drill_duration_ms is not None else "Recall report"
+    doc = flow_document(
+        buf,
+        _PAGE,
+        margin=_MARGIN,
+        top=14 * mm,
+        bottom=17 * mm,
+        invariant=invariant,
+        title=f"{title}: {report.lot.lot_code}",
+        author=report.producer_name or "Smallbatch Desktop",
+        subject=f"Everything that contains lot {report.lot.lot_code}",
+    )
+    when = local_time(report.generated_at or dt.datetime.now(dt.UTC), tz)
+    producer = f" for {report.producer_name}" if report.producer_name else ""
+    footer = (
+        f"{title}{producer} · lot {report.lot.lot_code} · generated {when} by Smallbatch Desktop"
+    )
+    header = f"{title} · lot {report.lot.lot_code} · {report.lot.name}"
+    doc.build(_story(report, title, tz), canvasmaker=footer_canvas(footer, header))
+    return _finish(buf, out)
+
+
+def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
+    st = styles()
+    story: list[Flowable] = []
+    kicker = ParagraphStyle(
+        "sb-rk", parent=st.small, fontName=SANS_BOLD, textColor=ACCENT, fontSize=8
+    )
+    lot = r.lot
+    left: list[Flowable] = [
+        Paragraph(esc(r.producer_name) or "&nbsp;", st.subtitle),
+        Paragraph(esc(" ".join(r.producer_address.split())), st.muted),
+        Spacer(1, 3 * mm),
+        Paragraph(esc(title.upper()), kicker),
+        Paragraph(f"Lot {esc(lot.lot_code)}: {esc(lot.name)}", st.title),
+        Paragraph(
+            esc(
+                ("Material lot received from " + (lot.supplier or "an unrecorded supplier"))
+                if lot.kind == "material"
+                else f"Batch made here · {lot.status}"
+            ),
+            st.subtitle,
+        ),
+    ]
+    code = symbol_or_text(
+        "code128", lot.lot_code, module=0.33 * mm, bar_height=12 * mm, caption=lot.lot_code
+    )
+    story.append(
+        Table(
+            [[left, code]],
+            colWidths=[_BODY_W - 70 * mm, 70 * mm],
+            style=[
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.2, ACCENT),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ],
+        )
+    )
+    story.append(Spacer(1, 3 * mm))
+
+    # summary: the lot's facts and the counts side by side
+    facts: list[tuple[str, str]] = []
+    if lot.kind == "material":
+        facts += [
+            ("Supplier lot", lot.supplier_lot_code),
+            ("Received", day(lot.date)),
+            ("Quantity received", qty(lot.quantity, lot.unit)),
+            ("Expiry", day(lot.expiry)),
+            ("Origin", lot.origin),
+            ("Certifications", lot.certifications),
+        ]
+    else:
+        facts += [
+            ("Made", day(lot.date)),
+            ("Best before", day(lot.expiry)),
+            ("Quantity", qty(lot.quantity, lot.unit)),
+            ("Status", lot.status),
+        ]
+    shipped = ", ".join(qty(q, u) for q, u in r.shipped_totals) or "none"
+    counts: list[tuple[str, str]] = [
+        ("Affected batches", f"{len(r.batches):,}"),
+        ("Shipments", f"{len(r.shipments):,}"),
+        ("Customers to contact", f"{len(r.customers):,}"),
+        ("Quantity shipped", shipped),
+    ]
+    if r.drill_duration_ms is not None:
+        counts.append(("Drill time", _duration(r.drill_duration_ms)))
+    story.append(_summary(facts, counts))
+
+    # customers first: they are who the coordinator calls
+    story.append(Paragraph("Customers to contact", st.h2))
+    if r.customers:
+        story.append(_customers_table(r.customers))
+    else:
+        story.append(Paragraph("No shipments: nothing left the workshop.", st.body))
+
+    if r.upstream:
+        story.append(Paragraph("Where the recalled batch came from", st.h2))
+        story.append(_upstream_table(r.upstream))
+
+    story.append(Paragraph(f"Affected batches ({len(r.batches):,})", st.h2))
+    if r.batches:
+        story.append(
+            Paragraph(
+                "Every batch that contains the lot, directly or through intermediates; "
+                "the path shows how.",
+                st.muted,
+            )
+        )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(_batches_table(r.batches))
+    else:
+        story.append(Paragraph("The lot has not been used in any batch.", st.body))
+
+    story.append(Paragraph(f"Shipments ({len(r.shipments):,})", st.h2))
+    if r.shipments:
+        story.append(_shipments_table(r.shipments))
+    else:
+        story.append(Paragraph("None.", st.body))
+
+    story.append(Spacer(1, 6 * mm))
+    story.append(KeepTogether([Paragraph("Sign-off", st.h2), _signoff()]))
+    return story
+
+
+def _duration(ms: int) -> str:
+    if ms < 1000:
+        return f"{ms} ms"
+    seconds = ms / 1000
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {sec:02d} s"
+
+
+def _summary(facts: Sequence[tuple[str, str]], counts: Sequence[tuple[str, str]]) -> Table:
+    st = styles()
+    label = ParagraphStyle("sb-rl", parent=st.cell, textColor=MUTED)
+    n = max(len(facts), len(counts))
+    rows = []
+    for i in range(n):
+        row: list[Any] = []
+        for group in (facts, counts):
+            if i < len(group):
+                k, v = group[i]
+                row += [Paragraph(esc(k), label), Paragraph(esc(v), st.cell_bold)]
+            else:
+                row += ["", ""]
+        rows.append(row)
+    w = _BODY_W
+    t = Table(rows, colWidths=[w * 0.13, w * 0.37, w * 0.15, w * 0.35])
+    t.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("TEXTCOLOR", (3, 0), (3, 2), FAIL),
+        ]
+    )
+    return t
+
+
+def _plain_table(
+    header: Sequence[str], rows: Sequence[Sequence[object]], widths_mm: Sequence[float]
+) -> Table:
+    """A long table of wrapped plain strings with a repeated header row."""
+    widths = [w * mm for w in widths_mm]
+    inner = [w - 6 for w in widths]  # less the cell padding
+    data: list[list[str]] = [list(header)]
+    for row in rows:
+        data.append(
+            [
+                wrap(v, inner[i], font=_CELL_FONT, size=_CELL_SIZE) if v else ""
+                for i, v in enumerate(row)
+            ]
+        )
+    t = Table(data, colWidths=widths, repeatRows=1)
+    t.setStyle(grid_style())
+    return t
+
+
+def _customers_table(customers: Sequence[RecallCustomer]) -> Table:
+    rows = []
+    for c in customers:
+        reach = "\n".join(x for x in (c.contact, c.phone, c.email) if x)
+        span = day(c.first_shipped)
+        if c.last_shipped and c.last_shipped != c.first_shipped:
+            span += f" to {day(c.last_shipped)}"
+        rows.append([c.name, c.kind, reach, c.address, f"{c.shipments:,}", c.quantity_text, span])
+    return _plain_table(
+        ("Customer", "Kind", "Contact", "Address", "Shipments", "Quantity", "Shipped"),
+        rows,
+        (50, 20, 50, 62, 18, 30, 39),
+    )
+
+
+def _upstream_table(lines: Sequence[InputLine]) -> Table:
+    rows = []
+    for ln in lines:
+        indent = "   " * (ln.level - 1) + ("↳ " if ln.level > 1 else "")
+        rows.append(
+            [
+                indent + ln.name,
+                ln.lot_code,
+                ln.supplier if ln.kind == "material" else "made here",
+                ln.supplier_lot_code,
+                ln.origin,
+                qty(ln.quantity, ln.unit),
+            ]
+        )
+    return _plain_table(
+        ("Input", "Our lot", "Supplier", "Supplier lot", "Origin", "Used"),
+        rows,
+        (65, 35, 50, 35, 55, 29),
+    )
+
+
+def _batches_table(batches: Sequence[RecallBatch]) -> Table:
+    rows = [
+        [
+            b.lot_code,
+            b.product,
+            b.status,
+            day(b.made_date),
+            day(b.best_before),
+            qty(b.quantity, b.unit),
+            qty(b.shipped, b.unit),
+            b.path_text,
+        ]
+        for b in batches
+    ]
+    return _plain_table(
+        (
+            "Batch lot",
+            "Product",
+            "Status",
+            "Made",
+            "Best before",
+            "Made qty",
+            "Shipped",
+            "Path from the recalled lot",
+        ),
+        rows,
+        (30, 44, 20, 19, 19, 21, 20, 96),
+    )
+
+
+def _shipments_table(shipments: Sequence[RecallShipment]) -> Table:
+    rows = [
+        [
+            day(s.shipped_date),
+            s.customer,
+            s.batch_lot_code,
+            s.product,
+            qty(s.quantity, s.unit),
+            s.document,
+            s.path_text,
+        ]
+        for s in shipments
+    ]
+    return _plain_table(
+        (
+            "Shipped",
+            "Customer",
+            "Batch lot",
+            "Product",
+            "Quantity",
+            "Document",
+            "Path from the recalled lot",
+        ),
+        rows,
+        (19, 46, 30, 40, 20, 30, 84),
+    )
+
+
+def _signoff() -> Table:
+    st = styles()
+    roles = (
+        "Recall coordinator",
+        "Customers notified (date, time)",
+        "Regulator notified (if required)",
+    )
+    rows = [[Paragraph(x, st.small) for x in roles], ["", "", ""]]
+    w = _BODY_W / 3
+    t = Table(rows, colWidths=[w, w, w], rowHeights=[None, 12 * mm])
+    t.setStyle(
+        [
+            ("LINEBELOW", (0, 1), (0, 1), 0.6, INK),
+            ("LINEBELOW", (1, 1), (1, 1), 0.6, INK),
+            ("LINEBELOW", (2, 1), (2, 1), 0.6, INK),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 14),
+        ]
+    )
+    return t
+
+
+__all__ = [
+    "RecallBatch",
+    "RecallCustomer",
+    "RecallLot",
+    "RecallReport",
+    "RecallShipment",
+    "render_recall_report",
+]
