@@ -3,7 +3,7 @@
 Symbols are encoded by zxing-cpp (``create_barcode``; ``gs1=True`` for GS1, which is the
 switch that adds FNC1: ``options="gs1"`` is silently ignored) and drawn by us as vector
 rectangles on the ReportLab canvas.  Each dark run of modules becomes one rectangle
-(runs of equal rows merged vertically too), the whole symbol is one PDF path in
+the whole symbol is one PDF path in
 module units, and a ``cm`` transform scales it: a symbol costs one content-stream string,
 cached per data string, however often it is placed.
 
@@ -152,6 +152,10 @@ FORMATS: dict[str, tuple[str, bool, bool, int]] = {
 }
 
 
+_DARK = re.compile(rb"\x00+")
+_span = re.Match.span
+
+
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """An encoded symbol as vector data, independent of size and position.
@@ -191,32 +195,22 @@ def make_symbol(symbology: str, content: str) -> Symbol:
     image = barcode.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape[0], image.shape[1]
     data = bytes(memoryview(image))
-    dark = re.compile(rb"\x00+")
-    parts: list[str] = []
+    finditer = _DARK.finditer
     if linear:
-        row = data[:width]
-        for m in dark.finditer(row):
-            parts.append(f"{m.start()} 0 {m.end() - m.start()} 1 re")
+        spans = [m.span() for m in finditer(data, 0, width)]
+        parts = [f"{a} 0 {b - a} 1 re" for a, b in spans]
         rows = 1
     else:
+        # one rectangle per horizontal run of dark modules; merging equal runs of
+        # consecutive rows as well saves under 20 % of the rectangles but costs more
+        # Python time than it saves in the PDF, so rows stay separate
         rows = height
-        # merge equal runs of consecutive rows into one taller rectangle
-        open_runs: dict[tuple[int, int], int] = {}  # (start, length) -> first row
-        rects: list[tuple[int, int, int, int]] = []
-        for r in range(height):
-            row = data[r * width : (r + 1) * width]
-            current = {(m.start(), m.end() - m.start()) for m in dark.finditer(row)}
-            for key in list(open_runs):
-                if key not in current:
-                    top = open_runs.pop(key)
-                    rects.append((key[0], top, key[1], r - top))
-            for key in current:
-                open_runs.setdefault(key, r)
-        for key, top in open_runs.items():
-            rects.append((key[0], top, key[1], height - top))
-        rects.sort(key=lambda t: (t[1], t[0]))
-        for x, top, w, h in rects:
-            parts.append(f"{x} {height - top - h} {w} {h} re")
+        parts = [
+            f"{a - base} {height - 1 - r} {b - a} 1 re"
+            for r in range(height)
+            for base in (r * width,)
+            for a, b in map(_span, finditer(data, base, base + width))
+        ]
     hri = barcode.text if gs1 else content
     return Symbol(
         symbology=symbology,

@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import math
 import string
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -297,6 +298,7 @@ class _Renderer:
         self.layout = job.layout
         self.warnings: dict[str, None] = {}
         self.dot_pt = 72.0 / job.dpi
+        self.page_h = job.stock.page_height * PT_PER_MM
         self._draw: dict[type, Callable[[Any, LabelData, float, float], None]] = {
             TextElement: self._text,
             IngredientsElement: self._ingredients,
@@ -384,12 +386,14 @@ class _Renderer:
         place = place_symbol(symbol, e.w, e.h, self.job.dpi, name=e.name, hri_height=hri_h)
         for w in place.warnings:
             self.warnings.setdefault(w)
-        # snap the symbol's corner to the printer's dot grid (absolute page coordinates)
+        # snap the symbol's corner to the printer's dot grid, which starts at the page's
+        # top-left corner (where a driver starts rasterising)
         dot = self.dot_pt
+        page_h = self.page_h
         ax = ox + (e.x + place.x) * PT_PER_MM
         atop = oy - (e.y + place.y) * PT_PER_MM
         ax = round(ax / dot) * dot
-        atop = round(atop / dot) * dot
+        atop = page_h - round((page_h - atop) / dot) * dot
         module_pt = place.module * PT_PER_MM
         height_pt = place.height * PT_PER_MM
         x_local = ax - ox
@@ -506,6 +510,29 @@ def _new_canvas(buf: io.BytesIO, w_pt: float, h_pt: float, title: str) -> Any:
     return c
 
 
+_SAVE_LOCK = threading.Lock()
+
+
+def _save(canvas: Any) -> None:
+    """Save without the ASCII85 stream filter.
+
+    ReportLab wraps every page stream in ASCII85 (7-bit safe, 25 % bigger) and, without
+    the optional C accelerator, encodes it in pure Python: that alone took longer than
+    drawing 1,000 labels.  Our PDFs go to files and printers, never through 7-bit mail,
+    so page streams are only Flate-compressed.  ``rl_config.useA85`` is read when the
+    document is saved, hence the brief, locked override.
+    """
+    from reportlab import rl_config
+
+    with _SAVE_LOCK:
+        old = rl_config.useA85
+        rl_config.useA85 = 0
+        try:
+            canvas.save()
+        finally:
+            rl_config.useA85 = old
+
+
 def check_job(job: LabelJob) -> None:
     """Refuse a job that would not print as intended, naming the field."""
     validate_layout(job.layout, job.stock.label_width, job.stock.label_height)
@@ -557,7 +584,7 @@ def render_labels(
         for cell in cells:
             r._outline(cell.x * PT_PER_MM + ox, page_h - cell.y * PT_PER_MM - oy, lw, lh)
     c.showPage()
-    c.save()
+    _save(c)
     if progress is not None:
         progress(total, total)
     return RenderResult(buf.getvalue(), page + 1, total, tuple(r.warnings))
@@ -673,7 +700,7 @@ def calibration_pdf(
     for i, t in enumerate(legend):
         c.drawCentredString(page_w / 2, y - (i + 1) * size * 1.3, t)
     c.showPage()
-    c.save()
+    _save(c)
     return buf.getvalue()
 
 

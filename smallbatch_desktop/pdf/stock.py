@@ -175,8 +175,8 @@ def _cells_cached(stock: LabelStock) -> tuple[Cell, ...]:
             for ix in range(g.nx):
                 out.append(
                     Cell(
-                        round(g.x0 + ix * g.dx, 4),
-                        round(g.y0 + iy * g.dy, 4),
+                        round(g.x0 + ix * g.dx, 6),
+                        round(g.y0 + iy * g.dy, 6),
                         stock.label_width,
                         stock.label_height,
                     )

@@ -1,0 +1,203 @@
+"""The gLabels stock catalog: parsing, units, equivalents, search, custom stock."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
+from smallbatch_desktop.pdf.stock import (
+    ROLL,
+    SHEET,
+    builtin_catalog,
+    catalog_dir,
+    length_mm,
+    parse_catalog,
+    parse_size_query,
+    stock_from_geometry,
+)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return builtin_catalog()
+
+
+def test_counts_match_the_design_doc(catalog) -> None:
+    assert len(catalog.stocks) == 1759
+    assert catalog.distinct_layouts == 1127
+    assert len({s.key.lower() for s in catalog.stocks}) == 1759
+
+
+def test_licence_travels_with_the_catalog() -> None:
+    text = (catalog_dir() / "LICENSE").read_text()
+    assert "Permission is hereby granted" in text
+
+
+def test_parse_is_cached_and_fast(catalog) -> None:
+    assert builtin_catalog() is catalog
+    t = time.perf_counter()
+    parse_catalog(catalog_dir())
+    assert time.perf_counter() - t < 2.0  # ~0.15 s here; generous for a slow CI box
+
+
+@pytest.mark.parametrize(
+    "text, mm",
+    [
+        ("2.625in", 66.675),
+        ("0 pt", 0.0),
+        ("72", 25.4),
+        ("1cm", 10.0),
+        ("1pc", 4.233333),
+        ("3.2mm", 3.2),
+        ("3.93386e-16pt", 0.0),
+        ("in", 0.0),
+    ],
+)
+def test_lengths(text: str, mm: float) -> None:
+    assert length_mm(text) == pytest.approx(mm, abs=1e-6)
+
+
+def test_avery_5160_geometry(catalog) -> None:
+    s = catalog.get("avery  5160")
+    assert s.kind == SHEET and s.paper == "US-Letter"
+    assert (s.page_width, s.page_height) == (215.9, 279.4)
+    assert (s.label_width, s.label_height, s.corner_radius) == (66.675, 25.4, 1.5875)
+    cells = s.cells()
+    assert len(cells) == 30
+    assert (cells[0].x, cells[0].y) == (3.96875, 12.7)
+    assert (cells[1].x, cells[3].y) == pytest.approx((3.96875 + 70.64375, 12.7 + 25.4))
+
+
+def test_equivalents_resolve_to_their_base(catalog) -> None:
+    s = catalog.get("Avery 8160")
+    base = catalog.get("Avery 5160")
+    assert s.equiv_of == "Avery 5160"
+    assert s.cells() == base.cells() and s.page_width == base.page_width
+
+
+def test_shapes_are_approximated_by_their_box(catalog) -> None:
+    shapes = {s.shape for s in catalog.stocks}
+    assert {"rectangle", "round", "ellipse", "cd"} <= shapes
+    rnd = next(s for s in catalog.stocks if s.shape == "round")
+    assert rnd.approximated and rnd.label_width == rnd.label_height == 2 * rnd.corner_radius
+    assert not catalog.get("Avery 5160").approximated
+
+
+def test_multiple_layouts_are_merged_in_reading_order(catalog) -> None:
+    multi = next(s for s in catalog.stocks if len(s.layouts) > 1 and not s.equiv_of)
+    cells = multi.cells()
+    assert len(cells) == sum(g.nx * g.ny for g in multi.layouts)
+    assert cells == sorted(cells, key=lambda c: (round(c.y, 2), round(c.x, 2)))
+
+
+def test_roll_stock_is_a_label_sized_page(catalog) -> None:
+    s = catalog.get("Brother DK-1202")
+    assert s.kind == ROLL and s.roll_width == 67.0
+    assert (s.page_width, s.page_height) == (s.label_width, s.label_height) == (61.98, 99.82)
+    assert len(s.cells()) == 1
+
+
+@pytest.mark.parametrize("query", ["5160", "avery 5160", "AVERY 5160"])
+def test_search_by_part(catalog, query: str) -> None:
+    assert catalog.search(query)[0].key == "Avery 5160"
+
+
+def test_search_l7160(catalog) -> None:
+    assert catalog.search("L7160")[0].key == "Avery L7160"
+
+
+@pytest.mark.parametrize("query", ["63.5 x 38.1", "63.5x38.1", "63,5 x 38,1", "38.1 X 63.5 mm"])
+def test_search_by_size(catalog, query: str) -> None:
+    found = catalog.search(query, limit=500)
+    assert len(found) > 10
+    assert "Avery L7160" in {s.key for s in found}
+    for s in found:
+        dims = sorted((s.label_width, s.label_height))
+        assert dims[0] == pytest.approx(38.1, abs=0.5) and dims[1] == pytest.approx(63.5, abs=0.5)
+
+
+def test_search_by_size_in_inches_and_brand(catalog) -> None:
+    found = catalog.search("avery 2.625 x 1 in", limit=100)
+    assert found and all(s.brand == "Avery" for s in found)
+    assert "Avery 5160" in {s.key for s in found}
+    assert parse_size_query('2 x 4"') == ((50.8, 101.6), "")
+
+
+def test_unknown_key(catalog) -> None:
+    with pytest.raises(NotFoundError, match="stock"):
+        catalog.get("Nobody 0000")
+    assert catalog.search("zzzz-no-such-part") == []
+
+
+def test_custom_sheet_and_roll(catalog) -> None:
+    sheet = stock_from_geometry(
+        "custom:1",
+        "Jar labels",
+        "sheet",
+        {"paper": "A4", "label_width": 70, "label_height": "37", "columns": 3, "rows": 8},
+        catalog.papers,
+    )
+    assert sheet.per_page == 24 and sheet.cells()[-1].y == pytest.approx(7 * 37)
+    roll = stock_from_geometry(
+        "custom:2",
+        "Thermal",
+        "roll",
+        {"label_width": "100", "label_height": "50", "gap": 3},
+        catalog.papers,
+    )
+    assert roll.kind == ROLL and (roll.page_width, roll.page_height) == (100, 50)
+
+
+@pytest.mark.parametrize(
+    "geometry, field",
+    [
+        (
+            {"paper": "A4", "label_width": 80, "label_height": 37, "columns": 3, "rows": 8},
+            "columns",
+        ),
+        ({"paper": "A4", "label_width": 70, "label_height": 40, "columns": 3, "rows": 8}, "rows"),
+        ({"paper": "A9", "label_width": 70, "label_height": 40}, "columns"),
+        ({"paper": "Foolscap", "label_width": 70, "label_height": 40}, "paper"),
+        ({"paper": "A4", "label_width": "abc", "label_height": 40}, "label_width"),
+        ({"paper": "A4", "label_width": 2, "label_height": 40}, "label_width"),
+        (
+            {"paper": "A4", "label_width": 20, "label_height": 20, "corner_radius": 11},
+            "corner_radius",
+        ),
+    ],
+)
+def test_custom_stock_refusals_name_the_field(catalog, geometry, field) -> None:
+    with pytest.raises(ValidationError) as err:
+        stock_from_geometry("custom:9", "x", "sheet", geometry, catalog.papers)
+    assert err.value.field == field
+
+
+def test_parser_takes_a_namespaced_file(tmp_path: Path) -> None:
+    (tmp_path / "x-templates.xml").write_text(
+        '<?xml version="1.0"?><Glabels-templates xmlns="http://glabels.org/xmlns/3.0/">'
+        '<Template brand="Acme" part="1" size="other" width="100mm" height="50mm">'
+        '<Label-ellipse id="0" width="40mm" height="20mm"><Markup-margin size="1mm"/>'
+        '<Layout nx="2" ny="1" x0="5mm" y0="5mm" dx="50mm" dy="0"/></Label-ellipse></Template>'
+        '<Template brand="Acme" part="2" equiv="1"/><Template brand="Acme" part="3" equiv="2"/>'
+        "</Glabels-templates>"
+    )
+    cat = parse_catalog(tmp_path)
+    assert [s.key for s in cat.stocks] == ["Acme 1", "Acme 2", "Acme 3"]
+    s = cat.get("Acme 3")
+    assert s.shape == "ellipse" and s.approximated and s.equiv_of == "Acme 1"
+    assert [(c.x, c.y) for c in s.cells()] == [(5.0, 5.0), (55.0, 5.0)]
+
+
+def test_parser_refuses_entities(tmp_path: Path) -> None:
+    """defusedxml: a 'billion laughs' file is refused, not expanded."""
+    from defusedxml import DefusedXmlException
+
+    (tmp_path / "evil-templates.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        "<Glabels-templates>&b;</Glabels-templates>"
+    )
+    with pytest.raises(DefusedXmlException):
+        parse_catalog(tmp_path)
