@@ -92,6 +92,7 @@ class BatchView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([640, 560])
         layout.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)

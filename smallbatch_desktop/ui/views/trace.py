@@ -1,0 +1,325 @@
+"""The Trace view: enter or scan a lot, see where it came from (backward) and where it
+went (forward, with shipments), as two trees.
+
+The trace runs as a background job (its own session), so a deep trace on a big
+database never freezes the window; the trees are built on the UI thread from the
+plain ``TraceResult`` values.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.units import format_quantity
+from smallbatch_desktop.services.trace import (
+    TraceEdge,
+    TraceResult,
+    TraceShipment,
+    find_lot,
+    trace_backward,
+    trace_forward,
+)
+from smallbatch_desktop.ui.actions import ActionId
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.models.table import Role
+from smallbatch_desktop.ui.tasks import Progress
+from smallbatch_desktop.ui.widgets.fields import FieldError
+from smallbatch_desktop.ui.widgets.scan_box import parse_scan
+
+HEADERS = [
+    "Lot",
+    "Product / material",
+    "Quantity",
+    "Supplier / customer",
+    "Origin / document",
+    "Date",
+]
+
+
+def _row(*texts: str, kind: str = "", lot: str = "", bold: bool = False) -> list[QStandardItem]:
+    items = []
+    for t in texts:
+        it = QStandardItem(t)
+        it.setEditable(False)
+        it.setData(kind, Role.Kind)
+        it.setData(lot, Role.Row)
+        if bold:
+            f = QFont(it.font())
+            f.setBold(True)
+            it.setFont(f)
+        items.append(it)
+    return items
+
+
+class TraceView(QWidget):
+    """Signals:
+    traced(object): (backward, forward) TraceResults after a trace finished.
+    """
+
+    traced = Signal(object)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("traceView")
+        self._ctx = ctx
+        self._lot = ""
+        self.backward_result: TraceResult | None = None
+        self.forward_result: TraceResult | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        label = QLabel("&Lot code")
+        self.input = QLineEdit()
+        self.input.setObjectName("traceInput")
+        self.input.setPlaceholderText("Scan or type a lot code, batch code or supplier lot…")
+        self.input.setClearButtonEnabled(True)
+        label.setBuddy(self.input)
+        self.go = QPushButton("&Trace")
+        self.go.setObjectName("traceGoButton")
+        self.go.setDefault(True)
+        bar.addWidget(label)
+        bar.addWidget(self.input, 1)
+        bar.addWidget(self.go)
+        for aid, name in ((ActionId.RECALL, "recallButton"), (ActionId.FSMA_EXPORT, "fsmaButton")):
+            act = ctx.actions[aid]
+            b = QPushButton(act.text().replace("&", ""))
+            b.setObjectName(name)
+            b.setToolTip(act.toolTip())
+            b.clicked.connect(act.trigger)
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        self.error = FieldError(self, name="traceError")
+        layout.addWidget(self.error)
+        self.summary = QLabel(
+            "Trace answers two questions: what went into this lot, and where did it go."
+        )
+        self.summary.setObjectName("traceSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.backward_model = QStandardItemModel(self)
+        self.forward_model = QStandardItemModel(self)
+        self.backward = self._tree("backwardTree", self.backward_model)
+        self.forward = self._tree("forwardTree", self.forward_model)
+        for title, tree in (
+            ("Backward — what went into it (supplier, lot, origin)", self.backward),
+            ("Forward — what it went into, and who received it", self.forward),
+        ):
+            box = QGroupBox(title)
+            v = QVBoxLayout(box)
+            v.addWidget(tree)
+            split.addWidget(box)
+        layout.addWidget(split, 1)
+        self.go.clicked.connect(lambda: self.trace(self.input.text()))
+        self.input.returnPressed.connect(lambda: self.trace(self.input.text()))
+        self._clear_models()
+
+    def _tree(self, name: str, model: QStandardItemModel) -> QTreeView:
+        tree = QTreeView()
+        tree.setObjectName(name)
+        tree.setModel(model)
+        tree.setAlternatingRowColors(True)
+        tree.setUniformRowHeights(True)
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tree.doubleClicked.connect(self._open_item)
+        return tree
+
+    def _clear_models(self) -> None:
+        for m in (self.backward_model, self.forward_model):
+            m.clear()
+            m.setHorizontalHeaderLabels(HEADERS)
+
+    # -- public ----------------------------------------------------------------------
+
+    def focus_input(self) -> None:
+        self.input.setFocus()
+        self.input.selectAll()
+
+    def current_lot_code(self) -> str:
+        return self._lot
+
+    def trace(self, text: str) -> None:
+        """Trace a lot code (our lot, a batch, a supplier lot, or a scanned GS1 string)."""
+        data = parse_scan(text)
+        code = data.lot or text.strip()
+        self.input.setText(code)
+        self.error.show_message("")
+        if not code:
+            self.error.show_message("lot: give a lot code")
+            return
+        self.go.setEnabled(False)
+        started = time.perf_counter()
+
+        def job(session: Session, progress: Progress) -> tuple[TraceResult, TraceResult]:
+            progress.report(0, 3, f"Finding {code}")
+            ref = find_lot(session, code)
+            progress.check()
+            progress.report(1, 3, f"Tracing {ref.lot_code} backward")
+            back = trace_backward(session, ref)
+            progress.check()
+            progress.report(2, 3, f"Tracing {ref.lot_code} forward")
+            fwd = trace_forward(session, ref)
+            progress.report(3, 3, "Trace done")
+            return back, fwd
+
+        self._ctx.tasks.submit(
+            f"Tracing {code}",
+            job,
+            on_result=lambda r: self._show(r, time.perf_counter() - started),
+            on_error=self._failed,
+            on_cancel=lambda: self._failed(UserError("trace: cancelled")),
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.go.setEnabled(True)
+        if isinstance(exc, UserError):
+            self.error.show_message(exc.message)
+            self.input.setFocus()
+            self.input.selectAll()
+            return
+        self._ctx.errors.report(exc, context="trace")
+
+    # -- trees -----------------------------------------------------------------------
+
+    def _show(self, results: tuple[TraceResult, TraceResult], seconds: float) -> None:
+        self.go.setEnabled(True)
+        back, fwd = results
+        self.backward_result, self.forward_result = back, fwd
+        self._lot = back.root.lot_code
+        self.input.setText(self._lot)
+        self._clear_models()
+        self._fill_backward(back)
+        self._fill_forward(fwd)
+        for tree in (self.backward, self.forward):
+            tree.expandAll()
+            for c in range(len(HEADERS)):
+                tree.resizeColumnToContents(c)
+        suppliers = sorted({e.supplier for e in back.edges if e.supplier})
+        self.summary.setText(
+            f"<b>{back.root.lot_code}</b> ({back.root.name}, {'batch' if back.root.kind == 'batch' else 'material lot'}): "
+            f"{len(back.material_lot_ids)} material lot(s) from {len(suppliers)} supplier(s) went into it; "
+            f"it went into {len(fwd.batch_ids - ({fwd.root.id} if fwd.root.kind == 'batch' else set()))} batch(es), "
+            f"{len(fwd.shipments)} shipment(s) to {len(fwd.customers)} customer(s). "
+            f"Traced in {seconds * 1000:.0f} ms."
+        )
+        self.traced.emit(results)
+
+    def _fill_backward(self, res: TraceResult) -> None:
+        root = _row(
+            res.root.lot_code,
+            res.root.name,
+            "",
+            "",
+            "",
+            "",
+            kind=res.root.kind,
+            lot=res.root.lot_code,
+            bold=True,
+        )
+        self.backward_model.appendRow(root)
+        parents: dict[int, QStandardItem] = {0: root[0]}
+        for level, e in res.walk():
+            items = self._edge_items(e, backward=True)
+            parents[level - 1].appendRow(items)
+            parents[level] = items[0]
+        if not res.edges:
+            note = (
+                "a received lot: its supplier record is its origin"
+                if res.root.kind == "material"
+                else "no inputs recorded"
+            )
+            root[0].appendRow(_row("—", note, "", "", "", ""))
+
+    def _fill_forward(self, res: TraceResult) -> None:
+        root = _row(
+            res.root.lot_code,
+            res.root.name,
+            "",
+            "",
+            "",
+            "",
+            kind=res.root.kind,
+            lot=res.root.lot_code,
+            bold=True,
+        )
+        self.forward_model.appendRow(root)
+        ships: dict[int, list[TraceShipment]] = defaultdict(list)
+        for sh in res.shipments:
+            ships[sh.batch_id].append(sh)
+        if res.root.kind == "batch":
+            for sh in ships.get(res.root.id, []):
+                root[0].appendRow(self._ship_items(sh))
+        parents: dict[int, QStandardItem] = {0: root[0]}
+        for level, e in res.walk():
+            items = self._edge_items(e, backward=False)
+            parents[level - 1].appendRow(items)
+            parents[level] = items[0]
+            for sh in ships.get(e.consumer_batch_id, []):
+                items[0].appendRow(self._ship_items(sh))
+        if not res.edges and not res.shipments:
+            root[0].appendRow(_row("—", "not used in any batch, not shipped", "", "", "", ""))
+
+    def _edge_items(self, e: TraceEdge, *, backward: bool) -> list[QStandardItem]:
+        qty = format_quantity(e.quantity, e.unit)
+        if backward:
+            origin = ", ".join(x for x in (e.origin, e.certifications) if x)
+            supplier = (
+                f"{e.supplier} ({e.supplier_lot_code})" if e.supplier_lot_code else e.supplier
+            )
+            expiry = f"exp {e.expiry.isoformat()}" if e.expiry else ""
+            return _row(
+                e.source_lot_code,
+                e.source_name,
+                qty,
+                supplier,
+                origin,
+                expiry,
+                kind=e.source_kind,
+                lot=e.source_lot_code,
+            )
+        return _row(
+            e.consumer_lot_code,
+            e.consumer_product,
+            f"used {qty} of {e.source_lot_code}",
+            "",
+            "",
+            "",
+            kind="batch",
+            lot=e.consumer_lot_code,
+        )
+
+    def _ship_items(self, sh: TraceShipment) -> list[QStandardItem]:
+        doc = f"{sh.document_type} {sh.document_number}".strip()
+        return _row(
+            "→ shipped",
+            sh.product,
+            format_quantity(sh.quantity, sh.unit),
+            sh.customer,
+            doc,
+            sh.shipped_date.isoformat(),
+            kind="shipment",
+        )
+
+    def _open_item(self, index: Any) -> None:
+        lot = index.siblingAtColumn(0).data(Role.Row)
+        if lot and lot != self._lot:
+            self.trace(str(lot))
