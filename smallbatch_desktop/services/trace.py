@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import NotFoundError
@@ -36,9 +37,12 @@ class LotRef:
     name: str  # material name, or product (recipe) name
 
 
-@dataclass(frozen=True)
-class TraceEdge:
-    """``consumer`` batch used ``quantity`` ``unit`` of ``source`` lot, ``depth`` steps away."""
+class TraceEdge(NamedTuple):
+    """``consumer`` batch used ``quantity`` ``unit`` of ``source`` lot, ``depth`` steps away.
+
+    A NamedTuple, not a dataclass: a forward trace can return tens of thousands of edges,
+    and a tuple is built several times faster than a frozen dataclass.
+    """
 
     depth: int
     consumer_batch_id: int
@@ -58,8 +62,7 @@ class TraceEdge:
     consumption_id: int = 0
 
 
-@dataclass(frozen=True)
-class TraceShipment:
+class TraceShipment(NamedTuple):
     shipment_id: int
     batch_id: int
     batch_lot_code: str
@@ -80,46 +83,48 @@ class TraceResult:
     direction: Literal["backward", "forward"]
     edges: tuple[TraceEdge, ...]
     shipments: tuple[TraceShipment, ...] = ()
-    _children: dict[tuple[str, int], list[TraceEdge]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def _children(self) -> dict[tuple[str, int], list[TraceEdge]]:
+        """Edges grouped by the node they hang from, built on first use (not per query)."""
         kids: dict[tuple[str, int], list[TraceEdge]] = defaultdict(list)
         seen: set[int] = set()
+        backward = self.direction == "backward"
         for e in self.edges:
             # a diamond (two paths to one batch) reaches the same edge twice: keep one
             if e.consumption_id in seen:
                 continue
             seen.add(e.consumption_id)
-            if self.direction == "backward":
-                parent = ("batch", e.consumer_batch_id)
-            else:
-                parent = (e.source_kind, e.source_id)
+            parent = ("batch", e.consumer_batch_id) if backward else (e.source_kind, e.source_id)
             kids[parent].append(e)
-        object.__setattr__(self, "_children", dict(kids))
+        return dict(kids)
 
     def children(self, kind: str, id_: int) -> list[TraceEdge]:
         """Edges one step away from a node (inputs when backward, users when forward)."""
         return self._children.get((kind, id_), [])
 
     def walk(self) -> Iterator[tuple[int, TraceEdge]]:
-        """Depth-first (level, edge) pairs from the root, for trees and text output."""
+        """Depth-first (level, edge) pairs from the root, for trees and text output.
 
-        def rec(
-            kind: str, id_: int, level: int, path: frozenset[tuple[str, int]]
-        ) -> Iterator[tuple[int, TraceEdge]]:
-            for e in self.children(kind, id_):
-                nxt: tuple[str, int] = (
-                    (e.source_kind, e.source_id)
-                    if self.direction == "backward"
-                    else ("batch", e.consumer_batch_id)
-                )
-                yield level, e
-                if nxt not in path:
-                    yield from rec(nxt[0], nxt[1], level + 1, path | {nxt})
-
-        yield from rec(self.root.kind, self.root.id, 1, frozenset({(self.root.kind, self.root.id)}))
+        A node reached a second time (a diamond in the genealogy) is listed again but
+        not expanded again, so the walk stays linear in the number of edges.
+        """
+        backward = self.direction == "backward"
+        expanded: set[tuple[str, int]] = {(self.root.kind, self.root.id)}
+        stack: list[tuple[int, Iterator[TraceEdge]]] = [
+            (1, iter(self.children(self.root.kind, self.root.id)))
+        ]
+        while stack:
+            level, it = stack[-1]
+            e = next(it, None)
+            if e is None:
+                stack.pop()
+                continue
+            yield level, e
+            nxt = (e.source_kind, e.source_id) if backward else ("batch", e.consumer_batch_id)
+            if nxt not in expanded:
+                expanded.add(nxt)
+                stack.append((level + 1, iter(self.children(*nxt))))
 
     @property
     def batch_ids(self) -> set[int]:
@@ -236,50 +241,69 @@ JOIN recipe_versions v ON v.id = b.recipe_version_id
 JOIN recipes r ON r.id = v.recipe_id
 JOIN customers cu ON cu.id = sh.customer_id
 WHERE sh.batch_id IN (SELECT consumer_id FROM t) OR sh.batch_id = CAST(:bat AS INTEGER)
+ORDER BY 1, 2, 4
 """
 )
 
 
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
-    return dt.date.fromisoformat(str(value)[:10])
+_MISSING: Any = object()
 
 
-def _edge(r: tuple) -> TraceEdge:  # type: ignore[type-arg]
-    if r[4] is not None:
-        return TraceEdge(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            "material",
-            r[4],
-            r[8],
-            r[9],
-            from_fixed(r[6]),
-            r[7],
-            r[10],
-            r[11] or "",
-            r[12] or "",
-            r[13] or "",
-            _date(r[14]),
-            r[18],
-        )
-    return TraceEdge(
-        r[0],
-        r[1],
-        r[2],
-        r[3],
-        "batch",
-        r[5],
-        r[15],
-        r[16],
-        from_fixed(r[6]),
-        r[7],
-        expiry=_date(r[17]),
-        consumption_id=r[18],
-    )
+class _Conv:
+    """Per-query converters with memo tables: dates and quantities repeat a lot."""
+
+    __slots__ = ("dates", "qty")
+
+    def __init__(self) -> None:
+        self.dates: dict[object, dt.date | None] = {None: None}
+        self.qty: dict[int, Decimal] = {}
+
+    def date(self, value: object) -> dt.date | None:
+        d = self.dates.get(value, _MISSING)
+        if d is _MISSING:
+            d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            self.dates[value] = d  # type: ignore[assignment]
+        return d  # type: ignore[return-value]
+
+    def quantity(self, raw: int) -> Decimal:
+        q = self.qty.get(raw)
+        if q is None:
+            q = self.qty[raw] = from_fixed(raw)
+        return q
+
+    def edge(self, r: tuple, o: int = 0) -> TraceEdge:  # type: ignore[type-arg]
+        """A row of ``_SELECT_EDGE`` (starting at column ``o``) as an edge."""
+        if r[o + 4] is not None:
+            values = (
+                r[o], r[o + 1], r[o + 2], r[o + 3], "material", r[o + 4], r[o + 8], r[o + 9],
+                self.quantity(r[o + 6]), r[o + 7], r[o + 10], r[o + 11] or "", r[o + 12] or "",
+                r[o + 13] or "", self.date(r[o + 14]), r[o + 18],
+            )  # fmt: skip
+        else:
+            values = (
+                r[o], r[o + 1], r[o + 2], r[o + 3], "batch", r[o + 5], r[o + 15], r[o + 16],
+                self.quantity(r[o + 6]), r[o + 7], "", "", "", "", self.date(r[o + 17]), r[o + 18],
+            )  # fmt: skip
+        return _new_edge(TraceEdge, values)
+
+
+_new_edge: Any = tuple.__new__  # all 16 fields given: skip NamedTuple's argument parsing
+
+
+def _fetch(session: Session, stmt: TextClause, params: dict[str, object]) -> list[tuple]:  # type: ignore[type-arg]
+    """Run a trace statement. On SQLite the session's own DBAPI connection runs the SQL
+    text directly (sqlite3 takes ``:name`` parameters), skipping SQLAlchemy's result
+    wrapping, which would otherwise cost as much as the query itself on a large trace."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cur = dbapi.cursor()
+        try:
+            return cur.execute(stmt.text, params).fetchall()
+        finally:
+            cur.close()
+    return [tuple(r) for r in conn.execute(stmt, params)]
 
 
 def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
@@ -287,8 +311,9 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
     ref = lot if isinstance(lot, LotRef) else find_lot(session, lot)
     if ref.kind == "material":
         return TraceResult(ref, "backward", ())
-    rows = session.execute(_BACKWARD, {"root": ref.id}).all()
-    return TraceResult(ref, "backward", tuple(_edge(r) for r in rows))
+    conv = _Conv()
+    edge = conv.edge
+    return TraceResult(ref, "backward", tuple([edge(r) for r in _fetch(session, _BACKWARD, {"root": ref.id})]))
 
 
 def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
@@ -298,28 +323,18 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
         "lot": ref.id if ref.kind == "material" else None,
         "bat": ref.id if ref.kind == "batch" else None,
     }
+    conv = _Conv()
     edges: list[TraceEdge] = []
     ships: list[TraceShipment] = []
-    for r in session.execute(_FORWARD, params).all():
+    for r in _fetch(session, _FORWARD, params):
         if r[0] == 0:
-            edges.append(_edge(tuple(r[1:])))
+            edges.append(conv.edge(r, 1))
         else:
             ships.append(
                 TraceShipment(
-                    r[1],
-                    r[2],
-                    r[3],
-                    r[4],
-                    r[5],
-                    r[6],
-                    r[12] or "",
-                    from_fixed(r[7]),
-                    r[8],
-                    _date(r[9]) or dt.date.min,
-                    r[10],
-                    r[11],
+                    r[1], r[2], r[3], r[4], r[5], r[6], r[12] or "", conv.quantity(r[7]), r[8],
+                    conv.date(r[9]) or dt.date.min, r[10], r[11],
                 )
-            )
-    edges.sort(key=lambda e: (e.depth, e.consumer_lot_code))
+            )  # fmt: skip
     ships.sort(key=lambda s: (s.shipped_date, s.shipment_id))
     return TraceResult(ref, "forward", tuple(edges), tuple(ships))

@@ -1,0 +1,69 @@
+"""Shared benchmark set-up: a large generated database, built once and reused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def scale_db(n: int, path: str | None = None) -> Path:
+    """A database with the demo workshop plus ``n`` generated batches (cached by size)."""
+    target = (
+        Path(path)
+        if path
+        else Path(os.environ.get("SMALLBATCH_BENCH_DIR", tempfile.gettempdir()))
+        / f"smallbatch-scale-{n}.sqlite"
+    )
+    if target.exists():
+        return target
+    print(f"building {target} with --scale {n} (once) ...", file=sys.stderr)
+    started = time.perf_counter()
+    tmp = target.with_suffix(".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "smallbatch_desktop", "demo", "--db", str(tmp), "--scale", str(n)],
+        check=True,
+    )
+    import sqlite3
+
+    con = sqlite3.connect(tmp)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("ANALYZE")
+    con.close()
+    tmp.rename(target)
+    print(f"built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return target
+
+
+def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    import statistics
+
+    fn()  # warm caches
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def paired_median_ms(a, b, repeat: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """Median times of ``a`` and ``b``, run alternately so machine noise hits both alike."""
+    import statistics
+
+    a()
+    b()
+    ta, tb = [], []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        a()
+        ta.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        b()
+        tb.append((time.perf_counter() - t) * 1000)
+    return statistics.median(ta), statistics.median(tb)
