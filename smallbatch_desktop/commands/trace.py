@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from typing import Any
@@ -43,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         json.dump([_as_json(r) for r in results], out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
     elif args.format == "csv":
-        w = csv.writer(out)
+        from smallbatch_desktop.domain.csvsafe import SafeWriter
+
+        w = SafeWriter(out)
         w.writerow(
             [
                 "direction",
@@ -67,63 +68,50 @@ def run(args: argparse.Namespace) -> int:
         for r in results:
             for level, e in r.walk():
                 w.writerow(
-                    [
-                        csv_safe(x)
-                        for x in (
-                            r.direction,
-                            level,
-                            "edge",
-                            e.consumer_lot_code,
-                            e.consumer_product,
-                            e.source_kind,
-                            e.source_lot_code,
-                            e.source_name,
-                            e.quantity,
-                            e.unit,
-                            e.supplier,
-                            e.supplier_lot_code,
-                            e.origin,
-                            "",
-                            "",
-                            "",
-                        )
-                    ]
+                    (
+                        r.direction,
+                        level,
+                        "edge",
+                        e.consumer_lot_code,
+                        e.consumer_product,
+                        e.source_kind,
+                        e.source_lot_code,
+                        e.source_name,
+                        e.quantity,
+                        e.unit,
+                        e.supplier,
+                        e.supplier_lot_code,
+                        e.origin,
+                        "",
+                        "",
+                        "",
+                    )
                 )
             for sh in r.shipments:
                 w.writerow(
-                    [
-                        csv_safe(x)
-                        for x in (
-                            r.direction,
-                            "",
-                            "shipment",
-                            sh.batch_lot_code,
-                            sh.product,
-                            "",
-                            "",
-                            "",
-                            sh.quantity,
-                            sh.unit,
-                            "",
-                            "",
-                            "",
-                            sh.customer,
-                            sh.shipped_date.isoformat(),
-                            f"{sh.document_type} {sh.document_number}".strip(),
-                        )
-                    ]
+                    (
+                        r.direction,
+                        "",
+                        "shipment",
+                        sh.batch_lot_code,
+                        sh.product,
+                        "",
+                        "",
+                        "",
+                        sh.quantity,
+                        sh.unit,
+                        "",
+                        "",
+                        "",
+                        sh.customer,
+                        sh.shipped_date,
+                        f"{sh.document_type} {sh.document_number}".strip(),
+                    )
                 )
     else:
         for r in results:
             _print_text(r, out)
     return 0
-
-
-def csv_safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _as_json(r: Any) -> dict[str, Any]:
