@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import TextClause, text
@@ -287,7 +288,9 @@ class _Conv:
         return _new_edge(TraceEdge, values)
 
 
-_new_edge: Any = tuple.__new__  # all 16 fields given: skip NamedTuple's argument parsing
+#: every field given: skip NamedTuple's argument parsing (tens of thousands per trace)
+_new_edge: Any = tuple.__new__
+_SHIP_ORDER = itemgetter(9, 0)  # shipped_date, shipment_id
 
 
 def _fetch(session: Session, stmt: TextClause, params: dict[str, object]) -> list[tuple]:  # type: ignore[type-arg]
@@ -331,10 +334,10 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
             edges.append(conv.edge(r, 1))
         else:
             ships.append(
-                TraceShipment(
+                _new_edge(TraceShipment, (
                     r[1], r[2], r[3], r[4], r[5], r[6], r[12] or "", conv.quantity(r[7]), r[8],
                     conv.date(r[9]) or dt.date.min, r[10], r[11],
-                )
+                ))
             )  # fmt: skip
-    ships.sort(key=lambda s: (s.shipped_date, s.shipment_id))
+    ships.sort(key=_SHIP_ORDER)
     return TraceResult(ref, "forward", tuple(edges), tuple(ships))
