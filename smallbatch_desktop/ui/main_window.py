@@ -414,9 +414,10 @@ class MainWindow(QMainWindow):
         dialog = ReceiveLotDialog(self._sf, self, actor=self.ctx.actor, scan=prefill)
 
         def done(lot_id: Any) -> None:
-            self._refresh_view("inventoryView")
-            if lot_id is not None and "inventoryView" in self._views:
-                self._views["inventoryView"].open_lot(int(lot_id))  # type: ignore[attr-defined]
+            view = self.show_view("inventoryView")
+            view.refresh()  # type: ignore[attr-defined]
+            if lot_id is not None:
+                view.open_lot(int(lot_id))  # type: ignore[attr-defined]
             self.statusBar().showMessage("Lot received", 5000)
 
         return self._open_dialog(dialog, done)

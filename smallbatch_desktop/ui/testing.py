@@ -1,0 +1,52 @@
+"""Helpers for driving the real widgets in tests (and in the screenshot script).
+
+``make_window`` builds a ``MainWindow`` the way ``app.py`` does, but with QSettings in a
+given folder, a synchronous task pool (jobs finish inside ``submit``) and an error
+reporter that records instead of opening dialogs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.ui.errors import ErrorReporter
+from smallbatch_desktop.ui.tasks import Pool, SyncPool
+
+
+def temp_settings(folder: Path) -> QSettings:
+    return QSettings(str(folder / "smallbatch-test.ini"), QSettings.Format.IniFormat)
+
+
+def make_window(
+    session_factory: sessionmaker[Session],
+    settings: QSettings,
+    *,
+    pool: Pool | None = None,
+    show_dialogs: bool = False,
+    actor: str = "tester",
+):  # type: ignore[no-untyped-def]
+    from smallbatch_desktop.ui.main_window import MainWindow
+
+    reporter = ErrorReporter(None, show_dialogs=show_dialogs)
+    window = MainWindow(
+        session_factory,
+        settings,
+        db_label="test.sqlite",
+        pool=pool if pool is not None else SyncPool(),
+        errors=reporter,
+        actor=actor,
+    )
+    window.restore_state()
+    return window
+
+
+def child(parent: QWidget, cls: type, name: str):  # type: ignore[no-untyped-def]
+    """``findChild`` that fails loudly: tests read better than with None checks."""
+    w = parent.findChild(cls, name)
+    if w is None:
+        raise LookupError(f"no {cls.__name__} named {name!r} under {parent.objectName()!r}")
+    return w

@@ -1,0 +1,46 @@
+"""Fixtures for UI tests: a main window on a fresh database, QSettings in a temp folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.ui.testing import make_window, temp_settings
+
+
+@pytest.fixture
+def qsettings(tmp_path: Path) -> QSettings:
+    return temp_settings(tmp_path)
+
+
+@pytest.fixture
+def workshop(session_factory: sessionmaker[Session]) -> dict[str, int]:
+    from smallbatch_desktop.ui.sample_data import build_small_workshop
+
+    with session_factory.begin() as s:
+        return build_small_workshop(s)
+
+
+@pytest.fixture
+def window(
+    qtbot: Any, session_factory: sessionmaker[Session], qsettings: QSettings
+) -> Iterator[Any]:
+    w = make_window(session_factory, qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    assert w.errors.last is None or not _is_bug(w.errors.last), (
+        f"unexpected error: {w.errors.last!r}"
+    )
+
+
+def _is_bug(exc: BaseException) -> bool:
+    from smallbatch_desktop.domain.errors import UserError
+
+    return not isinstance(exc, UserError)
