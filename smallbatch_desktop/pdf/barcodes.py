@@ -191,7 +191,10 @@ def make_symbol(symbology: str, content: str) -> Symbol:
     import zxingcpp
 
     fmt_name, gs1, linear, quiet = FORMATS[symbology]
-    barcode = zxingcpp.create_barcode(content, _zxing_format(fmt_name), gs1=gs1)
+    # square Data Matrix only: zxing picks rectangular (DMRE) shapes for long data, which
+    # many handheld scanners and printers' firmware do not read
+    extra = {"forceSquare": True} if fmt_name == "DataMatrix" else {}
+    barcode = zxingcpp.create_barcode(content, _zxing_format(fmt_name), gs1=gs1, **extra)
     image = barcode.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape[0], image.shape[1]
     data = bytes(memoryview(image))

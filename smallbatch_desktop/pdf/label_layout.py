@@ -95,14 +95,15 @@ class BarcodeElement(Element):
     GS1 symbols build their element string from the label data instead: ``ais`` lists the
     application identifiers in the order wanted ("01" GTIN, "11" made, "15" best before,
     "17" expiry, "10" lot, "21" serial = label number).  A product labelled "use by" gets
-    (17) where (15) is asked.  ``domain`` is the GS1 Digital Link resolver host.
+    (17) where (15) is asked.  ``domain`` is the GS1 Digital Link resolver host (empty:
+    the workshop's setting, else id.gs1.org).
     """
 
     kind: ClassVar[str] = "barcode"
     symbology: str = "code128"
     data: str = "{lot}"
     ais: tuple[str, ...] = ("01", "15", "10")
-    domain: str = "id.gs1.org"
+    domain: str = ""
     hri: bool = True  # human-readable text under linear symbols
     hri_size: float = 7.0
 
@@ -301,7 +302,7 @@ def default_sheet_layout() -> Layout:
     quantity and producer below, a Data Matrix (GS1 with a GTIN) at the right.
     """
     w, h, m = 66.675, 25.4, 1.6
-    code = 14.0
+    code = 12.5
     left_w = w - 2 * m - code - 1.0
     right = w - m - code
     return Layout(
@@ -311,24 +312,25 @@ def default_sheet_layout() -> Layout:
         stock_key="Avery 5160",
         elements=(
             TextElement("product", m, 1.2, left_w, 3.7, text="{product}", size=9, bold=True),
-            IngredientsElement("ingredients", m, 5.0, left_w, 10.3, size=6.5),
+            IngredientsElement("ingredients", m, 5.0, left_w, 8.0, size=6.5),
             TextElement(
                 "lot",
                 m,
-                15.4,
+                13.2,
                 left_w,
                 2.7,
-                text="Lot {lot}  BB {best_before:%d/%m/%Y}  {net_quantity}",
+                text="Lot {lot}   Best before {best_before:%d/%m/%Y}",
                 size=6.5,
                 bold=True,
                 wrap=False,
             ),
-            TextElement("producer", m, 18.2, left_w, 5.2, text="{producer}, {address}", size=6.5),
-            BarcodeElement("code", right, 1.6, code, code, symbology="auto-matrix"),
+            TextElement("net", m, 15.9, left_w, 2.7, text="{net_quantity}", size=6.5, wrap=False),
+            TextElement("producer", m, 18.6, left_w, 5.2, text="{producer}, {address}", size=6.5),
+            BarcodeElement("code", right, 1.4, code, code, symbology="auto-matrix"),
             TextElement(
                 "number",
                 right,
-                16.2,
+                14.4,
                 code,
                 2.7,
                 text="{n}/{N}",
@@ -347,47 +349,47 @@ def default_roll_layout() -> Layout:
         name="Standard 100 x 50 roll",
         width=w,
         height=h,
-        stock_key="custom roll 100 x 50",
+        stock_key="roll:100x50",
         elements=(
-            TextElement("product", m, 2.0, 70.0, 7.0, text="{product}", size=16, bold=True),
+            TextElement("product", m, 2.0, 64.0, 7.0, text="{product}", size=16, bold=True),
             TextElement(
                 "net",
-                72.5,
+                67.0,
                 2.0,
-                w - m - 72.5,
+                w - m - 67.0,
                 7.0,
                 text="{net_quantity}",
-                size=14,
+                size=12,
                 bold=True,
                 align="right",
-                wrap=False,
+                valign="middle",
             ),
-            IngredientsElement("ingredients", m, 9.8, w - 2 * m, 13.0, size=8),
+            IngredientsElement("ingredients", m, 9.8, w - 2 * m, 11.6, size=8),
             TextElement(
                 "dates",
                 m,
-                23.4,
-                60.0,
-                3.6,
+                21.7,
+                72.0,
+                3.5,
                 text="Best before {best_before:%d/%m/%Y}   Lot {lot}",
                 size=8,
                 bold=True,
                 wrap=False,
             ),
-            TextElement("producer", m, 27.2, 60.0, 3.4, text="{producer}, {address}", size=7),
+            TextElement("producer", m, 25.3, 72.0, 5.8, text="{producer}, {address}", size=7),
             TextElement(
                 "number",
-                63.0,
-                23.4,
-                w - m - 63.0,
-                3.6,
+                76.0,
+                21.7,
+                w - m - 76.0,
+                3.5,
                 text="{n} of {N}",
                 size=8,
                 align="right",
                 wrap=False,
             ),
-            LineElement("rule", m, 31.2, w - 2 * m, 0.0, stroke=0.25),
-            BarcodeElement("code", m, 32.2, w - 2 * m, 16.3, symbology="auto-linear", hri_size=7.5),
+            LineElement("rule", m, 31.4, w - 2 * m, 0.0, stroke=0.25),
+            BarcodeElement("code", m, 32.3, w - 2 * m, 16.2, symbology="auto-linear", hri_size=7.5),
         ),
     )
 

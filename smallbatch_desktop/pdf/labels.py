@@ -88,6 +88,10 @@ class LabelData:
     gtin: str = ""
     #: the recipe's other label facts, as (key, text) pairs
     facts: tuple[tuple[str, str], ...] = ()
+    #: a cosmetic product lists INCI names (EU 1223/2009 Art. 19)
+    cosmetic: bool = False
+    #: GS1 Digital Link resolver host from the workshop settings ("" = id.gs1.org)
+    link_domain: str = ""
     n: int = 1
     total: int = 1
 
@@ -266,7 +270,7 @@ def barcode_content(e: BarcodeElement, data: LabelData) -> tuple[str, str]:
                 f"{e.name}: a GS1 Digital Link needs the product's GTIN", field=e.name
             )
         return sym, digital_link(
-            e.domain,
+            e.domain or data.link_domain or "id.gs1.org",
             data.gtin,
             data.lot,
             date_ai=date_ai if data.best_before else None,
@@ -346,7 +350,8 @@ class _Renderer:
     def _ingredients(self, e: IngredientsElement, data: LabelData, ox: float, oy: float) -> None:
         if not data.ingredients:
             return
-        runs = ingredient_runs(data, e.prefix, inci=e.inci, contains_line=e.contains_line)
+        inci = e.inci or data.cosmetic
+        runs = ingredient_runs(data, e.prefix, inci=inci, contains_line=e.contains_line)
         fitted = fit_text(runs, e.w, e.h, e.size, self.layout.min_x_height, e.font, True, e.name)
         draw_fitted(
             self.c,

@@ -116,3 +116,9 @@ def test_printability_warns_then_refuses() -> None:
         place_symbol(s, modules * dot * 0.9, 15.0, 203, name="code")
     ok = place_symbol(s, modules * dot * 2.2, 15.0, 203, name="code")
     assert ok.dots == 2 and not ok.warnings
+
+
+def test_data_matrix_is_always_square() -> None:
+    """zxing would pick a 8 x 64 rectangle (DMRE) for this; many scanners do not read it."""
+    s = make_symbol("gs1-datamatrix", "(01)00614141000012(15)270929(10)HHS-26272-01")
+    assert s.cols == s.rows

@@ -300,17 +300,20 @@ def test_allergens_are_bold_and_the_rest_is_not() -> None:
 
 
 def test_text_shrinks_to_fit_then_refuses_naming_the_field() -> None:
-    base = default_sheet_layout()
-    long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA[:4])
+    sheet = default_sheet_layout()
+    base = sheet.replace_element(
+        "ingredients", dataclasses.replace(sheet.element("ingredients"), size=9.0)
+    )
+    long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA[:2])
     stock = builtin_catalog().get("Avery 5160")
     with pdfplumber.open(io.BytesIO(render_labels(LabelJob(stock, base, (long,))).pdf)) as doc:
         chars = doc.pages[0].chars
     ingredient_size = next(c["size"] for c in chars if c["text"] == "I")
     min_size = 1.2 * MM / x_height_ratio(fonts.COND)
-    assert min_size - 0.01 <= ingredient_size < 6.5  # shrunk from 6.5 pt, not below the minimum
+    assert min_size - 0.01 <= ingredient_size < 9.0  # shrunk from 9 pt, not below the minimum
     # x-height of the smallest text on the label is at least 1.2 mm
     assert min(c["size"] for c in chars) * x_height_ratio(fonts.COND) / MM >= 1.2 - 1e-3
-    too_long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA)
+    too_long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA[:3])
     with pytest.raises(TextOverflowError) as err:
         render_labels(LabelJob(stock, base, (too_long,)))
     assert str(err.value).startswith("ingredients: text does not fit in ")
@@ -323,9 +326,11 @@ def test_min_x_height_is_the_fonts_real_x_height() -> None:
     # DejaVu's "x" is 1120 units of 2048 high
     assert x_height_ratio(fonts.COND) == pytest.approx(1120 / 2048)
     layout = dataclasses.replace(default_sheet_layout(), min_x_height=0.9)
-    long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA)
+    long = dataclasses.replace(label_data(1), ingredients=INGREDIENTS + EXTRA[:3])
     stock = builtin_catalog().get("Avery 5160")
     render_labels(LabelJob(stock, layout, (long,)))  # fits at 0.9 mm, not at 1.2 mm
+    with pytest.raises(TextOverflowError):
+        render_labels(LabelJob(stock, default_sheet_layout(), (long,)))
     with pytest.raises(UserError, match="minimum x-height"):
         render_labels(LabelJob(stock, dataclasses.replace(layout, min_x_height=0.5), (long,)))
 
