@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import ConflictError
@@ -972,6 +972,12 @@ def generate_scale(
                 if progress:
                     progress(i + 1, n)
         _flush(conn, batches, cons, ships)
+        if conn.dialect.name == "postgresql":
+            # explicit ids do not move PostgreSQL's sequences: move them past what we wrote
+            for table in ("material_lots", "batches"):
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                ))  # fmt: skip
         if progress:
             progress(n, n)
     return {"batches": n, "lots": n_lots}

@@ -405,13 +405,15 @@ class LotStock:
 
 
 _LOTS_SQL = """
-SELECT l.id, l.lot_code, m.id, m.code, m.name, COALESCE(s.name, ''), l.supplier_lot_code,
-       l.received_date, l.expiry_date, l.unit, l.quantity_received,
+SELECT l.id AS lot_id, l.lot_code AS lot_code, m.id AS material_id, m.code AS material_code,
+       m.name AS material_name, COALESCE(s.name, '') AS supplier_name,
+       l.supplier_lot_code AS supplier_lot_code, l.received_date AS received_date,
+       l.expiry_date AS expiry_date, l.unit AS unit, l.quantity_received AS quantity_received,
        l.quantity_received
          + COALESCE((SELECT SUM(a.quantity) FROM stock_adjustments a WHERE a.material_lot_id = l.id), 0)
          - COALESCE((SELECT SUM(c.quantity) FROM consumptions c WHERE c.material_lot_id = l.id), 0)
          AS on_hand,
-       l.unit_cost, l.origin, l.certifications
+       l.unit_cost AS unit_cost, l.origin AS origin, l.certifications AS certifications
 FROM material_lots l JOIN materials m ON m.id = l.material_id
 LEFT JOIN suppliers s ON s.id = l.supplier_id
 """
@@ -466,9 +468,9 @@ def list_lots(
     if only_on_hand:
         sql = f"SELECT * FROM ({sql}) x WHERE x.on_hand > 0"
         order = (
-            "ORDER BY (x.expiry_date IS NULL), x.expiry_date, x.received_date, x.id"
+            "ORDER BY (x.expiry_date IS NULL), x.expiry_date, x.received_date, x.lot_id"
             if fefo
-            else "ORDER BY x.received_date DESC, x.id DESC"
+            else "ORDER BY x.received_date DESC, x.lot_id DESC"
         )
     else:
         order = (

@@ -233,9 +233,9 @@ _FORWARD = text(
     f"""{_FORWARD_CTE}
 SELECT 0 AS kind, e.* FROM ({_SELECT_EDGE}) e
 UNION ALL
-SELECT 1, sh.id, sh.batch_id, b.lot_code, r.name, cu.id, cu.name,
-       sh.quantity, sh.unit, sh.shipped_date, sh.document_type, sh.document_number,
-       cu.contact, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+SELECT 1, sh.id, sh.batch_id, b.lot_code, r.name, NULL, cu.id,
+       sh.quantity, sh.unit, cu.name, sh.document_type, sh.document_number,
+       cu.contact, NULL, NULL, sh.shipped_date, NULL, NULL, NULL, NULL
 FROM shipments sh
 JOIN batches b ON b.id = sh.batch_id
 JOIN recipe_versions v ON v.id = b.recipe_version_id
@@ -335,8 +335,8 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
         else:
             ships.append(
                 _new_edge(TraceShipment, (
-                    r[1], r[2], r[3], r[4], r[5], r[6], r[12] or "", conv.quantity(r[7]), r[8],
-                    conv.date(r[9]) or dt.date.min, r[10], r[11],
+                    r[1], r[2], r[3], r[4], r[6], r[9], r[12] or "", conv.quantity(r[7]), r[8],
+                    conv.date(r[15]) or dt.date.min, r[10], r[11],
                 ))
             )  # fmt: skip
     ships.sort(key=_SHIP_ORDER)
