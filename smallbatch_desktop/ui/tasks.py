@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -101,27 +102,21 @@ class TaskHandle(QObject):
 Job = Callable[[Session, Progress], Any]
 
 
-class _Runnable(QRunnable):
-    def __init__(
-        self, handle: TaskHandle, fn: Job, session_factory: sessionmaker[Session], write: bool
-    ) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._handle = handle
-        self._fn = fn
-        self._sf = session_factory
-        self._write = write
+def _runner(
+    handle: TaskHandle, fn: Job, session_factory: sessionmaker[Session], write: bool
+) -> Callable[[], None]:
+    """The callable the pool runs on a worker thread (the pool owns its own QRunnable)."""
 
-    def run(self) -> None:
-        h = self._handle
+    def run() -> None:
+        h = handle
         try:
-            if self._write:
-                with self._sf.begin() as s:
-                    result = self._fn(s, h.control)
+            if write:
+                with session_factory.begin() as s:
+                    result = fn(s, h.control)
                     h.control.check()
             else:
-                with self._sf() as s:
-                    result = self._fn(s, h.control)
+                with session_factory() as s:
+                    result = fn(s, h.control)
         except Cancelled:
             h._w_outcome.emit("cancelled", None)
         except Exception as exc:  # reported to the UI thread, which logs and shows it
@@ -130,16 +125,18 @@ class _Runnable(QRunnable):
         else:
             h._w_outcome.emit("finished", result)
 
+    return run
+
 
 class Pool(Protocol):
-    def start(self, runnable: QRunnable) -> None: ...
+    def start(self, work: Callable[[], None]) -> None: ...
 
 
 class SyncPool:
     """Runs each job at once on the calling thread: deterministic tests."""
 
-    def start(self, runnable: QRunnable) -> None:
-        runnable.run()
+    def start(self, work: Callable[[], None]) -> None:
+        work()
 
 
 class TaskRunner(QObject):
@@ -163,6 +160,7 @@ class TaskRunner(QObject):
         self._sf = session_factory
         self._pool: Pool = pool if pool is not None else QThreadPool.globalInstance()
         self._running: list[TaskHandle] = []
+        self._finished: deque[TaskHandle] = deque(maxlen=64)
         #: called with a job's exception when the caller gave no ``on_error``
         self.default_error_handler: Callable[[BaseException], None] | None = None
 
@@ -183,7 +181,6 @@ class TaskRunner(QObject):
         """Start ``fn``. Callbacks are connected before it starts (a ``SyncPool`` runs it
         inside this call) and always run on the UI thread."""
         handle = TaskHandle(title)
-        handle.setParent(self)
         self._running.append(handle)
         if on_result is not None:
             handle.finished.connect(on_result)
@@ -197,7 +194,7 @@ class TaskRunner(QObject):
             handle.cancelled.connect(on_cancel)
         handle.done.connect(lambda h=handle: self._finish(h))
         self.started.emit(handle)
-        self._pool.start(_Runnable(handle, fn, self._sf, write))
+        self._pool.start(_runner(handle, fn, self._sf, write))
         return handle
 
     def cancel_all(self) -> None:
@@ -213,6 +210,8 @@ class TaskRunner(QObject):
     def _finish(self, handle: TaskHandle) -> None:
         if handle in self._running:
             self._running.remove(handle)
-        handle.deleteLater()
+        # Keep recent handles alive a while: callers may still hold or wait on them, and
+        # the worker's closure must never drop the last reference on its own thread.
+        self._finished.append(handle)
         if not self._running:
             self.idle.emit()
