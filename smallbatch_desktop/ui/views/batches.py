@@ -109,9 +109,9 @@ class BatchView(QWidget):
 
     def _size_columns(self) -> None:
         fm = self.table.fontMetrics()
-        widths = (16, 22, 6, 12, 11, 11, 9, 9, 6, 10)
+        widths = (14, 24, 4, 12, 11, 11, 8, 8, 5, 10)
         for i, chars in enumerate(widths):
-            self.table.setColumnWidth(i, fm.horizontalAdvance("M") * chars // 1 + 8)
+            self.table.setColumnWidth(i, fm.horizontalAdvance("0") * chars + 16)
 
     # -- filter ----------------------------------------------------------------------
 

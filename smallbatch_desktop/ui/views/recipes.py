@@ -86,7 +86,12 @@ class RecipeView(QWidget):
             [
                 Column("Recipe", lambda r: r.name),
                 Column("Code", lambda r: r.code),
-                Column("Latest", lambda r: f"v{r.latest_version} {r.latest_status}"),
+                Column(
+                    "Latest",
+                    lambda r: (
+                        f"v{r.latest_version}" + (" draft" if r.latest_status == "draft" else "")
+                    ),
+                ),
             ],
             row_id=lambda r: r.id,
             parent=self,
@@ -100,7 +105,10 @@ class RecipeView(QWidget):
         self.list.verticalHeader().hide()
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.list.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.list.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.list.setAccessibleName("Recipes")
         lv.addWidget(self.list, 1)
         new = QPushButton(ctx.actions[ActionId.NEW_RECIPE].text().replace("&", ""))
@@ -539,6 +547,7 @@ class RecipeView(QWidget):
         r = self.lines.rowCount()
         self.lines.insertRow(r)
         picker = QLineEdit(text)
+        picker.setCursorPosition(0)
         picker.setObjectName(f"lineInput{r}")
         picker.setPlaceholderText("Type to find a material…")
         picker.setAccessibleName(f"Line {r + 1} material")

@@ -1,0 +1,166 @@
+"""Render every view of the app on the demo database to PNG files, offscreen.
+
+    python scripts/screenshots.py --out docs/screenshots
+    python -m scripts.screenshots --out /tmp/shots --db my.sqlite --larger-text
+
+Without ``--db`` a scratch database is filled with the demo workshop.  The PNGs are
+documentation: 1280x800 by default and compressed, each well under 200 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", required=True, type=Path, help="folder for the PNG files")
+    parser.add_argument("--db", help="database to show (default: a scratch demo database)")
+    parser.add_argument("--size", default="1280x800", help="window size WxH")
+    parser.add_argument("--larger-text", action="store_true", help="use the larger text size")
+    args = parser.parse_args(argv)
+    width, height = (int(x) for x in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    scratch = tempfile.TemporaryDirectory()
+    os.environ.setdefault("SMALLBATCH_DATA_DIR", scratch.name)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from smallbatch_desktop.app import make_application
+    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.ui.testing import make_window
+    from smallbatch_desktop.ui.theme import apply_font
+
+    app = make_application([sys.argv[0]])
+    apply_font(app, larger=args.larger_text)
+    db = args.db or str(Path(scratch.name) / "demo.sqlite")
+    engine, sf = open_database(db)
+    if not args.db:
+        from smallbatch_desktop.ui.sample_data import load_sample
+
+        with sf.begin() as s:
+            load_sample(s)
+
+    settings = QSettings(str(Path(scratch.name) / "shots.ini"), QSettings.Format.IniFormat)
+    window = make_window(sf, settings)
+    window.resize(width, height)
+    window.show()
+    written: list[Path] = []
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+
+    def shoot(widget: QWidget, name: str) -> None:
+        settle()
+        path = args.out / f"{name}.png"
+        image = widget.grab().toImage()
+        image.save(str(path), "PNG", 0)  # 0 = smallest file
+        _shrink(path)
+        written.append(path)
+
+    # Batches: select a batch in QC hold so the detail shows QC entry
+    batches = window.show_view("batchView")
+    batches.refresh()
+    model = batches.model
+    pick = next(
+        (r for r in range(model.rowCount()) if model.row_at(r).status == "qc_hold"),
+        0 if model.rowCount() else -1,
+    )
+    if pick >= 0:
+        batches.table.selectRow(pick)
+        batches.detail.tabs.setCurrentIndex(1)
+    shoot(window, "batches")
+
+    recipes = window.show_view("recipeView")
+    if recipes.model.rowCount():
+        # the recipe with the most versions shows history best
+        best = max(recipes.model.rows(), key=lambda r: r.latest_version)
+        recipes.open_recipe(best.id)
+    shoot(window, "recipes")
+    compare = recipes.compare()
+    if compare is not None:
+        compare.resize(900, 480)
+        shoot(compare, "recipe-compare")
+        compare.close()
+
+    inventory = window.show_view("inventoryView")
+    inventory.refresh()
+    shoot(window, "inventory")
+
+    trace = window.show_view("traceView")
+    code = _interesting_lot(sf)
+    if code:
+        trace.trace(code)
+    shoot(window, "trace")
+
+    window.show_view("labelView")
+    shoot(window, "labels")
+
+    window.show_view("batchView")
+    dialog = window.new_batch()
+    dialog.resize(860, 560)
+    shoot(dialog, "new-batch")
+    dialog.close()
+    settings_dialog = window.open_settings()
+    shoot(settings_dialog, "settings")
+    settings_dialog.close()
+
+    from smallbatch_desktop.ui.dialogs.welcome import WelcomeDialog
+
+    welcome = WelcomeDialog(sf, window.tasks)
+    welcome.show()
+    shoot(welcome, "welcome")
+    welcome.close()
+
+    window.close()
+    engine.dispose()
+    for p in written:
+        print(f"{p}  {p.stat().st_size // 1024} KB")
+    QApplication.processEvents()
+    return 0
+
+
+def _shrink(path: Path, limit: int = 150_000) -> None:
+    """UI screenshots hold few colours: a 256-colour palette keeps them sharp and small."""
+    if path.stat().st_size <= limit:
+        return
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as im:
+        small = im.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+def _interesting_lot(sf: object) -> str:
+    """A material lot used by an intermediate that went into shipped batches, if any."""
+    from sqlalchemy import text
+
+    with sf() as s:  # type: ignore[operator]
+        row = s.execute(
+            text(
+                "SELECT l.lot_code, COUNT(*) n FROM consumptions c "
+                "JOIN material_lots l ON l.id = c.material_lot_id "
+                "JOIN batches b ON b.id = c.batch_id "
+                "WHERE EXISTS (SELECT 1 FROM consumptions c2 WHERE c2.input_batch_id = b.id) "
+                "GROUP BY l.id ORDER BY n DESC LIMIT 1"
+            )
+        ).first()
+        if row is None:
+            row = s.execute(text("SELECT lot_code FROM batches ORDER BY id LIMIT 1")).first()
+    return str(row[0]) if row else ""
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
