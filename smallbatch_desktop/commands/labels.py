@@ -18,7 +18,7 @@ from pathlib import Path
 from smallbatch_desktop.cli import add_db_argument, resolve_db
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "labels",
         help="print a batch's labels (or a calibration sheet) to a PDF",

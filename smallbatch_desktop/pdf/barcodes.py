@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from smallbatch_desktop.domain.errors import ValidationError
@@ -175,7 +176,7 @@ class Symbol:
     rect_count: int
 
 
-def _zxing_format(name: str) -> object:
+def _zxing_format(name: str) -> Any:
     import zxingcpp
 
     return getattr(zxingcpp.BarcodeFormat, name)
@@ -197,7 +198,7 @@ def make_symbol(symbology: str, content: str) -> Symbol:
     barcode = zxingcpp.create_barcode(content, _zxing_format(fmt_name), gs1=gs1, **extra)
     image = barcode.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape[0], image.shape[1]
-    data = bytes(memoryview(image))
+    data = bytes(memoryview(image))  # type: ignore[arg-type]  # Image has the buffer protocol
     finditer = _DARK.finditer
     if linear:
         spans = [m.span() for m in finditer(data, 0, width)]
