@@ -11,7 +11,7 @@ from smallbatch_desktop.cli import add_db_argument, resolve_db
 from smallbatch_desktop.domain.units import format_quantity
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "trace", help="trace a lot backward (inputs) and/or forward (batches, shipments)"
     )

@@ -350,7 +350,7 @@ def _candidates(session: Session, ln: RecipeLine) -> list[_Cand]:
 
     def d(v: object) -> dt.date | None:
         if v is None or isinstance(v, dt.date):
-            return v  # type: ignore[return-value]
+            return v
         return dt.date.fromisoformat(str(v)[:10])
 
     return [_Cand("batch", r[0], r[1], from_fixed(r[5]), r[2], d(r[3]), "") for r in rows]
@@ -430,7 +430,8 @@ def record_consumption(
         source_unit, source_code = src.unit, src.lot_code
     if in_source <= 0:
         raise ValidationError(
-            f"quantity: {format_quantity(qty, entered_unit)} rounds to nothing in {source_unit}", field="quantity"
+            f"quantity: {format_quantity(qty, entered_unit)} rounds to nothing in {source_unit}",
+            field="quantity",
         )
     if in_source > on_hand:
         raise InsufficientStockError(
@@ -632,8 +633,8 @@ def record_qc(
 def qc_summary(session: Session, batch_id: int) -> list[QcState]:
     b = get_or_404(session, Batch, batch_id, field="batch")
     latest: dict[int, QcResult] = {}
-    for r in b.qc_results:  # ordered by id: the last one wins
-        latest[r.spec_item_id] = r
+    for res in b.qc_results:  # ordered by id: the last one wins
+        latest[res.spec_item_id] = res
     out = []
     for q in b.recipe_version.qc_items:
         r = latest.get(q.id)
@@ -974,7 +975,8 @@ SORT_COLUMNS = {
 
 
 def _batch_filter(status: str | None, search: str) -> tuple[str, dict[str, object]]:
-    where, params = [], {}
+    where: list[str] = []
+    params: dict[str, object] = {}
     if status:
         where.append("b.status = :status")
         params["status"] = status
@@ -1020,7 +1022,7 @@ def list_batches(
 
     def d(v: object) -> dt.date | None:
         if v is None or isinstance(v, dt.date):
-            return v  # type: ignore[return-value]
+            return v
         return dt.date.fromisoformat(str(v)[:10])
 
     return [

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -88,10 +89,10 @@ class _Demo:
         # materials -------------------------------------------------------------------
         M = {}
 
-        def mat(code: str, name: str, unit: str, **kw: object) -> None:
+        def mat(code: str, name: str, unit: str, **kw: Any) -> None:
             M[code] = inv.create_material(
                 s, code=code, name=name, stock_unit=unit, actor=a, **kw
-            ).id  # type: ignore[arg-type]
+            ).id
 
         mat(
             "HAB",
@@ -821,7 +822,7 @@ def generate_scale(
         )
         cust = inv.create_customer(s, name=f"Generated customer {seed}-{n}", actor="bench")
         s.flush()
-        ids = {
+        ids: dict[str, Any] = {
             "sup": sup.id,
             "cust": cust.id,
             "final": rv_final.id,
@@ -983,7 +984,7 @@ def generate_scale(
     return {"batches": n, "lots": n_lots}
 
 
-def _flush(conn: object, batches: list[dict], cons: list[dict], ships: list[dict]) -> None:  # type: ignore[type-arg]
+def _flush(conn: object, batches: list[dict], cons: list[dict], ships: list[dict]) -> None:
     if batches:
         conn.execute(insert(Batch), batches)  # type: ignore[attr-defined]
     if cons:

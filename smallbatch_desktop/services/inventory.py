@@ -419,10 +419,10 @@ LEFT JOIN suppliers s ON s.id = l.supplier_id
 """
 
 
-def _lot_stock(r: tuple) -> LotStock:  # type: ignore[type-arg]
+def _lot_stock(r: tuple) -> LotStock:
     def d(v: object) -> dt.date | None:
         if v is None or isinstance(v, dt.date):
-            return v  # type: ignore[return-value]
+            return v
         return dt.date.fromisoformat(str(v)[:10])
 
     return LotStock(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import func, select
@@ -195,7 +196,10 @@ def _qc_item(i: int, qi: QcItemInput) -> QcSpecItem:
                 f"{fname} ({name}): a numeric check needs a min or a max", field=fname
             )
         if lo is not None and hi is not None and lo > hi:
-            raise ValidationError(f"{fname} ({name}): min {format_quantity(lo)} is above max {format_quantity(hi)}", field=fname)
+            raise ValidationError(
+                f"{fname} ({name}): min {format_quantity(lo)} is above max {format_quantity(hi)}",
+                field=fname,
+            )
     return QcSpecItem(
         position=i,
         name=name,
@@ -215,8 +219,8 @@ def update_draft(
     yield_quantity: object = None,
     yield_unit: str | None = None,
     steps: str | None = None,
-    shelf_life_days: int | str | None = ...,
-    label_facts: dict[str, Any] | None = None,  # type: ignore[assignment]
+    shelf_life_days: int | str | EllipsisType | None = ...,
+    label_facts: dict[str, Any] | None = None,
     notes: str | None = None,
     lines: list[LineInput] | None = None,
     qc_items: list[QcItemInput] | None = None,

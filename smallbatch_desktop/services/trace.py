@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -263,8 +263,8 @@ class _Conv:
         d = self.dates.get(value, _MISSING)
         if d is _MISSING:
             d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-            self.dates[value] = d  # type: ignore[assignment]
-        return d  # type: ignore[return-value]
+            self.dates[value] = d
+        return d
 
     def quantity(self, raw: int) -> Decimal:
         q = self.qty.get(raw)
@@ -272,7 +272,7 @@ class _Conv:
             q = self.qty[raw] = from_fixed(raw)
         return q
 
-    def edge(self, r: tuple, o: int = 0) -> TraceEdge:  # type: ignore[type-arg]
+    def edge(self, r: tuple, o: int = 0) -> TraceEdge:
         """A row of ``_SELECT_EDGE`` (starting at column ``o``) as an edge."""
         if r[o + 4] is not None:
             values = (
@@ -293,7 +293,7 @@ _new_edge: Any = tuple.__new__
 _SHIP_ORDER = itemgetter(9, 0)  # shipped_date, shipment_id
 
 
-def _fetch(session: Session, stmt: TextClause, params: dict[str, object]) -> list[tuple]:  # type: ignore[type-arg]
+def _fetch(session: Session, stmt: TextClause, params: Mapping[str, object]) -> list[tuple]:
     """Run a trace statement. On SQLite the session's own DBAPI connection runs the SQL
     text directly (sqlite3 takes ``:name`` parameters), skipping SQLAlchemy's result
     wrapping, which would otherwise cost as much as the query itself on a large trace."""
@@ -316,7 +316,9 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
         return TraceResult(ref, "backward", ())
     conv = _Conv()
     edge = conv.edge
-    return TraceResult(ref, "backward", tuple([edge(r) for r in _fetch(session, _BACKWARD, {"root": ref.id})]))
+    return TraceResult(
+        ref, "backward", tuple([edge(r) for r in _fetch(session, _BACKWARD, {"root": ref.id})])
+    )
 
 
 def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
