@@ -22,7 +22,8 @@ from PySide6.QtGui import QBrush
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.status import BatchStatus
-from smallbatch_desktop.services.batches import BatchRow, count_batches, list_batches
+from smallbatch_desktop.services.batches import BatchRow
+from smallbatch_desktop.services.ui_queries import batch_page, count_matching_batches
 from smallbatch_desktop.ui.models.table import Role, display_text
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER, status_background
 
@@ -65,6 +66,7 @@ class BatchTableModel(QAbstractTableModel):
         self._search = ""
         self._sort = "made_date"
         self._descending = True
+        self._total = 0
         self._reload()
 
     # -- filter and sort -------------------------------------------------------------
@@ -105,12 +107,12 @@ class BatchTableModel(QAbstractTableModel):
         self._reload(keep=len(self._rows))
 
     def total(self) -> int:
-        with self._sf() as s:
-            return count_batches(s, status=self._status, search=self._search)
+        """How many batches match the filter (counted once per filter change)."""
+        return self._total
 
     def _fetch(self, offset: int, limit: int) -> list[BatchRow]:
         with self._sf() as s:
-            return list_batches(
+            return batch_page(
                 s,
                 status=self._status,
                 search=self._search,
@@ -118,10 +120,13 @@ class BatchTableModel(QAbstractTableModel):
                 descending=self._descending,
                 offset=offset,
                 limit=limit,
+                matches=self._total,
             )
 
     def _reload(self, keep: int = 0) -> None:
         limit = max(self.PAGE, keep)
+        with self._sf() as s:
+            self._total = count_matching_batches(s, status=self._status, search=self._search)
         rows = self._fetch(0, limit)
         self.beginResetModel()
         self._rows = rows

@@ -1,0 +1,181 @@
+"""Start-up and refilter benchmark on a large database.
+
+    python bench/startup.py --db /tmp/big.sqlite            # builds it if missing
+    python bench/startup.py --db /tmp/big.sqlite --scale 100000 --runs 5
+
+Figures printed:
+- cold start: wall time from process start to the first paint of the batch list, for
+  the real app, against a bare QApplication + QMainWindow process in the same run
+  (target: within 3x);
+- refilter: time to apply one keystroke to the batch search (SQL filter + first page
+  + count, as the debounced search does), per keystroke (target: < 50 ms).
+
+Runs offscreen (QT_QPA_PLATFORM=offscreen) unless a display is set and --onscreen given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_BARE = r"""
+import sys, time, json
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+app = QApplication(sys.argv[:1])
+w = QMainWindow()
+view = QTableView()
+w.setCentralWidget(view)
+class Spy(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint:
+            print(json.dumps({"painted": time.time()}), flush=True)
+            QTimer.singleShot(0, app.quit)
+            obj.removeEventFilter(self)
+        return False
+spy = Spy()
+view.viewport().installEventFilter(spy)
+w.resize(1280, 800)
+w.show()
+app.exec()
+"""
+
+_APP = r"""
+import sys, time, json, os, tempfile
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from smallbatch_desktop.app import make_application, build_main_window, open_database_fast
+app = make_application(sys.argv[:1])
+engine, sf = open_database_fast(sys.argv[1])
+settings = QSettings(os.path.join(tempfile.mkdtemp(), "b.ini"), QSettings.Format.IniFormat)
+w = build_main_window(sf, settings, sys.argv[1])
+table = w.view("batchView").table
+class Spy(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and table.model().rowCount() > 0:
+            print(json.dumps({"painted": time.time(), "rows": table.model().rowCount()}), flush=True)
+            QTimer.singleShot(0, app.quit)
+            obj.removeEventFilter(self)
+        return False
+spy = Spy()
+table.viewport().installEventFilter(spy)
+w.resize(1280, 800)
+w.show()
+app.exec()
+"""
+
+
+def _time_process(code: str, *args: str) -> float:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("{"))
+    return json.loads(line)["painted"] - started
+
+
+def _ensure_db(db: Path, scale: int) -> None:
+    if db.exists():
+        return
+    print(f"building {db} with --scale {scale} (once)…", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smallbatch_desktop",
+            "demo",
+            "--db",
+            str(db),
+            "--scale",
+            str(scale),
+        ],
+        check=True,
+    )
+
+
+def _refilter(db: Path, words: list[str]) -> list[float]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.ui.models.batches import BatchTableModel
+
+    _app = QApplication.instance() or QApplication(sys.argv[:1])
+    engine, sf = open_database(db)
+    model = BatchTableModel(sf)
+    model.total()
+    times = []
+    for word in words:
+        for i in range(1, len(word) + 1):  # one keystroke at a time: filter, count, first page
+            t = time.perf_counter()
+            model.set_filter(search=word[:i])
+            model.total()
+            times.append((time.perf_counter() - t) * 1000)
+            assert model.rowCount() == min(model.total(), model.PAGE)
+        model.set_filter(search="")
+    # the status filter is one more "keystroke"
+    for status in ("released", "qc_hold", None):
+        t = time.perf_counter()
+        model.set_filter(status=status)
+        model.total()
+        times.append((time.perf_counter() - t) * 1000)
+    engine.dispose()
+    del _app
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "smallbatch-bench-100k.sqlite"
+    )
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    _ensure_db(args.db, args.scale)
+
+    import sqlite3
+
+    with sqlite3.connect(args.db) as con:
+        n = con.execute("SELECT COUNT(*) FROM batches").fetchone()[0]
+    print(f"database: {args.db} ({n:,} batches, {args.db.stat().st_size / 1e6:.0f} MB)")
+
+    _time_process(_BARE)  # warm the OS file cache for both
+    _time_process(_APP, str(args.db))
+    bare = [_time_process(_BARE) for _ in range(args.runs)]
+    app = [_time_process(_APP, str(args.db)) for _ in range(args.runs)]
+    b, a = statistics.median(bare), statistics.median(app)
+    print(
+        f"bare QApplication + QMainWindow to first paint: {b * 1000:7.0f} ms (median of {args.runs})"
+    )
+    print(
+        f"Smallbatch to painted batch list:               {a * 1000:7.0f} ms (median of {args.runs})"
+    )
+    print(f"ratio: {a / b:.2f}x (target within 3x) -> {'OK' if a / b <= 3 else 'OVER'}")
+
+    times = _refilter(args.db, ["HHS-26", "lavender", "RCOL", "zzz"])
+    med, worst = statistics.median(times), max(times)
+    p95 = sorted(times)[int(len(times) * 0.95) - 1]
+    print(
+        f"refilter per keystroke over {len(times)} keystrokes: median {med:.1f} ms, "
+        f"p95 {p95:.1f} ms, max {worst:.1f} ms (target < 50 ms) -> {'OK' if p95 < 50 else 'OVER'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
