@@ -427,6 +427,38 @@ def symbol_or_text(
         )
 
 
+def signature_lines(roles: Sequence[str], width: float) -> Any:
+    """A row of signature boxes: role above, a separate line to sign on, a hint below."""
+    from reportlab.platypus import Paragraph, Table
+
+    st = styles()
+    gap = 8 * mm
+    n = len(roles)
+    w = (width - gap * (n - 1)) / n
+    widths: list[float] = []
+    top: list[Any] = []
+    hint: list[Any] = []
+    for i, role in enumerate(roles):
+        if i:
+            widths.append(gap)
+            top.append("")
+            hint.append("")
+        widths.append(w)
+        top.append(Paragraph(esc(role), st.small))
+        hint.append(Paragraph("Name, signature, date", st.muted))
+    style: list[tuple[Any, ...]] = [
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ]
+    style += [("LINEBELOW", (c, 1), (c, 1), 0.6, INK) for c in range(0, 2 * n - 1, 2)]
+    return Table(
+        [top, [""] * len(widths), hint],
+        colWidths=widths,
+        rowHeights=[None, 13 * mm, None],
+        style=style,
+    )
+
+
 def italic_note(text: str) -> str:
     """Markup for an explanatory note in italics (text escaped)."""
     return f'<font name="{SANS_ITALIC}">{esc(text)}</font>'

@@ -56,6 +56,7 @@ from smallbatch_desktop.pdf.common import (
     local_time,
     module_matrix,
     qty,
+    signature_lines,
     styles,
     symbol_or_text,
 )
@@ -304,13 +305,14 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
     story.append(Paragraph("Inputs and their origin", st.h2))
     if r.inputs:
         story.append(_inputs_table(r.inputs))
-        story.append(
-            Paragraph(
-                "Indented rows are the inputs of the intermediate batch above them. "
-                "Quantities are what was used, in the lot's own unit.",
-                st.muted,
+        if any(line.level > 1 for line in r.inputs):
+            story.append(
+                Paragraph(
+                    "Indented rows are the inputs of the intermediate batch above them. "
+                    "Quantities are what was used, in the lot's own unit.",
+                    st.muted,
+                )
             )
-        )
     else:
         story.append(Paragraph("No inputs recorded.", st.body))
 
@@ -523,27 +525,7 @@ def _shipments_table(lines: Sequence[ShipmentLine]) -> Table:
 
 
 def _signature_table() -> Table:
-    st = styles()
-    roles = ("Produced by", "QC checked by", "Released by")
-    rows = [
-        [Paragraph(role, st.small) for role in roles],
-        ["", "", ""],
-        [Paragraph("Name, signature, date", st.muted) for _ in roles],
-    ]
-    w = _BODY_W / 3
-    t = Table(rows, colWidths=[w, w, w], rowHeights=[None, 14 * mm, None])
-    t.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 1), (0, 1), 0.6, INK),
-                ("LINEBELOW", (1, 1), (1, 1), 0.6, INK),
-                ("LINEBELOW", (2, 1), (2, 1), 0.6, INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-            ]
-        )
-    )
-    return t
+    return signature_lines(("Produced by", "QC checked by", "Released by"), _BODY_W)
 
 
 # --------------------------------------------------------------------------- the card

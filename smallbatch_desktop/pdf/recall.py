@@ -29,7 +29,6 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from smallbatch_desktop.pdf.common import (
     ACCENT,
     FAIL,
-    INK,
     MUTED,
     RULE,
     day,
@@ -39,6 +38,7 @@ from smallbatch_desktop.pdf.common import (
     grid_style,
     local_time,
     qty,
+    signature_lines,
     styles,
     symbol_or_text,
     wrap,
@@ -454,25 +454,14 @@ def _shipments_table(shipments: Sequence[RecallShipment]) -> Table:
 
 
 def _signoff() -> Table:
-    st = styles()
-    roles = (
-        "Recall coordinator",
-        "Customers notified (date, time)",
-        "Regulator notified (if required)",
+    return signature_lines(
+        (
+            "Recall coordinator",
+            "Customers notified (date, time)",
+            "Regulator notified (if required)",
+        ),
+        _BODY_W,
     )
-    rows = [[Paragraph(x, st.small) for x in roles], ["", "", ""]]
-    w = _BODY_W / 3
-    t = Table(rows, colWidths=[w, w, w], rowHeights=[None, 12 * mm])
-    t.setStyle(
-        [
-            ("LINEBELOW", (0, 1), (0, 1), 0.6, INK),
-            ("LINEBELOW", (1, 1), (1, 1), 0.6, INK),
-            ("LINEBELOW", (2, 1), (2, 1), 0.6, INK),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 14),
-        ]
-    )
-    return t
 
 
 __all__ = [
