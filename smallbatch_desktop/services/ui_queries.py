@@ -506,9 +506,19 @@ _BATCH_CANDIDATES = text(
 )
 
 
-def line_candidates(session: Session, line_id: int) -> list[Candidate]:
-    """Lots with stock left for one recipe line, first-expiry-first (FEFO order)."""
+def line_candidates(
+    session: Session, line_id: int, *, made_date: dt.date | None = None
+) -> list[Candidate]:
+    """Lots with stock left for one recipe line, first-expiry-first (FEFO order).
+
+    With ``made_date``, lots that expire before it are left out (the services refuse them)."""
     ln = get_or_404(session, RecipeLine, line_id, field="recipe line")
+    if made_date is not None:
+        return [
+            c
+            for c in line_candidates(session, line_id)
+            if c.kind == "batch" or c.expiry is None or c.expiry >= made_date
+        ]
     if ln.material_id is not None:
         return [
             Candidate(

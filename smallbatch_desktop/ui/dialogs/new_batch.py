@@ -168,7 +168,8 @@ class NewBatchDialog(FormDialog):
                     )
                     needs = bsvc.suggest_lots(s, b.id)
                     cands: dict[int, list[Candidate]] = {
-                        n.line_id: line_candidates(s, n.line_id) for n in needs
+                        n.line_id: line_candidates(s, n.line_id, made_date=b.made_date)
+                        for n in needs
                     }
                     code = b.lot_code
                 finally:

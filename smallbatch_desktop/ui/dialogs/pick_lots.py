@@ -33,7 +33,7 @@ class PickLotsDialog(FormDialog):
         with session_factory() as s:
             d = batch_detail(s, batch_id)
             needs = bsvc.suggest_lots(s, batch_id)
-            cands = {n.line_id: line_candidates(s, n.line_id) for n in needs}
+            cands = {n.line_id: line_candidates(s, n.line_id, made_date=d.made_date) for n in needs}
         self.body.insertWidget(
             0, QLabel(f"<b>{d.lot_code}</b> — {d.product} (v{d.version}): lots still to record")
         )
