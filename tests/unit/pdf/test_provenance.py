@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 
 import pdfplumber
@@ -46,7 +47,7 @@ def _column_text(pdf: bytes) -> str:
     out = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         for page in doc.pages:
-            for x0, x1 in zip(edges, edges[1:], strict=False):
+            for x0, x1 in itertools.pairwise(edges):
                 out.append(page.crop((x0, 0, x1, page.height)).extract_text() or "")
     return "\n".join(out)
 
@@ -239,7 +240,7 @@ def test_record_for_unknown_or_material_lot_names_the_field(session: Session) ->
     from smallbatch_desktop.domain.errors import NotFoundError
 
     genealogy(session)
-    with pytest.raises(NotFoundError, match="^batch: no batch has the lot code 'NOPE'") as e:
+    with pytest.raises(NotFoundError, match=r"^batch: no batch has the lot code 'NOPE'") as e:
         batch_record_for_lot(session, "NOPE")
     assert e.value.field == "batch"
     with pytest.raises(NotFoundError, match="material lot"):

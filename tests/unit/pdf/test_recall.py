@@ -1,0 +1,131 @@
+"""The recall report PDF, read back: every affected batch, shipment and customer is on it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pdfplumber
+from helpers.pdfread import decode_pdf, page_count
+from sqlalchemy.orm import Session
+from unit.services.reports_factory import HOSTILE_CUSTOMER, HOSTILE_SUPPLIER, genealogy
+from unit.services.test_reports import forward_by_orm
+
+from smallbatch_desktop.pdf.recall import (
+    RecallBatch,
+    RecallLot,
+    RecallReport,
+    RecallShipment,
+    render_recall_report,
+)
+from smallbatch_desktop.services.reports import recall_report
+
+AT = dt.datetime(2026, 3, 20, 15, 4, tzinfo=dt.UTC)
+
+
+def _text(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [p.extract_text() or "" for p in doc.pages]
+
+
+def test_report_lists_batches_shipments_customers_and_paths(session: Session) -> None:
+    genealogy(session)
+    rep = recall_report(session, "L-CHIL-001", now=AT)
+    pdf = render_recall_report(rep, tz=dt.UTC, invariant=True)
+    pages = _text(pdf)
+    text = "\n".join(pages)
+    batches, _ships = forward_by_orm(session, "L-CHIL-001")
+    for code in batches:
+        assert code in text
+    for s in rep.shipments:
+        assert s.document_number in text
+    for fact in (
+        "RECALL REPORT",
+        "Lot L-CHIL-001: Habanero peppers",
+        "Material lot received from Sunrise Pepper Farm",
+        "SPF-A1",
+        "Corner Deli",
+        "Sam Patel",
+        "(518) 555-0142",
+        "sam@deli.example",
+        "orders@hh.example",
+        "L-CHIL-001 → MASH-001 → BASE-001 → HS-002",
+        "Affected batches (4)",
+        "Shipments (3)",
+        "Recall coordinator",
+        "generated 2026-03-20 15:04 UTC",
+    ):
+        assert fact in text, fact
+    assert "PICKLE-001" not in text  # the vinegar's other use has no chili in it
+    n = page_count(pdf)
+    assert all(f"Page {i} of {n}" in t for i, t in enumerate(pages, start=1))
+    assert [(c.format, c.text) for c in decode_pdf(pdf, dpi=300, pages=[0])] == [
+        ("Code128", "L-CHIL-001")
+    ]
+
+
+def test_drill_report_shows_its_time(session: Session) -> None:
+    genealogy(session)
+    rep = dataclasses.replace(recall_report(session, "HS-001", now=AT), drill_duration_ms=1234)
+    text = "\n".join(_text(render_recall_report(rep, tz=dt.UTC)))
+    assert "MOCK RECALL DRILL" in text and "1.2 s" in text
+    assert "Where the recalled batch came from" in text and "L-VIN-001" in text
+
+
+def test_hostile_text_prints_exactly(session: Session) -> None:
+    g = genealogy(session)
+    g.customers["deli"].name = HOSTILE_CUSTOMER
+    g.customers["deli"].contact = "<b>Sam & Co</b>"
+    session.flush()
+    rep = recall_report(session, "HS-001", now=AT)
+    text = "\n".join(_text(render_recall_report(rep, tz=dt.UTC)))
+    assert HOSTILE_CUSTOMER in text and "<b>Sam & Co</b>" in text
+
+
+def test_thousands_of_rows_paginate_with_repeated_headers() -> None:
+    lot = RecallLot(kind="material", lot_code="L-HOT", name="Salt", supplier=HOSTILE_SUPPLIER)
+    n = 800
+    batches = tuple(
+        RecallBatch(
+            i,
+            f"B{i:05d}",
+            "Sauce",
+            "Released",
+            dt.date(2026, 1, 1),
+            None,
+            Decimal(10),
+            "pcs",
+            Decimal(1),
+            1,
+            ("L-HOT", f"B{i:05d}"),
+        )
+        for i in range(n)
+    )
+    ships = tuple(
+        RecallShipment(
+            i,
+            i,
+            f"B{i:05d}",
+            "Sauce",
+            dt.date(2026, 1, 2),
+            1,
+            "Shop",
+            Decimal(1),
+            "pcs",
+            "invoice",
+            f"I{i}",
+            ("L-HOT", f"B{i:05d}"),
+        )
+        for i in range(n)
+    )
+    pdf = render_recall_report(RecallReport(lot, batches, ships, ()), invariant=True)
+    pages = _text(pdf)
+    assert len(pages) > 15
+    assert all(f"Page {i} of {len(pages)}" in t for i, t in enumerate(pages, start=1))
+    for t in pages[1:-1]:
+        assert ("Batch lot" in t or "Shipped Customer" in t) and "Path from the recalled lot" in t
+    words = set("\n".join(pages).split())
+    for i in range(n):
+        assert f"B{i:05d}" in words and f"I{i}" in words
