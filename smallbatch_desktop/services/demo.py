@@ -63,6 +63,35 @@ class _Demo:
     def d(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=days_ago)
 
+    def backdate(self, b: Batch) -> None:
+        """Give the batch's records times on its own made date, as if kept on the day.
+
+        The services stamp everything "now"; a demo whose batches were all started and
+        released in the same minute would look wrong on every batch record.
+        """
+        now = dt.datetime.now(dt.UTC)
+
+        def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+            return min(now, dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC))
+
+        made = b.made_date
+        b.created_at = at(made - dt.timedelta(days=1), 16, 10)
+        for c in b.consumptions:
+            c.recorded_at = at(made, 8, 40)
+        if b.started_at:
+            b.started_at = at(made, 8, 15)
+        if b.qc_at:
+            b.qc_at = at(made, 14, 5)
+        for r in b.qc_results:
+            r.recorded_at = at(made, 15, 20)
+        if b.released_at:
+            b.released_at = at(made + dt.timedelta(days=1), 9, 30)
+        for sh in b.shipments:
+            sh.created_at = at(sh.shipped_date, 11, 0)
+        if b.closed_at:
+            last = max([sh.shipped_date for sh in b.shipments], default=made)
+            b.closed_at = at(last + dt.timedelta(days=3), 10, 45)
+
     def run(self) -> None:
         s, a = self.s, DEMO_ACTOR
         set_setting(s, "business_name", "Hearth & Hive Workshop", actor=a)
@@ -644,7 +673,12 @@ class _Demo:
             inv.create_customer(s, name=name, kind=kind, contact=contact, actor=a)
 
         # batches ---------------------------------------------------------------------
-        def make(
+        def make(*args: Any, **kwargs: Any) -> Batch:
+            b = make_now(*args, **kwargs)
+            self.backdate(b)
+            return b
+
+        def make_now(
             version: RecipeVersion,
             qty: str,
             days_ago: int,
