@@ -13,7 +13,8 @@ to end, in a scratch folder:
    ``pdf.labels``) and its provenance sheet (``services.reports`` -> ``pdf.provenance``);
 5. render the label page to pixels with QtPdf (the engine behind the app's previews,
    offscreen, on white) and decode the barcodes with zxing-cpp, comparing them exactly
-   with what the layout says each label carries.
+   with what the layout says each label carries;
+6. feed one decoded code to the scan box's parser, which must find the batch's lot.
 
 One line per step with its time; on failure, one line naming the step (the traceback
 goes to stderr for whoever has to fix it) and a non-zero exit.  The user's data folder
@@ -53,6 +54,7 @@ class SelfTestContext:
     label_pdf: Path | None = None
     #: barcode contents the first page of the label sheet must decode to, exactly
     expected_codes: list[str] = field(default_factory=list)
+    decoded: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def render_page(pdf: Path, page: int = 0, dpi: float = DECODE_DPI) -> Any:
     from PySide6.QtGui import QColor, QImage, QPainter
     from PySide6.QtPdf import QPdfDocument
 
-    doc = QPdfDocument(None)
+    doc = QPdfDocument()
     try:
         error = doc.load(str(pdf))
         if error != QPdfDocument.Error.None_:
@@ -255,7 +257,25 @@ def step_decode_barcode(ctx: SelfTestContext) -> str:
             f"decoded {len(decoded)} of {len(ctx.expected_codes)} barcodes; "
             f"not read: {missing[:3]}, unexpected: {extra[:3]}"
         )
+    ctx.decoded = decoded
     return f"{len(decoded)} barcodes read back exactly, e.g. {decoded[0]!r}"
+
+
+def step_scan(ctx: SelfTestContext) -> str:
+    """A decoded label scanned into the app's scan box must find the batch's lot.
+
+    This is the path a USB scanner takes; for a GS1 code it runs ``biip`` with its
+    bundled GS1 tables, data files a frozen build can easily leave behind.
+    """
+    from smallbatch_desktop.ui.widgets.scan_box import parse_scan
+
+    if not ctx.decoded:
+        raise SelfTestError("nothing decoded to scan (the decode step did not run)")
+    scan = parse_scan(ctx.decoded[0])
+    if scan.lot != ctx.lot:
+        raise SelfTestError(f"scanning {ctx.decoded[0]!r} gave lot {scan.lot!r}, not {ctx.lot!r}")
+    kind = f"GS1, GTIN {scan.gtin}" if scan.is_gs1 else "plain"
+    return f"lot {scan.lot} ({kind})"
 
 
 STEPS: tuple[Step, ...] = (
@@ -266,6 +286,7 @@ STEPS: tuple[Step, ...] = (
     Step("render labels", step_render_labels),
     Step("render provenance sheet", step_render_provenance),
     Step("decode barcode", step_decode_barcode),
+    Step("scan", step_scan),
 )
 
 
