@@ -68,8 +68,8 @@ def draw(size: int) -> object:
     p.drawRect(QRectF(60, 112, 136, 76))
     p.setBrush(QColor(INK))
     if size < 32:
-        for x in (78, 114, 150):
-            p.drawRect(QRectF(x, 124, 26, 52))
+        for left in (78, 114, 150):
+            p.drawRect(QRectF(left, 124, 26, 52))
     else:
         widths = (6, 3, 9, 3, 6, 12, 3, 6, 3, 9, 6, 3, 9)
         x = 76.0
