@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,6 +109,16 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
     s = clean(text)
     if not s:
         return ""
+    # no ASCII glyph of DejaVu Sans (nor the path arrow) is wider than 1.1 em: short
+    # text fits without measuring, which skips most cells of a long recall
+    if len(s) * size * 1.1 <= width and "\n" not in s and s.replace("→", "").isascii():
+        return s
+    return _wrap_cached(s, width, font, size)
+
+
+@lru_cache(maxsize=65536)
+def _wrap_cached(s: str, width: float, font: str, size: float) -> str:
+    """:func:`wrap` for text that needs measuring (product names repeat: cached)."""
     register_fonts()
     lines: list[str] = []
     for para in s.split("\n"):
@@ -204,7 +215,191 @@ def grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
     ]
 
 
+# --------------------------------------------------------------------------- long tables
+
+_CELL_SIZE = 7.5
+_CELL_LEADING = 9.2
+_TOP_PAD, _BOTTOM_PAD, _SIDE_PAD = 2.0, 2.5, 3.0
+
+
+class _TextOps:
+    """PDF text-showing operators for strings in one embedded TrueType font, cached.
+
+    ReportLab's ``drawString`` re-encodes, re-measures and re-formats every string; a
+    recall report of 50,000 rows spends most of its time there.  Here each distinct
+    string is encoded once per document (``splitString`` assigns the font-subset codes
+    exactly as ``drawString`` would, so the embedded subsets are the same) and later
+    draws are one dictionary lookup and one formatted position.
+    """
+
+    def __init__(self, canv: Canvas, font_name: str, size: float) -> None:
+        from reportlab.pdfbase.pdfmetrics import getFont
+
+        self.canv = canv
+        self.doc = canv._doc
+        self.font = getFont(font_name)
+        self.size = f"{size:g}"
+        canv.setFont(font_name, size)  # registers the font with the document
+        self._cache: dict[str, str] = {}
+
+    def show(self, text: str) -> str:
+        ops = self._cache.get(text)
+        if ops is None:
+            parts = []
+            for subset, chunk in self.font.splitString(text, self.doc):
+                name = self.font.getSubsetInternalName(subset, self.doc)
+                parts.append(f"{name} {self.size} Tf ({self.canv._escape(chunk)}) Tj")
+            ops = " ".join(parts)
+            self._cache[text] = ops
+        return ops
+
+
+def _text_ops(canv: Canvas, font_name: str, size: float) -> _TextOps:
+    cache: dict[tuple[str, float], _TextOps] = canv.__dict__.setdefault("_sb_text_ops", {})
+    ops = cache.get((font_name, size))
+    if ops is None or ops.doc is not canv._doc:
+        ops = cache[(font_name, size)] = _TextOps(canv, font_name, size)
+    return ops
+
+
+def _rgb(c: colors.Color) -> str:
+    return f"{c.red:.3f} {c.green:.3f} {c.blue:.3f}"
+
+
+class PagedTable(Flowable):
+    """A very long table of plain-string rows: linear-time paging, fast drawing.
+
+    ReportLab's ``Table`` re-measures and copies all remaining rows at every page break
+    (quadratic: a 27,000-row recall took minutes) and draws each cell through the
+    general text machinery.  Here the rows are wrapped by the caller once, their heights
+    summed once (prefix sums), a page break is a binary search, and each page's rows are
+    written straight into the content stream with cached encodings (:class:`_TextOps`).
+    It looks like ``grid_style``: shaded bold header repeated on every page, hairlines.
+    Cells are plain text, never markup, so user text needs no escaping here.
+    """
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        col_widths: Sequence[float],
+        *,
+        right_align: Sequence[int] = (),
+        _shared: tuple[list[list[str]], list[float]] | None = None,
+        _start: int = 0,
+        _end: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.header = [h.split("\n") for h in header]
+        self.col_widths = list(col_widths)
+        self.right_align = frozenset(right_align)
+        if _shared is None:
+            data = [list(r) for r in rows]
+            cum = [0.0]
+            for r in data:
+                lines = max((c.count("\n") + 1 for c in r if c), default=1)
+                cum.append(cum[-1] + lines * _CELL_LEADING + _TOP_PAD + _BOTTOM_PAD)
+            _shared = (data, cum)
+        self._data, self._cum = _shared
+        self._start = _start
+        self._end = len(self._data) if _end is None else _end
+        lines = max((len(h) for h in self.header), default=1)
+        self._header_h = lines * _CELL_LEADING + _TOP_PAD + _BOTTOM_PAD
+        self.width = sum(self.col_widths)
+        self.height = self._header_h + self._cum[self._end] - self._cum[self._start]
+        self.hAlign = "LEFT"
+
+    def _part(self, start: int, end: int) -> PagedTable:
+        part = PagedTable(
+            (),
+            (),
+            self.col_widths,
+            right_align=self.right_align,
+            _shared=(self._data, self._cum),
+            _start=start,
+            _end=end,
+        )
+        part.header = self.header
+        part._header_h = self._header_h
+        part.height = self._header_h + self._cum[end] - self._cum[start]
+        return part
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        import bisect
+
+        limit = self._cum[self._start] + availHeight - self._header_h
+        end = bisect.bisect_right(self._cum, limit + 1e-6, lo=self._start, hi=self._end + 1) - 1
+        if end <= self._start:
+            return []  # not even one row fits: the frame moves on to the next page
+        if end >= self._end:
+            return [self]
+        return [self._part(self._start, end), self._part(end, self._end)]
+
+    def draw(self) -> None:
+        register_fonts()
+        canv = self.canv
+        regular = _text_ops(canv, SANS, _CELL_SIZE)
+        bold = _text_ops(canv, SANS_BOLD, _CELL_SIZE)
+        xs = [0.0]
+        for w in self.col_widths:
+            xs.append(xs[-1] + w)
+        width, height = self.width, self.height
+        code: list[str] = ["q"]
+        # header: shade, bold text, rule
+        code.append(
+            f"{_rgb(SHADE)} rg 0 {height - self._header_h:.2f} {width:.2f} {self._header_h:.2f} re f"
+        )
+        code.append(f"{_rgb(INK)} rg BT")
+        self._row_text(code, bold, self.header, height, xs)
+        top = height - self._header_h
+        base = self._cum[self._start]
+        for i in range(self._start, self._end):
+            row_top = top - (self._cum[i] - base)
+            self._row_text(
+                code, regular, [c.split("\n") if c else [] for c in self._data[i]], row_top, xs
+            )
+        code.append("ET")
+        # rules: strong under the header, hairlines under each row
+        code.append(f"{_rgb(INK)} RG 0.8 w 0 {top:.2f} m {width:.2f} {top:.2f} l S")
+        code.append(f"{_rgb(RULE)} RG 0.25 w")
+        for i in range(self._start + 1, self._end + 1):
+            y = top - (self._cum[i] - base)
+            code.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l")
+        code.append("S Q")
+        canv._code.append("\n".join(code))
+
+    def _row_text(
+        self,
+        code: list[str],
+        ops: _TextOps,
+        cells: list[list[str]],
+        row_top: float,
+        xs: list[float],
+    ) -> None:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        first = row_top - _TOP_PAD - _CELL_SIZE
+        for col, lines in enumerate(cells):
+            if col >= len(xs) - 1:
+                break
+            for k, line in enumerate(lines):
+                if not line:
+                    continue
+                if col in self.right_align:
+                    x = xs[col + 1] - _SIDE_PAD - stringWidth(line, ops.font.fontName, _CELL_SIZE)
+                else:
+                    x = xs[col] + _SIDE_PAD
+                y = first - k * _CELL_LEADING
+                code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm {ops.show(line)}")
+
+
 # --------------------------------------------------------------------------- pages
+
+
+_A85_LOCK = threading.Lock()
 
 
 class FooterCanvas(Canvas):
@@ -227,12 +422,27 @@ class FooterCanvas(Canvas):
         self._startPage()
 
     def save(self) -> None:
+        """Draw the furniture on every kept page, then write the file.
+
+        Pages are written without ReportLab's ASCII85 stream filter (25 % bigger, and
+        pure Python without the optional C accelerator: seconds on a long recall).  Our
+        PDFs go to files and printers, never through 7-bit channels.  ``rl_config.useA85``
+        is read while pages are emitted and saved, hence the brief, locked override.
+        """
+        from reportlab import rl_config
+
         total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._draw_furniture(total)
-            super().showPage()
-        super().save()
+        with _A85_LOCK:
+            old = rl_config.useA85
+            rl_config.useA85 = 0
+            try:
+                for state in self._pages:
+                    self.__dict__.update(state)
+                    self._draw_furniture(total)
+                    super().showPage()
+                super().save()
+            finally:
+                rl_config.useA85 = old
 
     def _draw_furniture(self, total: int) -> None:
         width, _height = self._pagesize

@@ -31,11 +31,11 @@ from smallbatch_desktop.pdf.common import (
     FAIL,
     MUTED,
     RULE,
+    PagedTable,
     day,
     esc,
     flow_document,
     footer_canvas,
-    grid_style,
     local_time,
     qty,
     signature_lines,
@@ -342,21 +342,19 @@ def _summary(facts: Sequence[tuple[str, str]], counts: Sequence[tuple[str, str]]
 
 def _plain_table(
     header: Sequence[str], rows: Sequence[Sequence[object]], widths_mm: Sequence[float]
-) -> Table:
+) -> Flowable:
     """A long table of wrapped plain strings with a repeated header row."""
     widths = [w * mm for w in widths_mm]
     inner = [w - 6 for w in widths]  # less the cell padding
-    data: list[list[str]] = [list(header)]
-    for row in rows:
-        data.append(
-            [
-                wrap(v, inner[i], font=_CELL_FONT, size=_CELL_SIZE) if v else ""
-                for i, v in enumerate(row)
-            ]
-        )
-    t = Table(data, colWidths=widths, repeatRows=1)
-    t.setStyle(grid_style())
-    return t
+    data = [
+        [
+            wrap(v, inner[i], font=_CELL_FONT, size=_CELL_SIZE) if v else ""
+            for i, v in enumerate(row)
+        ]
+        for row in rows
+    ]
+    head = [wrap(h, inner[i], font=SANS_BOLD, size=_CELL_SIZE) for i, h in enumerate(header)]
+    return PagedTable(head, data, widths)
 
 
 def _customers_table(customers: Sequence[RecallCustomer]) -> Table:

@@ -1,0 +1,140 @@
+"""Report benchmark: provenance sheet of a wide batch, recall of the busiest raw lot.
+
+    python bench/reports.py [--scale 200000] [--db PATH] [--repeat 5]
+
+- provenance sheet of a 50-input batch: building the ``BatchRecord`` from the database
+  and rendering the PDF, in a scratch database made with the report tests' factory
+  (target: < 200 ms for both together);
+- recall report of the most-used raw material lot on a ``--scale`` database (built once
+  with ``smallbatch demo --scale N`` through ``bench/_data.py``, or given with ``--db``):
+  trace + report assembly, CSV and PDF, each timed, and the total (target: < 3 s).
+
+Prints the medians of ``--repeat`` runs and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from _data import scale_db  # noqa: E402
+
+from smallbatch_desktop.db.engine import open_database  # noqa: E402
+from smallbatch_desktop.pdf.provenance import render_provenance_sheet  # noqa: E402
+from smallbatch_desktop.pdf.recall import render_recall_report  # noqa: E402
+from smallbatch_desktop.services.reports import (  # noqa: E402
+    batch_record,
+    recall_report,
+    write_recall_csv,
+)
+
+SHEET_TARGET_MS = 200
+RECALL_TARGET_MS = 3000
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench_sheet(repeat: int) -> tuple[float, float]:
+    from unit.services.reports_factory import wide_batch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine, sf = open_database(Path(tmp) / "sheet.sqlite")
+        with sf.begin() as s:
+            batch_id = wide_batch(s, 50, lot_code="BENCH-050").id
+        with sf() as s:  # warm up: fonts, caches
+            render_provenance_sheet(batch_record(s, batch_id))
+        rec_ms, pdf_ms = [], []
+        for _ in range(repeat):
+            with sf() as s:
+                t0 = time.perf_counter()
+                record = batch_record(s, batch_id)
+                t1 = time.perf_counter()
+            render_provenance_sheet(record)
+            t2 = time.perf_counter()
+            rec_ms.append((t1 - t0) * 1000)
+            pdf_ms.append((t2 - t1) * 1000)
+        engine.dispose()
+    return _median(rec_ms), _median(pdf_ms)
+
+
+def bench_recall(db: Path, repeat: int) -> tuple[str, int, int, float, float, float]:
+    engine, sf = open_database(db)
+    with sf() as s:
+        lot = (
+            s.connection()
+            .exec_driver_sql(
+                "SELECT l.lot_code FROM consumptions c JOIN material_lots l ON l.id = c.material_lot_id "
+                "GROUP BY c.material_lot_id ORDER BY COUNT(*) DESC LIMIT 1"
+            )
+            .scalar_one()
+        )
+        recall_report(s, lot)  # warm the page cache
+    rep_ms, csv_ms, pdf_ms = [], [], []
+    batches = shipments = 0
+    for _ in range(repeat):
+        with sf() as s:
+            t0 = time.perf_counter()
+            report = recall_report(s, lot)
+            t1 = time.perf_counter()
+        buf = io.StringIO()
+        write_recall_csv(report, buf)
+        t2 = time.perf_counter()
+        render_recall_report(report)
+        t3 = time.perf_counter()
+        rep_ms.append((t1 - t0) * 1000)
+        csv_ms.append((t2 - t1) * 1000)
+        pdf_ms.append((t3 - t2) * 1000)
+        batches, shipments = len(report.batches), len(report.shipments)
+    engine.dispose()
+    return lot, batches, shipments, _median(rep_ms), _median(csv_ms), _median(pdf_ms)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--scale", type=int, default=200_000)
+    ap.add_argument("--db", help="an existing scale database (else built once and cached)")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+
+    rec, pdf = bench_sheet(args.repeat)
+    total = rec + pdf
+    verdict = "ok" if total < SHEET_TARGET_MS else "OVER TARGET"
+    print(
+        f"provenance sheet, 50 inputs: record {rec:.0f} ms + PDF {pdf:.0f} ms = "
+        f"{total:.0f} ms (target < {SHEET_TARGET_MS} ms) {verdict}"
+    )
+
+    db = Path(args.db) if args.db else scale_db(args.scale)
+    lot, nb, ns, rep, csv_ms, pdf_ms = bench_recall(db, max(1, min(args.repeat, 3)))
+    total = rep + csv_ms + pdf_ms
+    verdict = "ok" if total < RECALL_TARGET_MS else "OVER TARGET"
+    print(
+        f"recall of {lot} ({nb:,} batches, {ns:,} shipments) on {db.name}: "
+        f"trace+report {rep:.0f} ms + CSV {csv_ms:.0f} ms + PDF {pdf_ms:.0f} ms = "
+        f"{total:.0f} ms (target < {RECALL_TARGET_MS} ms) {verdict}"
+    )
+    try:
+        import _rl_accel  # noqa: F401
+    except ImportError:
+        print(
+            "note: ReportLab's C accelerator (rl-accel) is not installed; PDF times are "
+            "for the pure-Python fallback"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
