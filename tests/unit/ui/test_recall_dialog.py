@@ -1,0 +1,107 @@
+"""RecallDialog: report and drill off the UI thread, tables, saving, drill history."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers.pdfread import decode_pdf
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from unit.services.reports_factory import genealogy
+from unit.services.test_reports import forward_by_orm
+
+from smallbatch_desktop.domain.csvsafe import CSV_ENCODING
+from smallbatch_desktop.domain.models import RecallDrill
+from smallbatch_desktop.ui.dialogs.recall import RecallDialog
+from smallbatch_desktop.ui.tasks import SyncPool
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
+
+
+@pytest.fixture
+def sf(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    with session_factory.begin() as s:
+        genealogy(s)
+    return session_factory
+
+
+def _column(model: Any, col: int) -> list[str]:
+    return [model.data(model.index(r, col)) for r in range(model.rowCount())]
+
+
+def test_report_fills_the_tables(qtbot: Any, sf: sessionmaker[Session], tmp_path: Path) -> None:
+    dlg = RecallDialog(sf, "L-CHIL-001", pool=SyncPool())
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert not dlg.save_pdf_button.isEnabled()
+    qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
+    with sf() as s:
+        batches, ships = forward_by_orm(s, "L-CHIL-001")
+    assert set(_column(dlg.batches_model, 0)) == batches
+    assert dlg.shipments_model.rowCount() == len(ships)
+    assert _column(dlg.customers_model, 0) == ["Corner Deli", "Web shop"]
+    assert _column(dlg.customers_model, 2) == ["(518) 555-0142", ""]
+    assert "4 affected batches, 3 shipments, 2 customers" in dlg.summary.text()
+    assert dlg.tabs.tabText(1) == "Batches (4)"
+    assert dlg.save_pdf_button.isEnabled() and dlg.save_csv_button.isEnabled()
+
+    pdf = dlg.save_pdf_to(tmp_path / "recall")
+    assert pdf.name == "recall.pdf"
+    assert [c.text for c in decode_pdf(pdf.read_bytes(), pages=[0])] == ["L-CHIL-001"]
+    out = dlg.save_csv_to(tmp_path / "recall.csv")
+    with open(out, encoding=CSV_ENCODING, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["batch_lot"] for r in rows if r["record"] == "batch"} == batches
+    assert dlg.default_name(".pdf") == "L-CHIL-001-recall.pdf"
+
+
+def test_gs1_scan_and_unknown_lot(qtbot: Any, sf: sessionmaker[Session]) -> None:
+    dlg = RecallDialog(sf, pool=SyncPool())
+    qtbot.addWidget(dlg)
+    dlg.run_report()
+    assert dlg.error_label.text() == "lot: give a lot code to recall"
+    qtbot.keyClicks(dlg.lot_edit, "(01)09506000134352(10)SPF-A1")
+    assert dlg.lot_code() == "SPF-A1"
+    qtbot.keyClick(dlg.lot_edit, Qt.Key.Key_Return)
+    assert dlg.outcome is not None and dlg.outcome.report is not None
+    assert dlg.outcome.report.lot.lot_code == "L-CHIL-001"  # the supplier's lot code found ours
+    dlg.lot_edit.setText("NOPE")
+    dlg.run_report()
+    assert "no batch or material lot has the code 'NOPE'" in dlg.error_label.text()
+    assert dlg.run_button.isEnabled()
+
+
+def test_drill_is_recorded_and_listed(qtbot: Any, sf: sessionmaker[Session]) -> None:
+    dlg = RecallDialog(sf, "L-SALT-001", pool=SyncPool())
+    qtbot.addWidget(dlg)
+    assert dlg.history_model.rowCount() == 0
+    qtbot.mouseClick(dlg.drill_button, Qt.MouseButton.LeftButton)
+    assert dlg.outcome is not None and dlg.outcome.drill is not None
+    assert dlg.summary.text().startswith(f"Mock drill #{dlg.outcome.drill.id} completed in ")
+    assert dlg.outcome.pdf.startswith(b"%PDF") and dlg.outcome.csv.startswith("record,")
+    assert dlg.history_model.rowCount() == 1
+    assert _column(dlg.history_model, 1) == ["L-SALT-001"]
+    assert _column(dlg.history_model, 4) == ["5"]
+    assert dlg.default_name(".csv") == "L-SALT-001-drill.csv"
+
+    dlg.lot_edit.setText("NO-SUCH")
+    dlg.run_drill()
+    assert dlg.history_model.rowCount() == 2
+    assert _column(dlg.history_model, 2)[0] == "Lot not found"
+    assert "NO-SUCH" in dlg.error_label.text()
+    with sf() as s:
+        assert len(s.scalars(select(RecallDrill)).all()) == 2
+
+
+def test_runs_on_a_worker_thread(qtbot: Any, sf: sessionmaker[Session]) -> None:
+    dlg = RecallDialog(sf, "L-VIN-001")  # the real QThreadPool
+    qtbot.addWidget(dlg)
+    dlg.run_report()
+    assert not dlg.run_button.isEnabled()  # busy while the job runs
+    qtbot.waitUntil(lambda: dlg.run_button.isEnabled(), timeout=20_000)
+    assert set(_column(dlg.batches_model, 0)) == {"BASE-001", "HS-001", "HS-002", "PICKLE-001"}
+    dlg.close()
