@@ -105,3 +105,41 @@ def test_runs_on_a_worker_thread(qtbot: Any, sf: sessionmaker[Session]) -> None:
     qtbot.waitUntil(lambda: dlg.run_button.isEnabled(), timeout=20_000)
     assert set(_column(dlg.batches_model, 0)) == {"BASE-001", "HS-001", "HS-002", "PICKLE-001"}
     dlg.close()
+
+
+# -- FsmaExportDialog (it shares this file: the recall tests' data and fixtures) --------
+
+
+def test_fsma_dialog_counts_and_exports(
+    qtbot: Any, sf: sessionmaker[Session], tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    from smallbatch_desktop.services.fsma import FSMA_COLUMNS, fsma_events
+    from smallbatch_desktop.ui.dialogs.fsma import FsmaExportDialog
+
+    dlg = FsmaExportDialog(sf, pool=SyncPool(), today=dt.date(2026, 3, 31))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with sf() as s:
+        expected = fsma_events(s, dt.date(2025, 3, 31), dt.date(2026, 3, 31))
+    assert dlg.rows == expected
+    assert dlg.count_label.text() == (
+        "18 rows: 4 receiving, 6 transformation (10 input rows), 4 shipping events"
+    )
+    assert len(expected) == 18
+    out = dlg.export_to(tmp_path / "fsma")
+    assert out.name == "fsma.csv"
+    with open(out, encoding=CSV_ENCODING, newline="") as f:
+        rows = list(csv.reader(f))
+    assert tuple(rows[0]) == FSMA_COLUMNS and len(rows) == len(expected) + 1
+    assert dlg.default_name() == "fsma204-2025-03-31-to-2026-03-31.csv"
+
+    dlg.packaging.setChecked(True)
+    assert dlg.rows is not None and len(dlg.rows) > len(expected)
+
+    dlg.from_date.setDate(QDate(2026, 4, 2))  # after "to"
+    assert dlg.rows is None and not dlg.save_button.isEnabled()
+    assert dlg.error_label.text() == "to: 2026-03-31 is before from (2026-04-02)"
