@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -56,7 +56,10 @@ class PdfPreview(QPdfView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pdfView")
-        self.document_ = QPdfDocument(self)
+        # The document must outlive the view: parented to the view, it is deleted in the
+        # view's own destructor while QPdfView still refers to it (a crash at teardown).
+        # Parented to the view's parent, it is created after the view and deleted after it.
+        self.document_ = QPdfDocument(parent)
         self.setDocument(self.document_)
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
@@ -101,7 +104,6 @@ class ProvenanceDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("provenanceDialog")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self._sf = session_factory
         self.batch_id = batch_id
         with session_factory() as s:
@@ -136,10 +138,17 @@ class ProvenanceDialog(QDialog):
         for b in (self.print_button, self.save_button, close):
             bar.addWidget(b)
         layout.addLayout(bar)
-        self.preview = PdfPreview(self)
+        self.preview = PdfPreview(self)  # creates its document as a child of the dialog
         layout.addWidget(self.preview, 1)
-        self.finished.connect(lambda _r: self.preview.release())
         self._render()
+
+    def done(self, result: int) -> None:
+        self.preview.release()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.preview.release()
+        super().closeEvent(event)
 
     @property
     def is_card(self) -> bool:
