@@ -15,8 +15,36 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+
+def _offscreen_screen(width: int, height: int) -> None:
+    """The offscreen platform's screen is 800x600 unless told otherwise; dialogs that size
+    themselves to the screen need the size we are documenting."""
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return
+    import json
+
+    cfg = Path(tempfile.gettempdir()) / f"smallbatch-offscreen-{width}x{height}.json"
+    cfg.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "shots",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={cfg}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     width, height = (int(x) for x in args.size.lower().split("x"))
     args.out.mkdir(parents=True, exist_ok=True)
+    _offscreen_screen(width, height)
 
     scratch = tempfile.TemporaryDirectory()
     os.environ.setdefault("SMALLBATCH_DATA_DIR", scratch.name)
@@ -89,9 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     shoot(window, "recipes")
     compare = recipes.compare()
     if compare is not None:
-        compare.resize(900, 480)
         shoot(compare, "recipe-compare")
         compare.close()
+    scale = recipes.scale()
+    if scale is not None:
+        scale.target.setText("250")
+        shoot(scale, "recipe-scale")
+        scale.close()
 
     inventory = window.show_view("inventoryView")
     inventory.refresh()
@@ -108,9 +141,20 @@ def main(argv: list[str] | None = None) -> int:
 
     window.show_view("batchView")
     dialog = window.new_batch()
-    dialog.resize(860, 560)
     shoot(dialog, "new-batch")
     dialog.close()
+    planned = next((r for r in range(model.rowCount()) if model.row_at(r).status == "planned"), -1)
+    if planned >= 0:
+        batches.select_batch(model.row_at(planned).id)
+        picks = batches.detail.record_inputs_dialog()
+        shoot(picks, "pick-lots")
+        picks.close()
+    receive = window.receive_lot()
+    shoot(receive, "receive-lot")
+    receive.close()
+    material = window.new_material()
+    shoot(material, "material")
+    material.close()
     settings_dialog = window.open_settings()
     shoot(settings_dialog, "settings")
     settings_dialog.close()

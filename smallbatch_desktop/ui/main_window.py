@@ -133,8 +133,9 @@ class MainWindow(QMainWindow):
         tb = self.addToolBar("Main")
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        tb.setIconSize(QSize(20, 20))
+        # text only: the platform's stock icons fit only some actions, and a row where
+        # half the buttons have a (mismatched) icon reads worse than plain words
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for aid in TOOLBAR:
             if aid is None:
                 tb.addSeparator()

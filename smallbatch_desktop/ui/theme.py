@@ -28,6 +28,7 @@ QLabel[role="formError"] { color: #d32f2f; font-weight: bold; }
 QLabel[role="heading"] { font-weight: bold; }
 QLabel[role="lotCode"] { font-family: "DejaVu Sans Mono", monospace; font-weight: bold; }
 QLabel[role="statusBadge"] { padding: 2px 8px; border-radius: 8px; font-weight: bold; }
+QLabel[role="warningText"] { color: #b45f06; }
 """
 
 
@@ -105,6 +106,23 @@ def set_invalid(widget: object, invalid: bool) -> None:
     style.unpolish(widget)
     style.polish(widget)
     widget.update()
+
+
+def set_warning(widget: object, warning: bool) -> None:
+    """A warning icon on a button whose action the services would refuse right now
+    (an icon, not a style sheet, so the button keeps its native look and size)."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QAbstractButton, QStyle
+
+    if not isinstance(widget, QAbstractButton) or bool(widget.property("warning")) == warning:
+        return
+    widget.setProperty("warning", warning)
+    icon = (
+        widget.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if warning
+        else QIcon()
+    )
+    widget.setIcon(icon)
 
 
 ALIGN_NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -230,18 +230,26 @@ def test_a_makers_day(qtbot: Any, window: Any, session_factory: sessionmaker[Ses
     qtbot.mouseClick(detail.status_buttons["to_qc"], Qt.MouseButton.LeftButton)
     assert detail.status_label.text() == "QC hold"
     assert detail.status_buttons["release"].isEnabled()
+    # before any click the maker sees why Release would be refused (the service decides)
+    assert detail.release_blockers() == ["pH: missing"]
+    assert detail.release_hint.isVisible() and "pH: missing" in detail.release_hint.text()
+    assert "pH: missing" in detail.status_buttons["release"].toolTip()
+    assert detail.status_buttons["release"].property("warning") is True
     detail.tabs.setCurrentIndex(1)
     ph = detail.qc_table.cellWidget(0, 2)
     qtbot.keyClicks(ph, "4.2")
     assert ph.property("invalid") is True  # out of spec, highlighted as typed
     qtbot.mouseClick(detail.qc_save, Qt.MouseButton.LeftButton)
     assert detail.qc_table.item(0, 3).text() == "fail"
+    assert detail.release_blockers() == ["pH: failed (4.2)"]
     qtbot.mouseClick(detail.status_buttons["release"], Qt.MouseButton.LeftButton)
     assert "cannot release" in detail.status_error.text()
     ph = detail.qc_table.cellWidget(0, 2)
     _fill(qtbot, ph, "3.5")
     assert ph.property("invalid") is False
     qtbot.mouseClick(detail.qc_save, Qt.MouseButton.LeftButton)
+    assert detail.release_blockers() == [] and not detail.release_hint.isVisible()
+    assert detail.status_buttons["release"].property("warning") is False
     qtbot.mouseClick(detail.status_buttons["release"], Qt.MouseButton.LeftButton)
     assert detail.status_label.text() == "Released"
     with session_factory() as s:

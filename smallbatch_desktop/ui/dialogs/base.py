@@ -9,8 +9,11 @@ the field it names, and leaves everything the user typed in place.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,6 +26,38 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
+
+
+def fit_to_text(widget: QWidget, chars: int, lines: int = 0) -> None:
+    """Size a dialog in characters and lines of its own font, so the larger-text setting
+    gets a larger dialog instead of cut-off labels; never more than the screen holds."""
+    fm = widget.fontMetrics()
+    width = fm.averageCharWidth() * chars + 40
+    height = max(widget.sizeHint().height(), fm.lineSpacing() * lines)
+    screen = widget.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, int(room.width() * 0.95))
+        height = min(height, int(room.height() * 0.95))
+    widget.resize(width, height)
+
+
+def focus_chain(widgets: Iterable[QWidget]) -> list[QWidget]:
+    """Put ``widgets`` (and their focusable children, in order) in this Tab order."""
+    chain: list[QWidget] = []
+    for w in widgets:
+        top = w.window()
+        for c in [w, *w.findChildren(QWidget)]:
+            if (
+                c.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and c.focusProxy() is None
+                and c.window() is top  # not a popup (completer, calendar, combo list)
+                and c not in chain
+            ):
+                chain.append(c)
+    for a, b in pairwise(chain):
+        QWidget.setTabOrder(a, b)
+    return chain
 
 
 class FormDialog(QDialog):
@@ -86,6 +121,33 @@ class FormDialog(QDialog):
         if fields:
             self.errors.add(fields, widget, err)
         return err
+
+    def tab_chain(self) -> list[QWidget]:
+        """Tab order: the form's fields top to bottom, then what the subclass put below the
+        form, then OK and Cancel (Qt would otherwise follow creation order, which puts the
+        buttons first)."""
+        rows: list[QWidget] = []
+        for r in range(self.form.rowCount()):
+            item = self.form.itemAt(r, QFormLayout.ItemRole.FieldRole)
+            if item is None:
+                item = self.form.itemAt(r, QFormLayout.ItemRole.SpanningRole)
+            if item is not None and item.widget() is not None:
+                rows.append(item.widget())
+        start = self.body.indexOf(self.form) + 1 if self.body.indexOf(self.form) >= 0 else 1
+        for i in range(start, self.body.count()):
+            w = self.body.itemAt(i).widget()
+            if w is not None and w is not self.buttons:
+                rows.append(w)
+        rows.append(self.buttons)
+        return focus_chain(rows)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.property("chained"):
+            self.setProperty("chained", True)
+            chain = self.tab_chain()
+            if chain and not any(w.hasFocus() for w in chain[:-2]):
+                chain[0].setFocus(Qt.FocusReason.TabFocusReason)
 
     def save(self, session: Session) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.domain.units import UNIT_CODES
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services.ui_queries import list_suppliers, material_info
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 
@@ -98,6 +98,7 @@ class MaterialDialog(FormDialog):
                 "material name", "" if t.strip() else "A name is required"
             )
         )
+        fit_to_text(self, 64)
 
     def save(self, session: Session) -> Any:
         fields: dict[str, Any] = dict(
@@ -147,6 +148,7 @@ class SupplierDialog(FormDialog):
         self.phone = QLineEdit()
         self.phone.setObjectName("supplierPhone")
         self.add_field("&Phone", self.phone, ("phone",))
+        fit_to_text(self, 60)
 
     def save(self, session: Session) -> Any:
         return inv.create_supplier(

@@ -33,7 +33,7 @@ from smallbatch_desktop.services.ui_queries import (
     line_candidates,
     published_versions,
 )
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 from smallbatch_desktop.ui.widgets.picks import PicksEditor
 
@@ -107,7 +107,7 @@ class NewBatchDialog(FormDialog):
         self.body.insertWidget(self.body.indexOf(self.form_error), QLabel("<b>Lots to use</b>"))
         self.body.insertWidget(self.body.indexOf(self.form_error), self.picks, 1)
         self.errors.add(("inputs", "pick", "lot", "quantity"), None, self.form_error)
-        self.resize(820, 560)
+        fit_to_text(self, 110, 30)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.services.ui_queries import batch_detail, line_candidates
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.widgets.picks import PicksEditor
 
 
@@ -41,7 +41,7 @@ class PickLotsDialog(FormDialog):
         self.body.insertWidget(self.body.indexOf(self.form_error), self.picks, 1)
         self.errors.add(("inputs", "pick", "lot", "quantity", "unit"), None, self.form_error)
         self.picks.set_needs([n for n in needs if n.remaining > 0] or needs, cands)
-        self.resize(760, 440)
+        fit_to_text(self, 110, 24)
 
     def save(self, session: Session) -> Any:
         if self.picks.has_problems():

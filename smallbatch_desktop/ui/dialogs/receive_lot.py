@@ -28,7 +28,7 @@ from smallbatch_desktop.services.ui_queries import (
     material_for_gtin,
     material_info,
 )
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.dialogs.new_batch import pydate, qdate
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 from smallbatch_desktop.ui.widgets.scan_box import ScanBox, ScanData
@@ -76,6 +76,7 @@ class ReceiveLotDialog(FormDialog):
         comp.setFilterMode(Qt.MatchFlag.MatchContains)
         comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.material.setCurrentIndex(-1)
+        self.material.lineEdit().setPlaceholderText("Type to find a material…")
         self.add_field("&Material", self.material, ("material",))
 
         self.supplier = QComboBox()
@@ -146,7 +147,7 @@ class ReceiveLotDialog(FormDialog):
             self.material.setCurrentIndex(self.material.findData(material_id))
         if scan is not None:
             self.apply_scan(scan)
-        self.resize(560, 0)
+        fit_to_text(self, 72)
 
     def _check_quantity(self, text: str) -> None:
         value = self.quantity.decimal()

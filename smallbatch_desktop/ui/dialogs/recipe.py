@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.units import UNIT_CODES, same_dimension
 from smallbatch_desktop.services import recipes as rsvc
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 
@@ -77,6 +77,7 @@ class NewRecipeDialog(FormDialog):
         self.gtin.setObjectName("recipeGtin")
         self.add_field("&GTIN", self.gtin, ("gtin",))
         self.name.textChanged.connect(self._suggest_code)
+        fit_to_text(self, 66)
 
     def _suggest_code(self, text: str) -> None:
         if self.code.isModified():
@@ -161,7 +162,7 @@ class CompareDialog(QDialog):
         layout.addWidget(buttons)
         self.a.currentIndexChanged.connect(self.refresh)
         self.b.currentIndexChanged.connect(self.refresh)
-        self.resize(900, 520)
+        fit_to_text(self, 110, 26)
         self.refresh()
 
     def refresh(self) -> None:
@@ -176,8 +177,9 @@ class CompareDialog(QDialog):
         if diff.identical:
             self.summary.setText(f"{diff.a_label} and {diff.b_label} are identical.")
         else:
+            n = len(diff.changes)
             self.summary.setText(
-                f"{len(diff.changes)} difference(s) from {diff.a_label} to {diff.b_label}."
+                f"{n} difference{'s' if n != 1 else ''} from {diff.a_label} to {diff.b_label}."
             )
         colors = {
             "added": ok_background(),
@@ -248,7 +250,7 @@ class ScaleDialog(QDialog):
         layout.addWidget(buttons)
         self.target.textChanged.connect(self.refresh)
         self.unit.currentIndexChanged.connect(self.refresh)
-        self.resize(600, 420)
+        fit_to_text(self, 70, 22)
 
     def refresh(self) -> None:
         qty = self.target.decimal()

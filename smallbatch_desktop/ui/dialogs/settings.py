@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QSettings, QUrl
+from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,7 +34,7 @@ from smallbatch_desktop.services.common import (
     required_text,
     set_setting,
 )
-from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY
 
 COMMON_STOCKS = ("Avery 5160", "Avery L7160", "Avery 22806", "Herma 4226", "Dymo 99012")
@@ -77,10 +77,18 @@ class SettingsDialog(FormDialog):
             ("lot code pattern",),
             tip="Tokens: {PRODUCT} {YYYY} {YY} {MM} {DD} {JJJ} {SEQ} {SEQ:3} {PSEQ:4}",
         )
+        preview_row = QWidget()
+        ph = QHBoxLayout(preview_row)
+        ph.setContentsMargins(0, 0, 0, 0)
         self.preview = QLabel()
         self.preview.setObjectName("lotCodePreview")
         self.preview.setProperty("role", "lotCode")
-        self.add_field("Preview", self.preview)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview_note = QLabel("for product code HS, the first batch made today")
+        self.preview_note.setObjectName("lotCodePreviewNote")
+        ph.addWidget(self.preview)
+        ph.addWidget(self.preview_note, 1)
+        self.add_field("Preview", preview_row)
         self.pattern.textChanged.connect(self._preview)
 
         self.units = QComboBox()
@@ -125,7 +133,7 @@ class SettingsDialog(FormDialog):
         self.larger.setChecked(settings.value(LARGER_TEXT_KEY, False, type=bool))
         self.add_field("", self.larger)
         self._preview()
-        self.resize(600, 0)
+        fit_to_text(self, 70)
 
     def preview_code(self) -> str:
         """The pattern rendered for a sample product today, or raise ValidationError."""
@@ -142,7 +150,7 @@ class SettingsDialog(FormDialog):
             self.errors.set_field("lot code pattern", exc.message)
             return
         self.errors.set_field("lot code pattern", "")
-        self.preview.setText(f"{code}   (product HS, first batch today)")
+        self.preview.setText(code)
 
     def save(self, session: Session) -> Any:
         actor = self._actor

@@ -103,7 +103,9 @@ class WelcomeDialog(QDialog):
             )
         )
         self.name.editingFinished.connect(lambda: self.name.setProperty("touched", True))
-        self.resize(560, 440)
+        from smallbatch_desktop.ui.dialogs.base import fit_to_text
+
+        fit_to_text(self, 72)
 
     def accept(self) -> None:
         self.errors.clear()

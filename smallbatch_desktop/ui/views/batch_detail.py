@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFormLayout,
-    QGridLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -53,9 +56,11 @@ from smallbatch_desktop.ui.theme import (
     error_background,
     ok_background,
     set_invalid,
+    set_warning,
     status_background,
 )
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
+from smallbatch_desktop.ui.widgets.flow import flow_row
 
 STATUS_BUTTONS: tuple[tuple[str, str, str], ...] = (
     # action, button text, tooltip
@@ -79,6 +84,12 @@ def _table(name: str) -> QTableView:
     return view
 
 
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 class BatchDetailPanel(QWidget):
     """The right-hand side of the Batches view.
 
@@ -98,6 +109,7 @@ class BatchDetailPanel(QWidget):
         self.batch_id: int | None = None
         self.detail: BatchDetail | None = None
         self._qc_specs: dict[int, QcItemRow] = {}
+        self._blockers: list[str] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 0, 0, 0)
 
@@ -108,7 +120,15 @@ class BatchDetailPanel(QWidget):
         layout.addWidget(self.empty)
 
         self.body = QWidget()
-        layout.addWidget(self.body, 1)
+        # at the larger text size the header and buttons can need more height than the
+        # window has: the panel scrolls instead of squeezing the tables to nothing
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("batchDetailScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.body)
+        layout.addWidget(self.scroll, 1)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -132,26 +152,33 @@ class BatchDetailPanel(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         body.addWidget(self.summary)
 
-        status_row = QHBoxLayout()
         self.status_buttons: dict[str, QPushButton] = {}
+        row_buttons: list[QWidget] = []
         for action, text, tip in STATUS_BUTTONS:
             b = QPushButton(text)
             b.setObjectName(f"status_{action}")
             b.setToolTip(tip)
             b.clicked.connect(lambda _c=False, a=action: self.change_status(a))
-            status_row.addWidget(b)
+            row_buttons.append(b)
             self.status_buttons[action] = b
-        status_row.addStretch(1)
-        body.addLayout(status_row)
+        # buttons wrap onto a second line instead of forcing the panel wider
+        self.status_row = flow_row(*row_buttons)
+        self.status_row.setObjectName("statusButtons")
+        body.addWidget(self.status_row)
+        self.release_hint = QLabel()
+        self.release_hint.setObjectName("releaseHint")
+        self.release_hint.setProperty("role", "warningText")
+        self.release_hint.setWordWrap(True)
+        self.release_hint.hide()
+        body.addWidget(self.release_hint)
         self.status_error = FieldError(self, name="statusError")
         body.addWidget(self.status_error)
 
-        more = QHBoxLayout()
         self.inputs_button = QPushButton("Record &inputs…")
         self.inputs_button.setObjectName("recordInputsButton")
         self.inputs_button.setToolTip("Pick the lots this batch used (FEFO suggested)")
         self.inputs_button.clicked.connect(self.record_inputs)
-        more.addWidget(self.inputs_button)
+        more_buttons: list[QWidget] = [self.inputs_button]
         from smallbatch_desktop.ui.actions import ActionId
 
         for aid, name in (
@@ -164,12 +191,19 @@ class BatchDetailPanel(QWidget):
             b.setObjectName(name)
             b.setToolTip(act.toolTip())
             b.clicked.connect(act.trigger)
-            more.addWidget(b)
-        more.addStretch(1)
-        body.addLayout(more)
+            more_buttons.append(b)
+        self.more_row = flow_row(*more_buttons)
+        body.addWidget(self.more_row)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("detailTabs")
+        self.tabs.setUsesScrollButtons(True)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 11)
+        # the tabs take the height that is left; their tables' size hints must not push
+        # the scroll area into scrolling when the window has room
+        policy = self.tabs.sizePolicy()
+        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+        self.tabs.setSizePolicy(policy)
         body.addWidget(self.tabs, 1)
         self._build_inputs_tab()
         self._build_qc_tab()
@@ -203,16 +237,25 @@ class BatchDetailPanel(QWidget):
     def _build_qc_tab(self) -> None:
         w = QWidget()
         v = QVBoxLayout(w)
-        self.qc_table = QTableWidget(0, 5)
+        self.qc_table = QTableWidget(0, 4)
         self.qc_table.setObjectName("qcTable")
-        self.qc_table.setHorizontalHeaderLabels(["Check", "Spec", "Value", "Result", "Recorded"])
+        self.qc_table.setHorizontalHeaderLabels(["Check", "Spec", "Value", "Result"])
         self.qc_table.verticalHeader().hide()
+        self.qc_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.qc_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes editor to editor
+        self.qc_table.setWordWrap(False)
         hdr = self.qc_table.horizontalHeader()
-        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         hdr.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setStretchLastSection(False)
+        self._size_qc_table()
         v.addWidget(self.qc_table)
+        self.qc_recorded = QLabel()
+        self.qc_recorded.setObjectName("qcRecorded")
+        self.qc_recorded.setWordWrap(True)
+        v.addWidget(self.qc_recorded)
         row = QHBoxLayout()
         self.qc_save = QPushButton("&Save QC results")
         self.qc_save.setObjectName("saveQcButton")
@@ -241,12 +284,15 @@ class BatchDetailPanel(QWidget):
         self.ship_view = _table("shipmentsTable")
         self.ship_view.setModel(self.ship_model)
         v.addWidget(self.ship_view, 1)
-        grid = QGridLayout()
         self.ship_customer = QComboBox()
         self.ship_customer.setObjectName("shipCustomer")
         self.ship_customer.setEditable(True)
         self.ship_customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.ship_customer.lineEdit().setPlaceholderText("Customer or channel")
+        self.ship_customer.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.ship_customer.setMinimumContentsLength(12)
         self.ship_qty = DecimalEdit(field="quantity", required=True, placeholder="Quantity")
         self.ship_qty.setObjectName("shipQuantity")
         self.ship_date = QDateEdit(qdate(dt.date.today()))
@@ -259,16 +305,15 @@ class BatchDetailPanel(QWidget):
         self.ship_button = QPushButton("S&hip")
         self.ship_button.setObjectName("shipButton")
         self.ship_button.clicked.connect(self.ship)
-        grid.addWidget(QLabel("Customer"), 0, 0)
-        grid.addWidget(self.ship_customer, 0, 1)
-        grid.addWidget(QLabel("Quantity"), 0, 2)
-        grid.addWidget(self.ship_qty, 0, 3)
-        grid.addWidget(QLabel("Date"), 1, 0)
-        grid.addWidget(self.ship_date, 1, 1)
-        grid.addWidget(QLabel("Document"), 1, 2)
-        grid.addWidget(self.ship_doc, 1, 3)
-        grid.addWidget(self.ship_button, 1, 4)
-        v.addLayout(grid)
+        # a form, not a grid: it stays narrow enough for the panel at the larger text size
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(_buddy("Customer", self.ship_customer), self.ship_customer)
+        form.addRow(_buddy("Quantity", self.ship_qty), self.ship_qty)
+        form.addRow(_buddy("Date", self.ship_date), self.ship_date)
+        form.addRow(_buddy("Document", self.ship_doc), self.ship_doc)
+        form.addRow("", self.ship_button)
+        v.addLayout(form)
         err = FieldError(w, name="shipError")
         v.addWidget(err)
         self.ship_errors = FormErrors(err)
@@ -386,7 +431,7 @@ class BatchDetailPanel(QWidget):
         if batch_id is None:
             self.detail = None
             self.empty.show()
-            self.body.hide()
+            self.scroll.hide()
             return
         with self._sf() as s:
             d = batch_detail(s, batch_id)
@@ -398,7 +443,7 @@ class BatchDetailPanel(QWidget):
         self.detail = d
         self._qc_specs = specs
         self.empty.hide()
-        self.body.show()
+        self.scroll.show()
         status = BatchStatus(d.status)
         self.lot_label.setText(d.lot_code)
         self.status_label.setText(status.label)
@@ -425,6 +470,7 @@ class BatchDetailPanel(QWidget):
         for action, button in self.status_buttons.items():
             button.setEnabled(action in allowed)
             button.setVisible(action in allowed or action in ("start", "to_qc", "release"))
+        self._show_release_readiness(status, d, qc)
         editable = status in EDITABLE
         frozen = status in FROZEN
         self.inputs_button.setEnabled(editable)
@@ -454,22 +500,67 @@ class BatchDetailPanel(QWidget):
             + ("" if cost.complete else " (incomplete: an input has no cost)")
         )
 
+    def release_blockers(self) -> list[str]:
+        """Why Release would be refused now, as the service would say it (empty: ready)."""
+        return list(self._blockers)
+
+    def _show_release_readiness(
+        self, status: BatchStatus, d: BatchDetail, qc: list[bsvc.QcState]
+    ) -> None:
+        """Tell the maker before they click why Release would be refused. The button stays
+        enabled in QC hold: ``change_status`` is the authority and says the same on a click."""
+        button = self.status_buttons["release"]
+        blockers: list[str] = []
+        if status is BatchStatus.QC_HOLD:
+            if not d.inputs:
+                blockers.append("no inputs recorded (Record inputs…)")
+            for q in qc:
+                if q.required and q.passed is not True:
+                    blockers.append(
+                        f"{q.name}: missing"
+                        if q.passed is None
+                        else f"{q.name}: failed ({q.value})"
+                    )
+        self._blockers = blockers
+        base_tip = next(tip for a, _t, tip in STATUS_BUTTONS if a == "release")
+        if blockers:
+            text = "Release would be refused: " + "; ".join(blockers)
+            button.setToolTip(f"{base_tip}\n\n{text}")
+            self.release_hint.setText(f"⚠ {text}")
+        else:
+            if status in (BatchStatus.PLANNED, BatchStatus.IN_PRODUCTION):
+                button.setToolTip(f"{base_tip}\n\nSend the batch to QC first")
+            else:
+                button.setToolTip(base_tip)
+            self.release_hint.setText("")
+        self.release_hint.setVisible(bool(blockers))
+        set_warning(button, bool(blockers))  # a warning sign in place of the tick
+        button.setText("&Release" if blockers else "✔ &Release")
+
     def _fill_qc(self, states: list[bsvc.QcState], frozen: bool) -> None:
         t = self.qc_table
         t.setRowCount(0)
+        previous: QWidget | None = None
         for state in states:
             r = t.rowCount()
             t.insertRow(r)
-            name = QTableWidgetItem(state.name + ("" if state.required else " (optional)"))
+            name = QTableWidgetItem(state.name)
             name.setData(Qt.ItemDataRole.UserRole, state.spec_item_id)
+            name.setToolTip(state.name)
+            if not state.required:
+                f = name.font()
+                f.setItalic(True)
+                name.setFont(f)
+                name.setToolTip(f"{state.name}: optional, not needed for release")
             spec = QTableWidgetItem(state.spec)
             result = QTableWidgetItem(state.state)
-            when = QTableWidgetItem(
-                f"{state.recorded_by} {state.recorded_at.astimezone():%Y-%m-%d %H:%M}"
+            result.setToolTip(
+                f"Recorded by {state.recorded_by or '—'} on "
+                f"{state.recorded_at.astimezone():%Y-%m-%d %H:%M}"
                 if state.recorded_at
-                else ""
+                else "Not recorded yet" + ("" if state.required else " (optional)")
             )
-            for it in (name, spec, result, when):
+            for it in (name, spec, result):
                 it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if state.passed is False:
                 result.setBackground(error_background())
@@ -478,16 +569,23 @@ class BatchDetailPanel(QWidget):
             t.setItem(r, 0, name)
             t.setItem(r, 1, spec)
             t.setItem(r, 3, result)
-            t.setItem(r, 4, when)
             editor: QWidget
             if state.kind == "passfail":
                 combo = QComboBox()
-                combo.addItems(["", "pass", "fail"])
-                combo.setCurrentText(state.value)
-                combo.currentTextChanged.connect(lambda _t, row=r: self._qc_live(row))
+                combo.addItem("— choose —", "")
+                combo.addItem("pass", "pass")
+                combo.addItem("fail", "fail")
+                combo.setCurrentIndex(max(0, combo.findData(state.value)))
+                combo.currentIndexChanged.connect(lambda _i, row=r: self._qc_live(row))
                 editor = combo
             else:
-                edit = DecimalEdit(allow_negative=True) if state.kind == "numeric" else QLineEdit()
+                numeric = state.kind == "numeric"
+                edit = DecimalEdit(allow_negative=True) if numeric else QLineEdit()
+                spec_item = self._qc_specs.get(state.spec_item_id)
+                unit = spec_item.unit if spec_item is not None else ""
+                edit.setPlaceholderText(
+                    (f"number ({unit})" if unit else "number") if numeric else "note"
+                )
                 edit.setText(state.value)
                 edit.textChanged.connect(lambda _t, row=r: self._qc_live(row))
                 editor = edit
@@ -496,14 +594,44 @@ class BatchDetailPanel(QWidget):
             editor.setProperty("original", state.value)
             editor.setEnabled(not frozen)
             t.setCellWidget(r, 2, editor)
+            if previous is not None and previous.window() is editor.window():
+                QWidget.setTabOrder(previous, editor)
+            previous = editor
             self._qc_live(r)
+        if previous is not None and previous.window() is self.qc_save.window():
+            QWidget.setTabOrder(previous, self.qc_save)
+        recorded = [st for st in states if st.recorded_at is not None]
+        if recorded:
+            last = max(recorded, key=lambda st: st.recorded_at or dt.datetime.min)
+            assert last.recorded_at is not None
+            self.qc_recorded.setText(
+                f"Last recorded by {last.recorded_by or '—'} on "
+                f"{last.recorded_at.astimezone():%Y-%m-%d %H:%M}"
+                " (hover a result for each check)"
+            )
+        else:
+            self.qc_recorded.setText("No QC results recorded yet." if states else "")
         self.qc_save.setEnabled(not frozen and bool(states))
         self.qc_error.show_message("" if states else "This recipe version has no QC checks.")
+
+    def _size_qc_table(self) -> None:
+        """Value column wide enough to type a reading; rows tall enough for the editors."""
+        fm = self.qc_table.fontMetrics()
+        self.qc_table.setColumnWidth(2, fm.horizontalAdvance("0") * 10 + 28)
+        probe = QComboBox()
+        probe.setFont(self.qc_table.font())
+        height = max(probe.sizeHint().height(), QLineEdit().sizeHint().height(), fm.height())
+        self.qc_table.verticalHeader().setDefaultSectionSize(height + 6)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "qc_table"):
+            self._size_qc_table()
 
     def _qc_value(self, row: int) -> str:
         w = self.qc_table.cellWidget(row, 2)
         if isinstance(w, QComboBox):
-            return w.currentText()
+            return str(w.currentData() or "")
         assert isinstance(w, QLineEdit)
         return w.text()
 
@@ -663,15 +791,19 @@ class BatchDetailPanel(QWidget):
         )
 
     def record_inputs(self) -> bool:
+        return self.record_inputs_dialog() is not None
+
+    def record_inputs_dialog(self) -> QDialog | None:
+        """Open the pick-lots dialog for this batch (window-modal); returns it."""
         if self.batch_id is None:
-            return False
+            return None
         from smallbatch_desktop.ui.dialogs.pick_lots import PickLotsDialog
 
         dialog = PickLotsDialog(self._sf, self.batch_id, self, actor=self._ctx.actor)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda bid=self.batch_id: self._after_inputs(bid))
         dialog.open()
-        return True
+        return dialog
 
     def _after_inputs(self, batch_id: int) -> None:
         self.show_batch(batch_id)

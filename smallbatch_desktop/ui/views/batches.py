@@ -3,7 +3,8 @@ status filter, and the selected batch's detail beside it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStyle,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -86,13 +88,15 @@ class BatchView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setAccessibleName("Batches")
-        self._size_columns()
         self.detail = BatchDetailPanel(ctx)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 560])
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self._size_columns()
+        self._user_splitter = False
+        self.splitter.splitterMoved.connect(lambda *_a: setattr(self, "_user_splitter", True))
         layout.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)
@@ -107,11 +111,80 @@ class BatchView(QWidget):
         self.detail.batchChanged.connect(self._batch_changed)
         self._update_count()
 
+    #: minimum width of each column in digits ("0"): lot code, product, version, status,
+    #: made, best before, planned, actual, unit, operator
+    COLUMN_CHARS = (13, 22, 4, 11, 10, 10, 8, 8, 4, 10)
+    #: the columns that must be visible without scrolling at 1280 px wide
+    KEY_COLUMNS = 5
+
     def _size_columns(self) -> None:
+        """Widths from the font (so the larger-text setting keeps every header readable):
+        the widest of the header text (bold, plus the sort arrow) and the typical value."""
         fm = self.table.fontMetrics()
-        widths = (14, 24, 4, 12, 11, 11, 8, 8, 5, 10)
-        for i, chars in enumerate(widths):
-            self.table.setColumnWidth(i, fm.horizontalAdvance("0") * chars + 16)
+        header = self.table.horizontalHeader()
+        bold = QFont(header.font())
+        bold.setBold(True)  # Fusion draws header labels bold
+        hfm = QFontMetrics(bold)
+        style = self.table.style()
+        pad = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) * 2 + 8
+        arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 6
+        digit = fm.horizontalAdvance("0")
+        rows = [self.model.row_at(r) for r in range(self.model.rowCount())]
+        samples: dict[int, list[str]] = {
+            0: [r.lot_code for r in rows],
+            1: [r.product for r in rows],
+            3: [st.label for st in BatchStatus],
+        }
+        for col, chars in enumerate(self.COLUMN_CHARS):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            head = hfm.horizontalAdvance(title) + pad + (arrow if self.model.sortable(col) else 0)
+            body = digit * chars + 12
+            if col in samples:
+                longest = max((fm.horizontalAdvance(t) for t in samples[col]), default=0)
+                body = max(digit * 6, min(longest + 12, digit * 28))
+            self.table.setColumnWidth(col, max(head, body))
+        self._product_width = self.table.columnWidth(1)
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
+
+    def list_width(self) -> int:
+        """Width that shows the key columns (lot code to made date) without scrolling."""
+        cols = sum(self.table.columnWidth(c) for c in range(self.KEY_COLUMNS))
+        frame = self.table.frameWidth() * 2
+        scroll = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return cols + frame + scroll + 4
+
+    def _fit_splitter(self) -> None:
+        total = self.splitter.width()
+        if total <= 0:
+            return
+        # the detail keeps at least ~42 % of the room; when the key columns do not fit in
+        # the rest (larger text), the product column gives way (full name in its tooltip)
+        room = int(total * 0.58)
+        self.table.setColumnWidth(1, self._product_width)
+        over = self.list_width() - room
+        if over > 0:
+            floor = self.table.fontMetrics().horizontalAdvance("0") * 12
+            self.table.setColumnWidth(1, max(floor, self._product_width - over))
+        left = min(self.list_width(), room)
+        self.splitter.setSizes([left, max(1, total - left - self.splitter.handleWidth())])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._user_splitter:
+            QTimer.singleShot(0, self._fit_splitter)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._user_splitter and self.isVisible():
+            self._fit_splitter()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "model"):
+            self._size_columns()
+            self._user_splitter = False
+            if self.isVisible():
+                self._fit_splitter()
 
     # -- filter ----------------------------------------------------------------------
 
@@ -189,8 +262,8 @@ class BatchView(QWidget):
     def restore_state(self) -> None:
         s = self._ctx.settings
         splitter = s.value("batches/splitter")
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        if splitter is not None and self.splitter.restoreState(splitter):
+            self._user_splitter = True
         header = s.value("batches/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)

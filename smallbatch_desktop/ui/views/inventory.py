@@ -71,6 +71,7 @@ class InventoryView(QWidget):
         self.search.setObjectName("inventorySearch")
         self.search.setPlaceholderText("Search materials, lots, suppliers…")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().averageCharWidth() * 18)
         bar.addWidget(self.search, 1)
         self.only_on_hand = QCheckBox("Only lots on &hand")
         self.only_on_hand.setObjectName("onlyOnHand")

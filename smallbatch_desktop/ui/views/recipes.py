@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QEvent, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QIntValidator, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
     QTableView,
     QTableWidget,
     QTabWidget,
@@ -49,6 +50,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.theme import set_invalid
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
+from smallbatch_desktop.ui.widgets.flow import flow_row
 
 QC_KIND_LABELS = {"numeric": "Number", "passfail": "Pass / fail", "text": "Text"}
 
@@ -84,7 +86,7 @@ class RecipeView(QWidget):
         lv.addWidget(self.search)
         self.model: RowTableModel[rsvc.RecipeSummary] = RowTableModel(
             [
-                Column("Recipe", lambda r: r.name),
+                Column("Recipe", lambda r: r.name, tip=lambda r: f"{r.name} ({r.code})"),
                 Column("Code", lambda r: r.code),
                 Column(
                     "Latest",
@@ -105,10 +107,14 @@ class RecipeView(QWidget):
         self.list.verticalHeader().hide()
         self.list.setSortingEnabled(True)
         self.list.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.list.setWordWrap(False)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setAlternatingRowColors(True)
         header = self.list.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
         self.list.setAccessibleName("Recipes")
         lv.addWidget(self.list, 1)
         new = QPushButton(ctx.actions[ActionId.NEW_RECIPE].text().replace("&", ""))
@@ -128,30 +134,38 @@ class RecipeView(QWidget):
         f.setPointSizeF(f.pointSizeF() * 1.3)
         self.title.setFont(f)
         rv.addWidget(self.title)
-        bar = QHBoxLayout()
+        head = QWidget()
+        hh = QHBoxLayout(head)
+        hh.setContentsMargins(0, 0, 0, 0)
         self.version_combo = QComboBox()
         self.version_combo.setObjectName("versionCombo")
         self.version_combo.setAccessibleName("Version")
         self.version_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         vlabel = QLabel("&Version")
         vlabel.setBuddy(self.version_combo)
-        bar.addWidget(vlabel)
-        bar.addWidget(self.version_combo)
+        hh.addWidget(vlabel)
+        hh.addWidget(self.version_combo)
         self.status = QLabel()
         self.status.setObjectName("versionStatus")
-        bar.addWidget(self.status)
-        bar.addStretch(1)
-        self.save_button = self._button("&Save draft", "saveVersionButton", self.save, bar)
-        self.publish_button = self._button("&Publish", "publishButton", self.publish, bar)
-        self.new_version_button = self._button(
-            "New &version", "newVersionButton", self.new_version, bar
-        )
-        self.scale_button = self._button("S&cale…", "scaleButton", self.scale, bar)
+        hh.addWidget(self.status)
+        self.save_button = self._button("&Save draft", "saveVersionButton", self.save)
+        self.publish_button = self._button("&Publish", "publishButton", self.publish)
+        self.new_version_button = self._button("New &version", "newVersionButton", self.new_version)
+        self.scale_button = self._button("S&cale…", "scaleButton", self.scale)
         self.plan_button = QPushButton("Plan &batch…")
         self.plan_button.setObjectName("planBatchButton")
         self.plan_button.clicked.connect(ctx.actions[ActionId.NEW_BATCH].trigger)
-        bar.addWidget(self.plan_button)
-        rv.addLayout(bar)
+        # wraps onto a second line at the larger text size instead of squeezing the list
+        bar = flow_row(
+            head,
+            self.save_button,
+            self.publish_button,
+            self.new_version_button,
+            self.scale_button,
+            self.plan_button,
+        )
+        bar.setObjectName("versionBar")
+        rv.addWidget(bar)
         self.frozen_hint = QLabel(
             "This version is published and frozen. Use “New version” to change the recipe; "
             "batches keep pointing at the exact version they were made from."
@@ -173,9 +187,11 @@ class RecipeView(QWidget):
         self._build_history_tab()
         self.editor = right
         self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([340, 900])
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self._user_splitter = False
+        self.splitter.splitterMoved.connect(lambda *_a: setattr(self, "_user_splitter", True))
 
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
         self.list.selectionModel().selectionChanged.connect(self._recipe_selected)
@@ -183,12 +199,51 @@ class RecipeView(QWidget):
         self.refresh()
         self._show(None)
 
-    def _button(self, text: str, name: str, slot: Any, bar: QHBoxLayout) -> QPushButton:
+    def _button(
+        self, text: str, name: str, slot: Any, bar: QHBoxLayout | None = None
+    ) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName(name)
         b.clicked.connect(slot)
-        bar.addWidget(b)
+        if bar is not None:
+            bar.addWidget(b)
         return b
+
+    def list_width(self) -> int:
+        """Room for the longest recipe name plus its code and version, without eliding."""
+        fm = self.list.fontMetrics()
+        rows = self.model.rows()
+        name = max((fm.horizontalAdvance(r.name) for r in rows), default=0)
+        name = max(name, fm.horizontalAdvance("0") * 16)
+        self.list.resizeColumnToContents(1)
+        self.list.resizeColumnToContents(2)
+        rest = self.list.columnWidth(1) + self.list.columnWidth(2)
+        scroll = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return name + 14 + rest + self.list.frameWidth() * 2 + scroll
+
+    def _fit_splitter(self) -> None:
+        total = self.splitter.width()
+        if total <= 0:
+            return
+        left = min(self.list_width(), int(total * 0.36))
+        self.splitter.setSizes([left, max(1, total - left - self.splitter.handleWidth())])
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._user_splitter:
+            QTimer.singleShot(0, self._fit_splitter)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._user_splitter and self.isVisible():
+            self._fit_splitter()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "list"):
+            self._user_splitter = False
+            if self.isVisible():
+                self._fit_splitter()
 
     # -- tabs ------------------------------------------------------------------------
 
@@ -229,7 +284,12 @@ class RecipeView(QWidget):
         self.lines.verticalHeader().hide()
         hdr = self.lines.horizontalHeader()
         hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        hdr.setStretchLastSection(False)
+        digit = self.lines.fontMetrics().horizontalAdvance("0")
+        self.lines.setColumnWidth(1, digit * 9 + 16)
+        self.lines.setColumnWidth(2, digit * 6 + 36)
+        self.lines.setColumnWidth(3, digit * 14 + 16)
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.addWidget(self.lines, 1)
         row = QHBoxLayout()
@@ -831,5 +891,5 @@ class RecipeView(QWidget):
 
     def restore_state(self) -> None:
         state = self._ctx.settings.value("recipes/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        if state is not None and self.splitter.restoreState(state):
+            self._user_splitter = True

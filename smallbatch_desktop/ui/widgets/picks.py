@@ -143,11 +143,14 @@ class PicksEditor(QWidget):
         selected = 0
         for j, cand in enumerate(self._cands.get(need.line_id, [])):
             combo.addItem(cand.display, cand.lot_code)
+            combo.setItemData(j + 1, cand.display, Qt.ItemDataRole.ToolTipRole)
             if cand.lot_code == lot_code:
                 selected = j + 1
         if not self._cands.get(need.line_id):
             combo.setItemText(0, "— nothing on hand —")
         combo.setCurrentIndex(selected)
+        combo.setToolTip(combo.currentText())
+        combo.currentTextChanged.connect(combo.setToolTip)
         self.table.setCellWidget(r, COL_LOT, combo)
         avail = QTableWidgetItem("")
         avail.setFlags(avail.flags() & ~Qt.ItemFlag.ItemIsEditable)
