@@ -9,7 +9,7 @@ from smallbatch_desktop.cli import add_db_argument, resolve_db
 from smallbatch_desktop.commands.sheet import check_out
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "fsma204",
         help="FSMA 204 sortable spreadsheet (CSV) of receiving, transformation and shipping events",

@@ -14,7 +14,7 @@ from smallbatch_desktop.commands.sheet import check_out
 from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "recall",
         help="recall report for a lot: every affected batch, shipment and customer (PDF, CSV)",

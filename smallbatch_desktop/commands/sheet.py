@@ -10,7 +10,7 @@ from smallbatch_desktop.cli import add_db_argument, resolve_db
 from smallbatch_desktop.domain.errors import ValidationError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sheet",
         help="write a batch's provenance sheet (or, with --card, its customer card) as PDF",

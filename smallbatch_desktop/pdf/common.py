@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -284,7 +284,7 @@ class PagedTable(Flowable):
         rows: Sequence[Sequence[str]],
         col_widths: Sequence[float],
         *,
-        right_align: Sequence[int] = (),
+        right_align: Iterable[int] = (),
         _shared: tuple[list[list[str]], list[float]] | None = None,
         _start: int = 0,
         _end: int | None = None,
@@ -535,7 +535,7 @@ def module_matrix(symbology: str, content: str) -> ModuleMatrix:
     fmt = getattr(zxingcpp.BarcodeFormat, fmt_name)
     image = zxingcpp.create_barcode(content, fmt).to_image(scale=1, add_quiet_zones=False)
     height, width = int(image.shape[0]), int(image.shape[1])
-    data = bytes(memoryview(image))
+    data = bytes(memoryview(image))  # type: ignore[arg-type]
     dark = re.compile(rb"[\x00-\x7f]+")
     rects: list[tuple[int, int, int, int]] = []
     if linear:

@@ -288,7 +288,7 @@ def fsma_events(
         )
         rows.append(((sh.shipped_date, 2, f"SHP-{sh.id:012d}", sh.id), row))
 
-    rows.sort(key=lambda t: t[0])  # type: ignore[arg-type,return-value]
+    rows.sort(key=lambda t: t[0])
     return [r for _k, r in rows]
 
 

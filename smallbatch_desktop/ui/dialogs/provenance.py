@@ -54,12 +54,12 @@ class PdfPreview(QPdfView):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent)  # type: ignore[arg-type]
         self.setObjectName("pdfView")
         # The document must outlive the view: parented to the view, it is deleted in the
         # view's own destructor while QPdfView still refers to it (a crash at teardown).
         # Parented to the view's parent, it is created after the view and deleted after it.
-        self.document_ = QPdfDocument(parent)
+        self.document_ = QPdfDocument(parent) if parent is not None else QPdfDocument()
         self.setDocument(self.document_)
         self.setPageMode(QPdfView.PageMode.MultiPage)
         self.setZoomMode(QPdfView.ZoomMode.FitToWidth)
