@@ -213,3 +213,58 @@ def test_errors_are_one_line_exit_2(
     assert r.returncode == 2, r.stderr
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("smallbatch: error: ") and message in lines[0]
+
+
+def test_demo_recall_of_every_raw_lot_matches_plain_sql(demo_db: Path, tmp_path: Path) -> None:
+    """For each used material lot of the demo: the CSV's batches and shipments equal a
+    breadth-first walk over the consumptions table in plain SQL."""
+    import sqlite3
+
+    con = sqlite3.connect(demo_db)
+    lots = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT l.lot_code FROM consumptions c "
+            "JOIN material_lots l ON l.id = c.material_lot_id ORDER BY 1"
+        )
+    ]
+    assert len(lots) > 10
+    for lot in lots:
+        frontier = {
+            r[0]
+            for r in con.execute(
+                "SELECT c.batch_id FROM consumptions c JOIN material_lots l "
+                "ON l.id = c.material_lot_id WHERE l.lot_code = ?",
+                (lot,),
+            )
+        }
+        reached: set[int] = set()
+        while frontier:
+            reached |= frontier
+            marks = ",".join("?" * len(frontier))
+            frontier = {
+                r[0]
+                for r in con.execute(
+                    f"SELECT batch_id FROM consumptions WHERE input_batch_id IN ({marks})",
+                    tuple(frontier),
+                )
+            } - reached
+        marks = ",".join("?" * len(reached))
+        codes = {
+            r[0]
+            for r in con.execute(
+                f"SELECT lot_code FROM batches WHERE id IN ({marks})", tuple(reached)
+            )
+        }
+        ships = {
+            str(r[0])
+            for r in con.execute(
+                f"SELECT id FROM shipments WHERE batch_id IN ({marks})", tuple(reached)
+            )
+        }
+        out = tmp_path / f"{lot}.csv"
+        assert main(["recall", lot, "--db", str(demo_db), "--csv", str(out)]) == 0
+        rows = _read_csv(out)
+        assert {r["batch_lot"] for r in rows if r["record"] == "batch"} == codes, lot
+        assert {r["shipment_id"] for r in rows if r["record"] == "shipment"} == ships, lot
+    con.close()
