@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QProgressBar,
     QPushButton,
@@ -125,6 +126,9 @@ class PrintLabelsDialog(QDialog):
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
+        # the minimum size is set once below: a top-level window whose layout keeps
+        # changing it makes offscreen/Wayland platforms warn (propagateSizeHints)
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.header = QLabel()
         self.header.setObjectName("batchHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -300,6 +304,7 @@ class PrintLabelsDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         bottom.addWidget(self.close_button)
         outer.addLayout(bottom)
+        self.setMinimumSize(760, 560)
         self.resize(1000, 720)
 
         for w in (self.copies, self.skip, self.start, self.total, self.dpi):

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLayout,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -188,6 +189,10 @@ class LabelView(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        # the minimum size is set once below: a top-level window whose layout keeps
+        # changing it makes offscreen/Wayland platforms warn (propagateSizeHints)
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+
         outer.setSpacing(0)
         self.toolbar = QToolBar("Label designer")
         self.toolbar.setObjectName("labelToolbar")
@@ -483,6 +488,11 @@ class LabelView(QWidget):
         self.messages.itemActivated.connect(self._message_activated)
         self.undo_stack.cleanChanged.connect(lambda clean: self._dirty_changed(not clean))
         self.undo_stack.indexChanged.connect(lambda _i: self._update_title())
+
+    def minimumSizeHint(self) -> QSize:
+        # small on purpose: embedded in the main window's stack, a large hint would
+        # grow the window's minimum size when the view is first shown
+        return QSize(480, 360)
 
     # ======================================================================== data
 

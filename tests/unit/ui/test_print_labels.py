@@ -1,0 +1,183 @@
+"""The print labels dialog: Save PDF and the QPrinter path, read back and decoded."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from helpers.pdfread import decode_pdf, page_count
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QLabel
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.ui.tasks import SyncPool
+from smallbatch_desktop.ui.testing import child
+
+RELEASED = 5  # HHS-26272-01, Habanero Hot Sauce, released, 100 pcs, GTIN 00614141000012
+ON_HOLD = 8  # HHS-26324-01, qc_hold
+SOAP = 11  # LAV-26237-01, released, no GTIN
+
+
+@pytest.fixture
+def demo(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    from smallbatch_desktop.services.demo import load_demo
+
+    with session_factory.begin() as s:
+        load_demo(s)
+    return session_factory
+
+
+def make_dialog(qtbot: Any, sf: sessionmaker[Session], batch_id: int) -> Any:
+    from smallbatch_desktop.ui.dialogs.print_labels import PrintLabelsDialog
+
+    d = PrintLabelsDialog(sf, batch_id, pool=SyncPool(), actor="tester")
+    qtbot.addWidget(d)
+    return d
+
+
+def text_of(pdf: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return "\n".join(p.extract_text() or "" for p in doc.pages)
+
+
+def chars_of(pdf: bytes) -> str:
+    """Characters in drawing order (the rotated watermark stays in one piece)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return "".join(c["text"] for p in doc.pages for c in p.chars)
+
+
+def test_save_pdf_final_run_numbers_and_gs1_barcodes(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from smallbatch_desktop.services.labels import print_runs
+
+    d = make_dialog(qtbot, demo, RELEASED)
+    assert not child(d, QLabel, "draftBanner").isVisibleTo(d)
+    plan = d.set_choices(copies=35, skip=4)
+    assert plan is not None and plan.final
+    assert (plan.first_number, plan.last_number, plan.total) == (1, 35, 100)
+    out = tmp_path / "labels.pdf"
+    d.save_pdf(out)
+    pdf = out.read_bytes()
+    # 4 skipped + 35 labels on 30-label sheets: 2 pages
+    assert page_count(pdf) == 2
+    text = text_of(pdf)
+    assert "DRAFT" not in chars_of(pdf)
+    assert "1/100" in text and "35/100" in text and "36/100" not in text
+    codes = decode_pdf(pdf, dpi=300)
+    assert len(codes) == 35
+    assert {c.text for c in codes} == {"(01)00614141000012(15)270929(10)HHS-26272-01"}
+    assert all(c.is_gs1 for c in codes)
+    with demo() as s:
+        runs = [(r.first_number, r.last_number, r.total) for r in print_runs(s, RELEASED)]
+    assert runs == [(1, 35, 100)]
+    # the next run continues: a second final run never repeats a number
+    assert "next: 36" in d.continue_radio.text()
+    plan2 = d.set_choices(copies=10, skip=0)
+    assert plan2 is not None and plan2.first_number == 36
+    out2 = tmp_path / "more.pdf"
+    d.save_pdf(out2)
+    text2 = text_of(out2.read_bytes())
+    assert "36/100" in text2 and "45/100" in text2 and "35/100" not in text2
+    with demo() as s:
+        runs = [(r.first_number, r.last_number) for r in print_runs(s, RELEASED)]
+    assert runs == [(1, 35), (36, 45)]
+    numbers = [n for a, b in runs for n in range(a, b + 1)]
+    assert len(numbers) == len(set(numbers))
+
+
+def test_reprint_only_when_asked(qtbot: Any, demo: sessionmaker[Session], tmp_path: Path) -> None:
+    d = make_dialog(qtbot, demo, RELEASED)
+    d.set_choices(copies=5)
+    d.save_pdf(tmp_path / "a.pdf")
+    plan = d.set_choices(start=2, copies=2)
+    assert plan is not None and (plan.first_number, plan.last_number) == (2, 3)
+    d.save_pdf(tmp_path / "b.pdf")
+    assert "2/100" in text_of((tmp_path / "b.pdf").read_bytes())
+
+
+def test_draft_watermark_on_a_batch_not_released(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from smallbatch_desktop.services.labels import print_runs
+
+    d = make_dialog(qtbot, demo, ON_HOLD)
+    banner = child(d, QLabel, "draftBanner")
+    assert banner.isVisibleTo(d) and "DRAFT" in banner.text()
+    plan = d.set_choices(copies=3)
+    assert plan is not None and not plan.final
+    assert "DRAFT" in d.summary.text()
+    d.save_pdf(tmp_path / "draft.pdf")
+    pdf = (tmp_path / "draft.pdf").read_bytes()
+    assert chars_of(pdf).count("DRAFT") == 3
+    with demo() as s:
+        assert print_runs(s, ON_HOLD) == []
+
+
+def test_printing_path_on_a_pdf_qprinter_at_300_dpi(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from smallbatch_desktop.services.labels import print_runs
+
+    d = make_dialog(qtbot, demo, SOAP)
+    d.set_choices(layout="Standard 100 x 50 roll", copies=3)
+    assert d.skip.isEnabled() is False  # roll stock
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    d.print_to_printer(printer)
+    assert printer.resolution() == 300
+    pdf = out.read_bytes()
+    assert page_count(pdf) == 3
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        assert page.width == pytest.approx(100 / 25.4 * 72, abs=1)
+        assert page.height == pytest.approx(50 / 25.4 * 72, abs=1)
+    codes = decode_pdf(pdf, dpi=300)
+    assert [c.text for c in codes] == ["LAV-26237-01"] * 3
+    with demo() as s:
+        assert [(r.first_number, r.last_number) for r in print_runs(s, SOAP)] == [(1, 3)]
+
+
+def test_calibration_page_prints_and_records_nothing(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from smallbatch_desktop.services.labels import print_runs
+
+    d = make_dialog(qtbot, demo, RELEASED)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "cal.pdf"))
+    d.print_calibration(printer)
+    assert page_count((tmp_path / "cal.pdf").read_bytes()) == 1
+    with demo() as s:
+        assert print_runs(s, RELEASED) == []
+
+
+def test_refusals_are_shown(qtbot: Any, demo: sessionmaker[Session]) -> None:
+    d = make_dialog(qtbot, demo, RELEASED)
+    assert d.set_choices(stock="no such stock") is None
+    assert "stock" in d.error.text()
+    assert not d.print_button.isEnabled()
+    assert d.set_choices(stock="Avery 5160") is not None
+    assert d.print_button.isEnabled()
+
+
+def test_preview_shows_the_first_page(qtbot: Any, demo: sessionmaker[Session]) -> None:
+    d = make_dialog(qtbot, demo, RELEASED)
+    d.set_choices(copies=30)
+    image = d.preview.image()
+    assert image is not None and not image.isNull()
+    # letter page, portrait; some ink on it
+    assert image.height() > image.width()
+    dark = sum(
+        1
+        for y in range(0, image.height(), 4)
+        for x in range(0, image.width(), 4)
+        if image.pixelColor(x, y).lightness() < 100
+    )
+    assert dark > 100
