@@ -106,6 +106,120 @@ def make_application(argv: list[str] | None = None) -> Any:
     return app
 
 
+class LazySessionFactory:
+    """Stands in for ``sessionmaker`` until the first session is asked for (or ``warm()``
+    runs after the first paint): only then are SQLAlchemy, the engine and the ORM
+    loaded.  Used when ``db.migrate.is_at_head`` already said the schema is current.
+
+    Thread-safe: a background job may be the first user."""
+
+    def __init__(self, target: str) -> None:
+        import threading
+
+        self.target = target
+        self._lock = threading.Lock()
+        self._engine: Any = None
+        self._factory: Any = None
+
+    def _real(self) -> Any:
+        if self._factory is None:
+            with self._lock:
+                if self._factory is None:
+                    from smallbatch_desktop.db.engine import make_engine, make_session_factory
+
+                    engine = make_engine(self.target)
+                    import smallbatch_desktop.domain.models  # noqa: F401  (mappers ready)
+
+                    self._engine = engine
+                    self._factory = make_session_factory(engine)
+        return self._factory
+
+    def warm(self) -> None:
+        self._real()
+
+    @property
+    def engine(self) -> Any:
+        self._real()
+        return self._engine
+
+    def __call__(self, **kwargs: Any) -> Any:
+        return self._real()(**kwargs)
+
+    def begin(self) -> Any:
+        return self._real().begin()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+class OpenedDatabase:
+    """What ``open_for_window`` hands the window: a session factory, how the batch list
+    reads, and ``close()``."""
+
+    def __init__(self, session_factory: Any, batch_reads: Any, closers: list[Any]) -> None:
+        self.session_factory = session_factory
+        self.batch_reads = batch_reads
+        self._closers = closers
+
+    def is_empty_workshop(self) -> bool:
+        from smallbatch_desktop.services.fast_reads import workshop_is_empty
+
+        with self.batch_reads() as read:
+            return workshop_is_empty(read)
+
+    def close(self) -> None:
+        for close in self._closers:
+            try:
+                close()
+            except Exception:
+                log.exception("closing the database")
+
+
+def open_for_window(target: str) -> OpenedDatabase:
+    """Open ``target`` for the window, as cheaply as the first paint allows.
+
+    An SQLite file already at the newest migration (``db.migrate.is_at_head``: the
+    standard library only) is read by the batch list through a read-only ``sqlite3``
+    connection, and SQLAlchemy loads after the first paint (``LazySessionFactory``).
+    Anything else -- a new file, a file to migrate, PostgreSQL -- is opened and migrated
+    the normal way before the window is built."""
+    from smallbatch_desktop.db.migrate import is_at_head, sqlite_file
+
+    path = sqlite_file(target)
+    if path is not None and is_at_head(path):
+        from contextlib import contextmanager
+
+        from smallbatch_desktop.services.fast_reads import open_sqlite_readonly, sqlite_reader
+
+        conn = open_sqlite_readonly(str(path.resolve()))
+        read = sqlite_reader(conn)
+
+        @contextmanager
+        def reads() -> Any:
+            yield read
+
+        lazy = LazySessionFactory(target)
+        return OpenedDatabase(lazy, reads, [conn.close, lazy.dispose])
+    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.ui.models.batches import session_reads
+
+    engine, session_factory = open_database(target)
+    return OpenedDatabase(session_factory, session_reads(session_factory), [engine.dispose])
+
+
+def open_database_fast(target: str) -> tuple[Any, Any]:
+    """``(engine, session_factory)`` that skips Alembic when the schema is at head
+    (kept for scripts; the GUI uses ``open_for_window``)."""
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
+    from smallbatch_desktop.db.migrate import is_at_head
+
+    if is_at_head(target):
+        engine = make_engine(target)
+        return engine, make_session_factory(engine)
+    return open_database(target)
+
+
 def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
     """Open the app on ``db`` (default: the user's database); returns the exit code."""
     from smallbatch_desktop.paths import data_dir, default_database, log_dir
@@ -125,7 +239,7 @@ def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
 
     target = db or default_database()
     try:
-        engine, session_factory = open_database_fast(target)
+        opened = open_for_window(target)
     except UserError as exc:
         QMessageBox.critical(None, "Smallbatch", f"Cannot open the database:\n{exc.message}")
         return 2
@@ -139,87 +253,61 @@ def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
         return 2
 
     settings = QSettings()
-    window = build_main_window(session_factory, settings, target, reporter)
-    if not first_run(session_factory, window):
-        engine.dispose()
+    window = build_main_window(
+        opened.session_factory, settings, target, reporter, batch_reads=opened.batch_reads
+    )
+    if not first_run(opened, window):
+        opened.close()
         return 0
     window.show()
     log.info("window shown after %.0f ms", (time.perf_counter() - _T0) * 1000)
+    window.ready.connect(
+        lambda: log.info("ready after %.0f ms", (time.perf_counter() - _T0) * 1000)
+    )
     if os.environ.get("SMALLBATCH_QUIT_AFTER_PAINT"):
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, app.quit)
+        window.ready.connect(lambda: QTimer.singleShot(0, app.quit))
     code = int(app.exec())
-    engine.dispose()
+    opened.close()
     return code
 
 
-def _head_revision_from_files() -> str | None:
-    """The newest migration id, read from the shipped files without importing Alembic
-    (importing and configuring Alembic costs more than half a second at start-up)."""
-    import re
-
-    import smallbatch_desktop.db as db_package  # not db.migrate: that imports Alembic
-
-    versions = Path(db_package.__file__).with_name("migrations") / "versions"
-    revs: dict[str, str | None] = {}
-    pattern = re.compile(
-        r"^(down_revision|revision)\b[^=]*=\s*(?:\"([^\"]*)\"|'([^']*)'|None)", re.M
-    )
-    for path in versions.glob("*.py"):
-        found = {
-            m.group(1): (m.group(2) or m.group(3))
-            for m in pattern.finditer(path.read_text("utf-8"))
-        }
-        if "revision" not in found:
-            return None  # a file we cannot read this way: let Alembic decide
-        revs[str(found["revision"])] = found.get("down_revision")
-    downs = {d for d in revs.values() if d}
-    heads = [r for r in revs if r not in downs]
-    return heads[0] if len(heads) == 1 else None
-
-
-def open_database_fast(target: str) -> tuple[Any, Any]:
-    """``open_database`` that skips Alembic when the schema is already at head."""
-    from sqlalchemy import text
-
-    from smallbatch_desktop.db.engine import make_session_factory, open_database
-
-    head = _head_revision_from_files()
-    if head is not None:
-        from smallbatch_desktop.db.engine import make_engine
-
-        engine = make_engine(target)
-        try:
-            with engine.connect() as conn:
-                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:  # no table yet (new file): migrate the normal way
-            current = None
-        if current == head:
-            return engine, make_session_factory(engine)
-        engine.dispose()
-    return open_database(target)
-
-
 def build_main_window(
-    session_factory: Any, settings: Any, db_label: str, reporter: Any = None
+    session_factory: Any,
+    settings: Any,
+    db_label: str,
+    reporter: Any = None,
+    *,
+    batch_reads: Any = None,
 ) -> Any:
     from smallbatch_desktop.ui.main_window import MainWindow
 
     window = MainWindow(
-        session_factory, settings, db_label=_short_db_label(db_label), errors=reporter
+        session_factory,
+        settings,
+        db_label=_short_db_label(db_label),
+        errors=reporter,
+        batch_reads=batch_reads,
     )
     window.restore_state()
     return window
 
 
-def first_run(session_factory: Any, window: Any) -> bool:
+def first_run(opened: Any, window: Any) -> bool:
     """On an empty workshop, ask for business details and offer demo data.
-    Returns False if the user closed the welcome step (the app then quits)."""
-    from smallbatch_desktop.services.ui_queries import is_empty_workshop
+    Returns False if the user closed the welcome step (the app then quits).
 
-    with session_factory() as s:
-        empty = is_empty_workshop(s)
+    ``opened`` is an ``OpenedDatabase`` (or, for older callers, a session factory)."""
+    if isinstance(opened, OpenedDatabase):
+        empty = opened.is_empty_workshop()
+        session_factory = opened.session_factory
+    else:
+        from smallbatch_desktop.services.ui_queries import is_empty_workshop
+
+        session_factory = opened
+        with session_factory() as s:
+            empty = is_empty_workshop(s)
     if not empty:
         return True
     from PySide6.QtWidgets import QDialog

@@ -620,94 +620,20 @@ __all__ = [
 
 
 # -- the batch list at scale -------------------------------------------------------------
-#
-# ``services.batches.list_batches`` joins recipes into the WHERE clause, so a search walks
-# the made-date index and looks every row up: ~90 ms per keystroke at 100,000 batches.
-# Here the recipe match becomes a small id set computed once, and the page query picks
-# its plan from how many rows match: many -> walk the sort index and stop after one page;
-# few -> one sequential scan and a top-N sort.  Both stay well under 50 ms.
-
-_SORTS = {
-    "lot_code": ("b.lot_code", True),
-    "product": ("r.name", False),
-    "status": ("b.status", False),
-    "made_date": ("b.made_date", True),
-    "best_before": ("b.best_before", False),
-    "planned_quantity": ("b.planned_quantity", False),
-    "operator": ("b.operator", False),
-}
-#: above this many matches the sort index finds a page faster than a scan and sort
-DENSE_MATCHES = 5_000
-
-
-def _where(status: str | None, search: str) -> tuple[str, dict[str, object]]:
-    where, params = [], {}
-    if status:
-        where.append("b.status = :status")
-        params["status"] = status
-    if search.strip():
-        params["q"] = f"%{search.strip()}%"
-        where.append(
-            "(b.lot_code LIKE :q OR b.recipe_version_id IN (SELECT v.id FROM recipe_versions v "
-            "JOIN recipes r ON r.id = v.recipe_id WHERE r.name LIKE :q OR r.code LIKE :q))"
-        )
-    return (" WHERE " + " AND ".join(where)) if where else "", params
+# The SQL lives in ``services.fast_reads`` (importable without SQLAlchemy, so start-up can
+# paint the list before the ORM loads); these wrappers take a Session as before.
 
 
 def count_matching_batches(session: Session, *, status: str | None = None, search: str = "") -> int:
-    where, params = _where(status, search)
-    return int(
-        session.execute(text(f"SELECT COUNT(*) FROM batches b{where}"), params).scalar() or 0
+    from smallbatch_desktop.services import fast_reads
+
+    return fast_reads.count_matching_batches(
+        fast_reads.session_reader(session), status=status, search=search
     )
 
 
-def batch_page(
-    session: Session,
-    *,
-    status: str | None = None,
-    search: str = "",
-    sort: str = "made_date",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 200,
-    matches: int | None = None,
-) -> list[Any]:
-    """One page of ``services.batches.BatchRow``, same order as ``list_batches``.
+def batch_page(session: Session, **kwargs: Any) -> list[Any]:
+    """One page of ``fast_reads.BatchRow`` (see ``fast_reads.batch_page``)."""
+    from smallbatch_desktop.services import fast_reads
 
-    ``matches`` is the count from ``count_matching_batches`` (computed once per filter)."""
-    from smallbatch_desktop.services.batches import BatchRow
-
-    where, params = _where(status, search)
-    col, indexed = _SORTS.get(sort, _SORTS["made_date"])
-    direction = "DESC" if descending else "ASC"
-    if matches is None:
-        matches = count_matching_batches(session, status=status, search=search)
-    filtered = bool(where)
-    # sparse matches: scan the table once (NOT INDEXED) and sort the few rows found
-    hint = " NOT INDEXED" if filtered and (matches < DENSE_MATCHES or not indexed) else ""
-    params.update(lim=int(limit), off=int(offset))
-    sql = (
-        "SELECT b.id, b.lot_code, r.name, r.code, v.version, b.status, b.made_date, b.best_before, "
-        f"b.planned_quantity, b.actual_quantity, b.unit, b.operator FROM batches b{hint} "
-        # CROSS JOIN keeps batches the outer loop: one pass over the table, never one per recipe
-        "CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
-        "CROSS JOIN recipes r ON r.id = v.recipe_id"
-        f"{where} ORDER BY {col} {direction}, b.id {direction} LIMIT :lim OFFSET :off"
-    )
-    return [
-        BatchRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            _date(r[6]) or dt.date.min,
-            _date(r[7]),
-            from_fixed(r[8]),
-            None if r[9] is None else from_fixed(r[9]),
-            r[10],
-            r[11],
-        )
-        for r in session.execute(text(sql), params)
-    ]
+    return fast_reads.batch_page(fast_reads.session_reader(session), **kwargs)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.ui.actions import ActionRegistry
 from smallbatch_desktop.ui.errors import ErrorReporter
 from smallbatch_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from smallbatch_desktop.ui.models.batches import ReaderFactory
 
 
 @dataclass
@@ -20,3 +25,5 @@ class UiContext:
     errors: ErrorReporter
     settings: QSettings
     actor: str
+    #: how the batch list reads (a stdlib sqlite3 connection at start-up); None: sessions
+    batch_reads: ReaderFactory | None = None

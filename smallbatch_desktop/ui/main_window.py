@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop import APP_NAME, __version__
 from smallbatch_desktop.domain.errors import NotFoundError, UserError
@@ -42,6 +41,11 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.errors import ErrorReporter
 from smallbatch_desktop.ui.tasks import Pool, TaskHandle, TaskRunner
 from smallbatch_desktop.ui.widgets.scan_box import ScanBox, ScanData
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from smallbatch_desktop.ui.models.batches import ReaderFactory
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +73,30 @@ class PlaceholderView(QWidget):
         layout.addWidget(label)
 
 
+def _login_name() -> str:
+    """``services.common.current_user`` without importing the services (and SQLAlchemy)
+    before the first paint."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some kiosks
+        return "operator"
+
+
 class MainWindow(QMainWindow):
     """Signals:
     viewChanged(str): the objectName of the view now shown.
+    ready(): the work deferred past the first paint is done (database engine and ORM
+        loaded, batch detail built); emitted once.
+
+    Start-up order: the window paints the batch list first (read with a stdlib sqlite3
+    connection when the app could open one), then ``_after_first_paint`` runs from a
+    zero timer and loads what the first paint did not need.
     """
 
     viewChanged = Signal(str)
+    ready = Signal()
 
     def __init__(
         self,
@@ -85,6 +107,7 @@ class MainWindow(QMainWindow):
         pool: Pool | None = None,
         errors: ErrorReporter | None = None,
         actor: str = "",
+        batch_reads: ReaderFactory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -98,12 +121,18 @@ class MainWindow(QMainWindow):
         self.errors.set_parent_widget(self)
         self.tasks.default_error_handler = self.errors.report
         if not actor:
-            from smallbatch_desktop.services.common import current_user
-
-            actor = current_user()
+            actor = _login_name()
         self.ctx = UiContext(
-            session_factory, self.actions_, self.tasks, self.errors, settings, actor
+            session_factory,
+            self.actions_,
+            self.tasks,
+            self.errors,
+            settings,
+            actor,
+            batch_reads=batch_reads,
         )
+        self._first_paint_seen = False
+        self.is_ready = False
         self._views: dict[str, QWidget] = {}
         self._current = ""
 
@@ -265,7 +294,7 @@ class MainWindow(QMainWindow):
 
             v = BatchView(self.ctx)
             v.currentBatchChanged.connect(self._batch_selected)
-            v.detail.traceRequested.connect(self.trace_lot)
+            v.traceRequested.connect(self.trace_lot)
             return v
         if name == "recipeView":
             from smallbatch_desktop.ui.views.recipes import RecipeView
@@ -655,3 +684,29 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._current:
             QTimer.singleShot(0, lambda: self.show_view("batchView") if not self._current else None)
+        if not self.is_ready:  # in case the platform never sends this window a paint
+            QTimer.singleShot(2000, self._after_first_paint)
+
+    def event(self, event: QEvent) -> bool:
+        result = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._first_paint_seen:
+            # the whole window (batch list included) paints in this pass; what it did not
+            # need runs once the event loop is back
+            self._first_paint_seen = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return result
+
+    def _after_first_paint(self) -> None:
+        if self.is_ready:
+            return
+        try:
+            warm = getattr(self._sf, "warm", None)
+            if callable(warm):
+                warm()  # engine + ORM import, off the first paint's critical path
+            view = self._views.get("batchView")
+            if view is not None:
+                view.detail  # type: ignore[attr-defined]  # builds the panel  # noqa: B018
+        except Exception as exc:  # shown, logged; the app keeps running
+            self.errors.report(exc, context="start-up")
+        self.is_ready = True
+        self.ready.emit()

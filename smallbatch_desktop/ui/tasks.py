@@ -16,10 +16,12 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class TaskHandle(QObject):
         self.done.emit()
 
 
-Job = Callable[[Session, Progress], Any]
+Job = Callable[["Session", Progress], Any]
 
 
 def _runner(

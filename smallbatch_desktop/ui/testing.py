@@ -8,13 +8,16 @@ reporter that records instead of opening dialogs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
-from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.ui.errors import ErrorReporter
 from smallbatch_desktop.ui.tasks import Pool, SyncPool
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def temp_settings(folder: Path) -> QSettings:

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,8 +37,6 @@ from smallbatch_desktop.domain.models import (
 from smallbatch_desktop.services.batches import preview_lot_code
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.testing import child
-
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
 
 
 def _dialog(window: Any, name: str) -> QDialog:

@@ -8,7 +8,9 @@ bar can say how many batches match without the model reading them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -19,15 +21,36 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush
-from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.status import BatchStatus
-from smallbatch_desktop.services.batches import BatchRow
-from smallbatch_desktop.services.ui_queries import batch_page, count_matching_batches
+from smallbatch_desktop.services.fast_reads import (
+    BatchRow,
+    Reader,
+    batch_page,
+    count_matching_batches,
+    session_reader,
+)
 from smallbatch_desktop.ui.models.table import Role, display_text
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER, status_background
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
 Index = QModelIndex | QPersistentModelIndex
+#: opens a short read: ``with reads() as read: read(sql, params)``
+ReaderFactory = Callable[[], AbstractContextManager[Reader]]
+
+
+def session_reads(session_factory: sessionmaker[Session]) -> ReaderFactory:
+    """Reads through a new Session each time (works on every database)."""
+
+    @contextmanager
+    def reads() -> Iterator[Reader]:
+        with session_factory() as s:
+            yield session_reader(s)
+
+    return reads
+
 
 #: (header, BatchRow attribute, services.batches.SORT_COLUMNS key or None)
 COLUMNS: tuple[tuple[str, str, str | None], ...] = (
@@ -46,7 +69,8 @@ NUMERIC = {"planned_quantity", "actual_quantity", "version"}
 
 
 class BatchTableModel(QAbstractTableModel):
-    """Pages ``services.batches.list_batches`` into a table.
+    """Pages ``services.fast_reads.batch_page`` into a table (the order of
+    ``services.batches.list_batches``).
 
     Signals:
         filterChanged(): the filter or sort changed and the first page is loaded.
@@ -56,10 +80,14 @@ class BatchTableModel(QAbstractTableModel):
     filterChanged = Signal()
 
     def __init__(
-        self, session_factory: sessionmaker[Session], parent: QObject | None = None
+        self,
+        session_factory: sessionmaker[Session],
+        parent: QObject | None = None,
+        *,
+        reads: ReaderFactory | None = None,
     ) -> None:
         super().__init__(parent)
-        self._sf = session_factory
+        self._reads = reads if reads is not None else session_reads(session_factory)
         self._rows: list[BatchRow] = []
         self._exhausted = False
         self._status: str | None = None
@@ -111,9 +139,9 @@ class BatchTableModel(QAbstractTableModel):
         return self._total
 
     def _fetch(self, offset: int, limit: int) -> list[BatchRow]:
-        with self._sf() as s:
+        with self._reads() as read:
             return batch_page(
-                s,
+                read,
                 status=self._status,
                 search=self._search,
                 sort=self._sort,
@@ -125,8 +153,8 @@ class BatchTableModel(QAbstractTableModel):
 
     def _reload(self, keep: int = 0) -> None:
         limit = max(self.PAGE, keep)
-        with self._sf() as s:
-            self._total = count_matching_batches(s, status=self._status, search=self._search)
+        with self._reads() as read:
+            self._total = count_matching_batches(read, status=self._status, search=self._search)
         rows = self._fetch(0, limit)
         self.beginResetModel()
         self._rows = rows

@@ -3,6 +3,8 @@ status filter, and the selected batch's detail beside it."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -25,7 +27,9 @@ from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.batches import BatchTableModel
 from smallbatch_desktop.ui.models.table import Role
-from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
+
+if TYPE_CHECKING:
+    from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
 
 SEARCH_DEBOUNCE_MS = 200
 
@@ -73,7 +77,7 @@ class BatchView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("batchSplitter")
-        self.model = BatchTableModel(ctx.session_factory, self)
+        self.model = BatchTableModel(ctx.session_factory, self, reads=ctx.batch_reads)
         self.table = QTableView()
         self.table.setObjectName("batchTable")
         self.table.setModel(self.model)
@@ -88,9 +92,13 @@ class BatchView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setAccessibleName("Batches")
-        self.detail = BatchDetailPanel(ctx)
+        # the detail panel (and the services it imports) is built after the first paint,
+        # or when first needed; until then an empty widget holds its place
+        self._detail: BatchDetailPanel | None = None
+        self._detail_slot = QWidget()
+        self._detail_slot.setObjectName("batchDetailSlot")
         self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self._detail_slot)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -108,8 +116,26 @@ class BatchView(QWidget):
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._after_reset)
-        self.detail.batchChanged.connect(self._batch_changed)
         self._update_count()
+
+    @property
+    def detail(self) -> BatchDetailPanel:
+        """The selected batch's panel, built on first use."""
+        if self._detail is None:
+            from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
+
+            panel = BatchDetailPanel(self._ctx)
+            panel.batchChanged.connect(self._batch_changed)
+            panel.traceRequested.connect(self.traceRequested)
+            sizes = self.splitter.sizes()
+            self.splitter.replaceWidget(1, panel)
+            self._detail_slot.deleteLater()
+            self.splitter.setSizes(sizes)
+            self._detail = panel
+        return self._detail
+
+    def has_detail(self) -> bool:
+        return self._detail is not None
 
     #: minimum width of each column in digits ("0"): lot code, product, version, status,
     #: made, best before, planned, actual, unit, operator
@@ -210,7 +236,7 @@ class BatchView(QWidget):
         idx = self.table.currentIndex()
         if idx.isValid() and self.table.selectionModel().isRowSelected(idx.row()):
             return int(self.model.data(idx, Role.Id))
-        return self.detail.batch_id
+        return self._detail.batch_id if self._detail is not None else None
 
     def select_batch(self, batch_id: int) -> None:
         """Select a batch; when it is not on a loaded page, show it in the detail anyway."""
@@ -240,7 +266,7 @@ class BatchView(QWidget):
         self.currentBatchChanged.emit(bid)
 
     def _after_reset(self) -> None:
-        if self.detail.batch_id is not None:
+        if self._detail is not None and self.detail.batch_id is not None:
             row = self.model.find_row(self.detail.batch_id)
             if row >= 0:
                 self.table.selectionModel().blockSignals(True)

@@ -14,8 +14,6 @@ from smallbatch_desktop.ui.actions import ACTIONS, MENUS, TOOLBAR, VIEW_ACTIONS,
 from smallbatch_desktop.ui.main_window import VIEWS
 from smallbatch_desktop.ui.testing import make_window
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
-
 
 def test_every_action_is_in_the_table_and_common_ones_have_shortcuts(window: Any) -> None:
     assert set(window.actions_.all()) == set(ActionId)

@@ -12,8 +12,6 @@ from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.ui.models.batches import COLUMNS, BatchTableModel
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
-
 
 def test_batch_model_passes_modeltester(
     qtmodeltester: Any, session_factory: sessionmaker[Session], workshop: dict[str, int]

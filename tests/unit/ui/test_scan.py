@@ -11,8 +11,6 @@ from PySide6.QtCore import Qt
 
 from smallbatch_desktop.ui.widgets.scan_box import GS, ScanBox, ScanData, parse_scan
 
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
-
 
 @pytest.mark.parametrize(
     "raw",

@@ -1,0 +1,209 @@
+"""The reads the first window needs, in plain SQL, importable without SQLAlchemy.
+
+Start-up paints the batch list before the ORM is imported (importing SQLAlchemy, the
+models and the services costs several hundred milliseconds): these functions take a
+*reader* -- ``reader(sql, params) -> rows`` -- that is either a stdlib ``sqlite3``
+connection (``sqlite_reader``, at start-up) or a SQLAlchemy ``Session``
+(``session_reader``, always correct, PostgreSQL too).  The SQL is the same for both
+(``:name`` parameters work in ``sqlite3`` and in ``sqlalchemy.text``).
+
+Moved out of ``services.ui_queries`` (which re-exports ``batch_page`` and
+``count_matching_batches``).
+
+The batch list at scale: ``services.batches.list_batches`` joins recipes into the WHERE
+clause, so a search walks the made-date index and looks every row up: ~90 ms per
+keystroke at 100,000 batches.  Here the recipe match becomes a small id set, and the
+page query picks its plan from how many rows match: many -> walk an index in the sort
+order and stop after one page; few -> one sequential scan and a top-N sort.
+
+Every sort column has an index walk in its order, so a header click costs a page, not a
+sort of the whole table:
+
+- lot code, made date: their own indexes;
+- status: ``ix_batches_status_made`` (status, made_date, id) -- within one status the
+  newest batches come first, which is also what a maker wants to see;
+- product: recipes by ``ix_recipes_name``, their versions by the (recipe, version)
+  unique index, the batches of each version by ``ix_batches_recipe_version_id`` -- a
+  nested loop that delivers rows already in (name, recipe, version, id) order.
+
+Best before, planned quantity and operator have no index: they sort the matching rows
+(~30 ms at 100,000; an index each would make them a walk too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+#: reader(sql, params) -> rows (tuples)
+Reader = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+
+#: quantities are stored as integers scaled by 10**SCALE (domain.units.SCALE)
+_SCALE = 6
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One row of the batch list (the same fields as ``services.batches.BatchRow``)."""
+
+    id: int
+    lot_code: str
+    product: str
+    recipe_code: str
+    version: int
+    status: str
+    made_date: dt.date
+    best_before: dt.date | None
+    planned_quantity: Decimal
+    actual_quantity: Decimal | None
+    unit: str
+    operator: str
+
+
+def sqlite_reader(conn: sqlite3.Connection) -> Reader:
+    def read(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return conn.execute(sql, params).fetchall()
+
+    return read
+
+
+def session_reader(session: Any) -> Reader:
+    """A reader over a SQLAlchemy ``Session`` (imports SQLAlchemy, which is loaded by
+    then anyway)."""
+    from sqlalchemy import text
+
+    def read(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        return [tuple(r) for r in session.execute(text(sql), params)]
+
+    return read
+
+
+def open_sqlite_readonly(path: str) -> sqlite3.Connection:
+    """A read-only stdlib connection to an SQLite file (WAL readers never block)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value  # type: ignore[return-value]
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _fixed(value: object) -> Decimal:
+    return Decimal(int(value)).scaleb(-_SCALE)  # type: ignore[call-overload]
+
+
+# -- workshop ----------------------------------------------------------------------------
+
+
+def workshop_is_empty(read: Reader) -> bool:
+    """True when nothing has been entered yet (first run)."""
+    row = read(
+        "SELECT EXISTS(SELECT 1 FROM materials) OR EXISTS(SELECT 1 FROM recipes) "
+        "OR EXISTS(SELECT 1 FROM suppliers) OR EXISTS(SELECT 1 FROM batches)",
+        {},
+    )
+    return not row[0][0]
+
+
+# -- the batch list ----------------------------------------------------------------------
+
+#: sort key -> (ORDER BY columns, an index walk delivers this order)
+_SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "lot_code": (("b.lot_code", "b.id"), True),
+    "product": (("r.name", "r.id", "v.version", "b.id"), True),
+    "status": (("b.status", "b.made_date", "b.id"), True),
+    "made_date": (("b.made_date", "b.id"), True),
+    "best_before": (("b.best_before", "b.id"), False),
+    "planned_quantity": (("b.planned_quantity", "b.id"), False),
+    "operator": (("b.operator", "b.id"), False),
+}
+SORT_KEYS = tuple(_SORTS)
+#: above this many matches an index walk finds a page faster than a scan and sort
+DENSE_MATCHES = 5_000
+
+_COLUMNS = (
+    "SELECT b.id, b.lot_code, r.name, r.code, v.version, b.status, b.made_date, "
+    "b.best_before, b.planned_quantity, b.actual_quantity, b.unit, b.operator "
+)
+
+
+def _where(status: str | None, search: str) -> tuple[str, dict[str, Any]]:
+    where, params = [], {}
+    if status:
+        where.append("b.status = :status")
+        params["status"] = status
+    if search.strip():
+        params["q"] = f"%{search.strip()}%"
+        where.append(
+            "(b.lot_code LIKE :q OR b.recipe_version_id IN (SELECT v2.id FROM recipe_versions "
+            "v2 JOIN recipes r2 ON r2.id = v2.recipe_id WHERE r2.name LIKE :q OR r2.code LIKE :q))"
+        )
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def count_matching_batches(read: Reader, *, status: str | None = None, search: str = "") -> int:
+    where, params = _where(status, search)
+    return int(read(f"SELECT COUNT(*) FROM batches b{where}", params)[0][0] or 0)
+
+
+def batch_page(
+    read: Reader,
+    *,
+    status: str | None = None,
+    search: str = "",
+    sort: str = "made_date",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+    matches: int | None = None,
+) -> list[BatchRow]:
+    """One page of the batch list. ``matches`` is ``count_matching_batches`` for the same
+    filter (counted once per filter change)."""
+    where, params = _where(status, search)
+    cols, walk = _SORTS.get(sort, _SORTS["made_date"])
+    direction = "DESC" if descending else "ASC"
+    order = ", ".join(f"{c} {direction}" for c in cols)
+    if matches is None:
+        matches = count_matching_batches(read, status=status, search=search)
+    filtered = bool(where)
+    sparse = filtered and matches < DENSE_MATCHES
+    if sort == "product" and not sparse:
+        # recipes in name order drive the loop; each version's batches come by index
+        source = (
+            "FROM recipes r CROSS JOIN recipe_versions v ON v.recipe_id = r.id "
+            "CROSS JOIN batches b ON b.recipe_version_id = v.id"
+        )
+    else:
+        # sparse matches: scan the table once (NOT INDEXED) and sort the few rows found;
+        # CROSS JOIN keeps batches the outer loop: one pass, never one per recipe
+        hint = " NOT INDEXED" if filtered and (sparse or not walk) else ""
+        source = (
+            f"FROM batches b{hint} CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
+            "CROSS JOIN recipes r ON r.id = v.recipe_id"
+        )
+    params.update(lim=int(limit), off=int(offset))
+    sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
+    return [
+        BatchRow(
+            int(r[0]),
+            r[1],
+            r[2],
+            r[3],
+            int(r[4]),
+            r[5],
+            _date(r[6]) or dt.date.min,
+            _date(r[7]),
+            _fixed(r[8]),
+            None if r[9] is None else _fixed(r[9]),
+            r[10],
+            r[11] or "",
+        )
+        for r in read(sql, params)
+    ]
