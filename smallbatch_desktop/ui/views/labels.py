@@ -291,7 +291,7 @@ class LabelView(QWidget):
         self.messages = QListWidget()
         self.messages.setObjectName("labelMessages")
         self.messages.setAccessibleName("Preview messages")
-        self.messages.setMaximumHeight(96)
+        self.messages.setMaximumHeight(76)
         self.messages.setWordWrap(True)
         self.messages.setToolTip("Enter or double-click selects the element a message names")
         cv.addWidget(self.messages)
@@ -302,6 +302,7 @@ class LabelView(QWidget):
         scroll.setObjectName("propertyScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panel)
+        self.panel.setMinimumWidth(300)
         scroll.setMinimumWidth(330)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         splitter.addWidget(scroll)
@@ -664,9 +665,12 @@ class LabelView(QWidget):
             a.setEnabled(has)
 
     def _update_title(self) -> None:
-        dirty = "" if self.undo_stack.isClean() else " •"
+        try:
+            dirty = "" if self.undo_stack.isClean() else " •"
+        except RuntimeError:  # the stack is gone: the view is being destroyed
+            return
         where = (
-            "built-in, save a copy to keep changes"
+            "built-in: Save as… keeps a copy"
             if self._builtin
             else ("not saved yet" if self._layout_id is None else "saved")
         )
@@ -680,8 +684,11 @@ class LabelView(QWidget):
         )
 
     def _dirty_changed(self, dirty: bool) -> None:
-        self._update_title()
-        self.dirtyChanged.emit(dirty)
+        try:
+            self._update_title()
+            self.dirtyChanged.emit(dirty)
+        except (RuntimeError, TypeError):  # the view is being destroyed
+            return
 
     def _show_recipe(self) -> None:
         with QSignalBlocker(self.recipe_combo):

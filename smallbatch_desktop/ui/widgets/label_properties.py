@@ -161,6 +161,7 @@ class PropertyPanel(QWidget):
         lay_form.addRow("Min. x-hei&ght", self.min_x)
         self.layout_size = QLabel()
         self.layout_size.setObjectName("layoutSize")
+        self.layout_size.setWordWrap(True)
         lay_form.addRow("Label", self.layout_size)
         outer.addWidget(lay_box)
 
@@ -248,7 +249,7 @@ class PropertyPanel(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(8)
             choices: Sequence[str]
             names: dict[str, str]
             if kind == "font":
