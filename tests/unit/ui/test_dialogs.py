@@ -31,14 +31,18 @@ from smallbatch_desktop.ui.theme import LARGE_POINT_SIZE, LARGER_TEXT_KEY, NORMA
 
 @pytest.fixture
 def normal_font() -> Iterator[None]:
-    """Whatever a test does to the text size, the next test starts at the normal size."""
+    """The test starts at the normal text size; the app's own font comes back after it,
+    whatever the test did to the text size."""
+    from PySide6.QtGui import QFont
+
     from smallbatch_desktop.ui.theme import apply_font
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    before = QFont(app.font())
     apply_font(app, larger=False)
     yield
-    apply_font(app, larger=False)
+    app.setFont(before)
 
 
 def _tab_order(first: QWidget, count: int) -> list[QWidget]:
