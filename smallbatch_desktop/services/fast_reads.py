@@ -112,6 +112,17 @@ def workshop_is_empty(read: Reader) -> bool:
     return not row[0][0]
 
 
+def read_setting(read: Reader, key: str, default: Any = None) -> Any:
+    """One workshop setting (stored as JSON text), or ``default``."""
+    import json
+
+    rows = read("SELECT value FROM settings WHERE key = :key", {"key": key})
+    if not rows or rows[0][0] is None:
+        return default
+    value = rows[0][0]
+    return json.loads(value) if isinstance(value, str) else value
+
+
 # -- the batch list ----------------------------------------------------------------------
 
 #: sort key -> (ORDER BY columns, an index walk delivers this order)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from smallbatch_desktop.ui.actions import ActionRegistry
 from smallbatch_desktop.ui.errors import ErrorReporter
 from smallbatch_desktop.ui.tasks import TaskRunner
+from smallbatch_desktop.ui.units import UnitDisplay
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -27,3 +28,5 @@ class UiContext:
     actor: str
     #: how the batch list reads (a stdlib sqlite3 connection at start-up); None: sessions
     batch_reads: ReaderFactory | None = None
+    #: metric or US customary, for showing quantities (Settings -> Units shown)
+    units: UnitDisplay = field(default_factory=UnitDisplay)

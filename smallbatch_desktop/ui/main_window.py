@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
             actor,
             batch_reads=batch_reads,
         )
+        self.load_unit_system()
         self._first_paint_seen = False
         self.is_ready = False
         self._views: dict[str, QWidget] = {}
@@ -144,6 +145,18 @@ class MainWindow(QMainWindow):
         self.tasks.started.connect(self._task_started)
         self.tasks.idle.connect(self._tasks_idle)
         self.resize(1280, 800)
+
+    def load_unit_system(self) -> bool:
+        """Read Settings -> Units shown; True when it changed."""
+        from smallbatch_desktop.services.fast_reads import read_setting
+        from smallbatch_desktop.ui.models.batches import session_reads
+
+        reads = self.ctx.batch_reads or session_reads(self._sf)
+        with reads() as read:
+            system = str(read_setting(read, "unit_system", "metric") or "metric")
+        changed = system != self.ctx.units.system
+        self.ctx.units.system = system
+        return changed
 
     # -- building --------------------------------------------------------------------
 
@@ -490,6 +503,9 @@ class MainWindow(QMainWindow):
 
         def done(_v: Any) -> None:
             self.apply_text_size(self._settings.value("ui/larger_text", False, type=bool))
+            if self.load_unit_system():  # quantities are shown in the other system now
+                for name in list(self._views):
+                    self._refresh_view(name)
             self.statusBar().showMessage("Settings saved", 4000)
 
         return self._open_dialog(dialog, done)

@@ -13,6 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.ui.testing import make_window, temp_settings
 
 
+@pytest.fixture(autouse=True)
+def _app_font_restored(qapp: Any) -> Iterator[None]:
+    """Saving Settings re-applies the text size to the whole application; the next test
+    gets the application's font back."""
+    from PySide6.QtGui import QFont
+
+    before = QFont(qapp.font())
+    yield
+    qapp.setFont(before)
+
+
 @pytest.fixture
 def qsettings(tmp_path: Path) -> QSettings:
     return temp_settings(tmp_path)

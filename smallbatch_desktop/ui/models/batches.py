@@ -32,6 +32,7 @@ from smallbatch_desktop.services.fast_reads import (
 )
 from smallbatch_desktop.ui.models.table import Role, display_text
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER, status_background
+from smallbatch_desktop.ui.units import UnitDisplay
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +67,8 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("Operator", "operator", "operator"),
 )
 NUMERIC = {"planned_quantity", "actual_quantity", "version"}
+#: the columns a unit system changes (the unit is picked from the planned quantity)
+QUANTITY = {"planned_quantity", "actual_quantity", "unit"}
 
 
 class BatchTableModel(QAbstractTableModel):
@@ -85,8 +88,10 @@ class BatchTableModel(QAbstractTableModel):
         parent: QObject | None = None,
         *,
         reads: ReaderFactory | None = None,
+        units: UnitDisplay | None = None,
     ) -> None:
         super().__init__(parent)
+        self.units = units if units is not None else UnitDisplay()
         self._reads = reads if reads is not None else session_reads(session_factory)
         self._rows: list[BatchRow] = []
         self._exhausted = False
@@ -222,11 +227,22 @@ class BatchTableModel(QAbstractTableModel):
                 return BatchStatus(row.status).label
             if attr == "version":
                 return f"v{row.version}"
+            if attr in QUANTITY:  # shown in the chosen unit system, stored as recorded
+                unit = self.units.target_unit(row.planned_quantity, row.unit)
+                if attr == "unit":
+                    return unit
+                value = getattr(row, attr)
+                return display_text(
+                    None if value is None else self.units.convert(value, row.unit, unit)
+                )
             return display_text(getattr(row, attr))
         if role == Qt.ItemDataRole.BackgroundRole and attr == "status":
             return QBrush(status_background(row.status))
         if role == Qt.ItemDataRole.TextAlignmentRole and attr in NUMERIC:
             return int(ALIGN_NUMBER.value)
+        if role == Qt.ItemDataRole.ToolTipRole and attr in QUANTITY:
+            value = row.actual_quantity if attr == "actual_quantity" else row.planned_quantity
+            return self.units.recorded(value, row.unit) if value is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and attr == "product":
             return f"{row.product} ({row.recipe_code} v{row.version})"
         if role == Role.Id:

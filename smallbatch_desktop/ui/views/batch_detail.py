@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from smallbatch_desktop.domain.errors import UserError, ValidationError
 from smallbatch_desktop.domain.status import EDITABLE, FROZEN, BatchStatus, allowed_actions
-from smallbatch_desktop.domain.units import format_quantity, parse_decimal
+from smallbatch_desktop.domain.units import parse_decimal
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.services.ui_queries import (
     AmendmentRow,
@@ -216,12 +216,18 @@ class BatchDetailPanel(QWidget):
     # -- tabs ------------------------------------------------------------------------
 
     def _build_inputs_tab(self) -> None:
+        units = self._ctx.units
         self.inputs_model: RowTableModel[InputRow] = RowTableModel(
             [
                 Column("Lot", lambda r: r.lot_code),
                 Column("Input", lambda r: r.name),
-                Column("Quantity", lambda r: r.quantity, numeric=True),
-                Column("Unit", lambda r: r.unit),
+                Column(
+                    "Quantity",
+                    lambda r: units.show(r.quantity, r.unit)[0],
+                    numeric=True,
+                    tip=lambda r: units.recorded(r.quantity, r.unit),
+                ),
+                Column("Unit", lambda r: units.show(r.quantity, r.unit)[1]),
                 Column("Supplier", lambda r: r.supplier),
                 Column("Supplier lot", lambda r: r.supplier_lot_code),
                 Column("Origin", lambda r: r.origin),
@@ -268,14 +274,20 @@ class BatchDetailPanel(QWidget):
         self.tabs.addTab(w, "&QC")
 
     def _build_shipments_tab(self) -> None:
+        units = self._ctx.units
         w = QWidget()
         v = QVBoxLayout(w)
         self.ship_model: RowTableModel[ShipmentRow] = RowTableModel(
             [
                 Column("Date", lambda r: r.shipped_date),
                 Column("Customer", lambda r: r.customer),
-                Column("Quantity", lambda r: r.quantity, numeric=True),
-                Column("Unit", lambda r: r.unit),
+                Column(
+                    "Quantity",
+                    lambda r: units.show(r.quantity, r.unit)[0],
+                    numeric=True,
+                    tip=lambda r: units.recorded(r.quantity, r.unit),
+                ),
+                Column("Unit", lambda r: units.show(r.quantity, r.unit)[1]),
                 Column("Document", lambda r: f"{r.document_type} {r.document_number}".strip()),
             ],
             row_id=lambda r: r.id,
@@ -449,13 +461,14 @@ class BatchDetailPanel(QWidget):
         self.status_label.setText(status.label)
         bg = status_background(d.status)
         self.status_label.setStyleSheet(f"background-color: {bg.name()};")
-        actual = "—" if d.actual_quantity is None else format_quantity(d.actual_quantity, d.unit)
+        units = self._ctx.units
+        actual = "—" if d.actual_quantity is None else units.text(d.actual_quantity, d.unit)
         bits = [
             f"<b>{d.product}</b> ({d.recipe_code} v{d.version})",
             f"Made {d.made_date.isoformat()}"
             + (f", best before {d.best_before.isoformat()}" if d.best_before else ""),
-            f"Planned {format_quantity(d.planned_quantity, d.unit)}, actual {actual}, "
-            f"left {format_quantity(left, d.unit)}",
+            f"Planned {units.text(d.planned_quantity, d.unit)}, actual {actual}, "
+            f"left {units.text(left, d.unit)}",
         ]
         if d.operator:
             bits.append(f"Operator {d.operator}")

@@ -77,7 +77,9 @@ class BatchView(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("batchSplitter")
-        self.model = BatchTableModel(ctx.session_factory, self, reads=ctx.batch_reads)
+        self.model = BatchTableModel(
+            ctx.session_factory, self, reads=ctx.batch_reads, units=ctx.units
+        )
         self.table = QTableView()
         self.table.setObjectName("batchTable")
         self.table.setModel(self.model)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services.common import get_setting
 from smallbatch_desktop.services.ui_queries import SupplierRow, list_suppliers, lot_info
@@ -102,13 +101,29 @@ class InventoryView(QWidget):
         self.tabs.setObjectName("inventoryTabs")
         layout.addWidget(self.tabs, 1)
 
+        units = ctx.units  # quantities shown metric or US; stored as recorded
         self.materials_model: RowTableModel[inv.MaterialStock] = RowTableModel(
             [
                 Column("Code", lambda r: r.code),
                 Column("Material", lambda r: r.name),
-                Column("On hand", lambda r: r.on_hand, numeric=True),
-                Column("Unit", lambda r: r.unit),
-                Column("Reorder at", lambda r: r.reorder_level, numeric=True),
+                Column(
+                    "On hand",
+                    lambda r: units.show(r.on_hand, r.unit)[0],
+                    numeric=True,
+                    tip=lambda r: units.recorded(r.on_hand, r.unit),
+                ),
+                Column("Unit", lambda r: units.show(r.on_hand, r.unit)[1]),
+                Column(
+                    "Reorder at",
+                    lambda r: (
+                        None
+                        if r.reorder_level is None
+                        else units.convert(
+                            r.reorder_level, r.unit, units.show(r.on_hand, r.unit)[1]
+                        )
+                    ),
+                    numeric=True,
+                ),
                 Column("Stock", lambda r: "LOW — reorder" if r.low else "ok"),
             ],
             row_id=lambda r: r.material_id,
@@ -128,8 +143,13 @@ class InventoryView(QWidget):
                 Column("Supplier lot", lambda r: r.supplier_lot_code),
                 Column("Received", lambda r: r.received_date),
                 Column("Expiry", lambda r: r.expiry_date, tip=self._expiry_tip),
-                Column("On hand", lambda r: r.on_hand, numeric=True),
-                Column("Unit", lambda r: r.unit),
+                Column(
+                    "On hand",
+                    lambda r: units.show(r.on_hand, r.unit)[0],
+                    numeric=True,
+                    tip=lambda r: units.recorded(r.on_hand, r.unit),
+                ),
+                Column("Unit", lambda r: units.show(r.on_hand, r.unit)[1]),
                 Column("Origin", lambda r: r.origin),
                 Column("Certifications", lambda r: r.certifications),
             ],
@@ -233,6 +253,7 @@ class InventoryView(QWidget):
         with self._sf() as s:
             info = lot_info(s, lot_id)
             on_hand = inv.lot_on_hand(s, lot_id)
+        units = self._ctx.units
         cost = (
             ""
             if info.unit_cost is None
@@ -240,8 +261,8 @@ class InventoryView(QWidget):
         )
         self.lot_detail.setText(
             f"<b>{info.lot_code}</b> — {info.material}: received "
-            f"{format_quantity(info.quantity_received, info.unit)} on {info.received_date.isoformat()}, "
-            f"on hand {format_quantity(on_hand, info.unit)}{cost}<br>"
+            f"{units.text(info.quantity_received, info.unit)} on {info.received_date.isoformat()}, "
+            f"on hand {units.text(on_hand, info.unit)}{cost}<br>"
             f"Supplier {info.supplier or '—'} lot {info.supplier_lot_code or '—'}"
             f"{' · GTIN ' + info.gtin if info.gtin else ''} · origin {info.origin or '—'}"
             f"{' · ' + info.certifications if info.certifications else ''}"

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.services.trace import (
     TraceEdge,
     TraceResult,
@@ -279,7 +278,7 @@ class TraceView(QWidget):
             root[0].appendRow(_row("—", "not used in any batch, not shipped", "", "", "", ""))
 
     def _edge_items(self, e: TraceEdge, *, backward: bool) -> list[QStandardItem]:
-        qty = format_quantity(e.quantity, e.unit)
+        qty = self._ctx.units.text(e.quantity, e.unit)
         if backward:
             origin = ", ".join(x for x in (e.origin, e.certifications) if x)
             supplier = (
@@ -312,7 +311,7 @@ class TraceView(QWidget):
         return _row(
             "→ shipped",
             sh.product,
-            format_quantity(sh.quantity, sh.unit),
+            self._ctx.units.text(sh.quantity, sh.unit),
             sh.customer,
             doc,
             sh.shipped_date.isoformat(),
