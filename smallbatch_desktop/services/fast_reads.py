@@ -91,7 +91,7 @@ def open_sqlite_readonly(path: str) -> sqlite3.Connection:
 
 def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
+        return value
     return dt.date.fromisoformat(str(value)[:10])
 
 

@@ -33,7 +33,7 @@ from smallbatch_desktop.services.inventory import list_lots
 
 def _date(value: object) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
-        return value  # type: ignore[return-value]
+        return value
     return dt.date.fromisoformat(str(value)[:10])
 
 

@@ -268,14 +268,17 @@ class MainWindow(QMainWindow):
             ActionId.ABOUT: self.about,
         }
         for aid, name in VIEW_ACTIONS.items():
-            handlers[aid] = lambda n=name: self.show_view(n)
+            handlers[aid] = self._show_view_handler(name)
         self._handlers = handlers
         self.actions_.triggered.connect(self._dispatch)
         from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY
 
         self.actions_[ActionId.LARGER_TEXT].setChecked(
-            self._settings.value(LARGER_TEXT_KEY, False, type=bool)
+            bool(self._settings.value(LARGER_TEXT_KEY, False, type=bool))
         )
+
+    def _show_view_handler(self, name: str) -> Callable[[], Any]:
+        return lambda: self.show_view(name)
 
     def _dispatch(self, action: str) -> None:
         handler = self._handlers.get(ActionId(action))
@@ -362,7 +365,7 @@ class MainWindow(QMainWindow):
         view = self._views.get("batchView")
         if view is None:
             return None
-        return view.current_batch_id()  # type: ignore[attr-defined,no-any-return]
+        return view.current_batch_id()  # type: ignore[attr-defined]
 
     def _batch_selected(self, _batch_id: object) -> None:
         self._update_batch_actions()
@@ -502,7 +505,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self._sf, self._settings, self, actor=self.ctx.actor)
 
         def done(_v: Any) -> None:
-            self.apply_text_size(self._settings.value("ui/larger_text", False, type=bool))
+            self.apply_text_size(bool(self._settings.value("ui/larger_text", False, type=bool)))
             if self.load_unit_system():  # quantities are shown in the other system now
                 for name in list(self._views):
                     self._refresh_view(name)

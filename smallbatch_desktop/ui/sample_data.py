@@ -21,7 +21,7 @@ from smallbatch_desktop.services.common import set_setting
 def load_sample(session: Session, *, today: dt.date | None = None) -> None:
     """The full demo when available, else ``build_small_workshop``."""
     try:
-        from smallbatch_desktop.services.demo import load_demo  # type: ignore[import-not-found]
+        from smallbatch_desktop.services.demo import load_demo
     except ImportError:
         build_small_workshop(session, today=today)
     else:

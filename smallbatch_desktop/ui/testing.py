@@ -8,7 +8,7 @@ reporter that records instead of opening dialogs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
@@ -18,6 +18,8 @@ from smallbatch_desktop.ui.tasks import Pool, SyncPool
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
+
+    from smallbatch_desktop.ui.main_window import MainWindow
 
 
 def temp_settings(folder: Path) -> QSettings:
@@ -31,7 +33,7 @@ def make_window(
     pool: Pool | None = None,
     show_dialogs: bool = False,
     actor: str = "tester",
-):  # type: ignore[no-untyped-def]
+) -> MainWindow:
     from smallbatch_desktop.ui.main_window import MainWindow
 
     reporter = ErrorReporter(None, show_dialogs=show_dialogs)
@@ -47,7 +49,7 @@ def make_window(
     return window
 
 
-def child(parent: QWidget, cls: type, name: str):  # type: ignore[no-untyped-def]
+def child(parent: QWidget, cls: type, name: str) -> Any:
     """``findChild`` that fails loudly: tests read better than with None checks."""
     w = parent.findChild(cls, name)
     if w is None:

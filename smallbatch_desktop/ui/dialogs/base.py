@@ -131,11 +131,13 @@ class FormDialog(QDialog):
             item = self.form.itemAt(r, QFormLayout.ItemRole.FieldRole)
             if item is None:
                 item = self.form.itemAt(r, QFormLayout.ItemRole.SpanningRole)
-            if item is not None and item.widget() is not None:
-                rows.append(item.widget())
+            field = item.widget() if item is not None else None
+            if field is not None:
+                rows.append(field)
         start = self.body.indexOf(self.form) + 1 if self.body.indexOf(self.form) >= 0 else 1
         for i in range(start, self.body.count()):
-            w = self.body.itemAt(i).widget()
+            below = self.body.itemAt(i)
+            w = below.widget() if below is not None else None
             if w is not None and w is not self.buttons:
                 rows.append(w)
         rows.append(self.buttons)

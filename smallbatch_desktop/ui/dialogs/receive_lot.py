@@ -73,10 +73,13 @@ class ReceiveLotDialog(FormDialog):
         for m in self._materials:
             self.material.addItem(f"{m.name} ({m.code})", m.id)
         comp = self.material.completer()
-        comp.setFilterMode(Qt.MatchFlag.MatchContains)
-        comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        if comp is not None:  # an editable combo has one
+            comp.setFilterMode(Qt.MatchFlag.MatchContains)
+            comp.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.material.setCurrentIndex(-1)
-        self.material.lineEdit().setPlaceholderText("Type to find a material…")
+        edit = self.material.lineEdit()
+        if edit is not None:
+            edit.setPlaceholderText("Type to find a material…")
         self.add_field("&Material", self.material, ("material",))
 
         self.supplier = QComboBox()

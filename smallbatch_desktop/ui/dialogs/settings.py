@@ -130,7 +130,7 @@ class SettingsDialog(FormDialog):
 
         self.larger = QCheckBox("Larger text (easier to read on the workshop floor)")
         self.larger.setObjectName("largerText")
-        self.larger.setChecked(settings.value(LARGER_TEXT_KEY, False, type=bool))
+        self.larger.setChecked(bool(settings.value(LARGER_TEXT_KEY, False, type=bool)))
         self.add_field("", self.larger)
         self._preview()
         fit_to_text(self, 70)

@@ -122,13 +122,13 @@ class BatchDetailPanel(QWidget):
         self.body = QWidget()
         # at the larger text size the header and buttons can need more height than the
         # window has: the panel scrolls instead of squeezing the tables to nothing
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("batchDetailScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.body)
-        layout.addWidget(self.scroll, 1)
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setObjectName("batchDetailScroll")
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body_scroll.setWidget(self.body)
+        layout.addWidget(self.body_scroll, 1)
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
@@ -300,7 +300,9 @@ class BatchDetailPanel(QWidget):
         self.ship_customer.setObjectName("shipCustomer")
         self.ship_customer.setEditable(True)
         self.ship_customer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.ship_customer.lineEdit().setPlaceholderText("Customer or channel")
+        customer_edit = self.ship_customer.lineEdit()
+        assert customer_edit is not None  # editable
+        customer_edit.setPlaceholderText("Customer or channel")
         self.ship_customer.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -443,7 +445,7 @@ class BatchDetailPanel(QWidget):
         if batch_id is None:
             self.detail = None
             self.empty.show()
-            self.scroll.hide()
+            self.body_scroll.hide()
             return
         with self._sf() as s:
             d = batch_detail(s, batch_id)
@@ -455,7 +457,7 @@ class BatchDetailPanel(QWidget):
         self.detail = d
         self._qc_specs = specs
         self.empty.hide()
-        self.scroll.show()
+        self.body_scroll.show()
         status = BatchStatus(d.status)
         self.lot_label.setText(d.lot_code)
         self.status_label.setText(status.label)
@@ -726,6 +728,7 @@ class BatchDetailPanel(QWidget):
             if not value or value == (w.property("original") or ""):
                 continue
             item = self.qc_table.item(r, 0)
+            assert item is not None and w is not None  # made in _fill_qc
             entries.append((int(item.data(Qt.ItemDataRole.UserRole)), value, w))
         if not entries:
             self.qc_error.show_message("Enter a value for at least one check.")

@@ -229,6 +229,7 @@ class PicksEditor(QWidget):
             edit = self._qty_edit(i)
             avail_item = self.table.item(i, COL_AVAILABLE)
             unit_item = self.table.item(i, COL_UNIT)
+            assert avail_item is not None and unit_item is not None  # made in _append
             qty = edit.decimal()
             if cand is None:
                 avail_item.setText("")
