@@ -84,6 +84,14 @@ def _table(name: str) -> QTableView:
     return view
 
 
+class _Tabs(QTabWidget):
+    """Takes the height left over: a word-wrapped label on a page must not make the
+    panel ask for (and scroll to) the page's preferred height."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 def _buddy(text: str, widget: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(widget)
@@ -195,10 +203,10 @@ class BatchDetailPanel(QWidget):
         self.more_row = flow_row(*more_buttons)
         body.addWidget(self.more_row)
 
-        self.tabs = QTabWidget()
+        self.tabs = _Tabs()
         self.tabs.setObjectName("detailTabs")
         self.tabs.setUsesScrollButtons(True)
-        self.tabs.setMinimumHeight(self.fontMetrics().height() * 11)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 9)
         # the tabs take the height that is left; their tables' size hints must not push
         # the scroll area into scrolling when the window has room
         policy = self.tabs.sizePolicy()
@@ -620,10 +628,10 @@ class BatchDetailPanel(QWidget):
             last = max(recorded, key=lambda st: st.recorded_at or dt.datetime.min)
             assert last.recorded_at is not None
             self.qc_recorded.setText(
-                f"Last recorded by {last.recorded_by or '—'} on "
+                f"Last recorded: {last.recorded_by or '—'}, "
                 f"{last.recorded_at.astimezone():%Y-%m-%d %H:%M}"
-                " (hover a result for each check)"
             )
+            self.qc_recorded.setToolTip("Hover a result for who recorded each check, and when")
         else:
             self.qc_recorded.setText("No QC results recorded yet." if states else "")
         self.qc_save.setEnabled(not frozen and bool(states))
