@@ -18,7 +18,9 @@ from smallbatch_desktop.db.engine import make_engine, make_session_factory
 
 
 @pytest.fixture(autouse=True)
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_data_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Never touch the developer's real data folder or database."""
     monkeypatch.setenv("SMALLBATCH_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("SMALLBATCH_DB", raising=False)
