@@ -245,11 +245,16 @@ def test_stock_search_finds_5160_and_sizes(qtbot: Any, view: Any) -> None:
     assert view.stock.key == "Avery 5160"
 
 
-def test_preview_with_a_batch(view: Any) -> None:
+def test_preview_with_a_batch(view: Any, demo: sessionmaker[Session]) -> None:
+    from smallbatch_desktop.domain.models import Batch
+
     view.set_preview_batch(5)
     outcome = view.flush_preview()
     assert outcome is not None and not outcome.errors
-    assert view._data.lot == "HHS-26272-01"
+    with demo() as s:
+        batch = s.get(Batch, 5)
+        assert batch is not None
+        assert view._data.lot == batch.lot_code
 
 
 # switching the main window to any second view makes the offscreen platform plugin warn

@@ -16,9 +16,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.ui.tasks import SyncPool
 from smallbatch_desktop.ui.testing import child
 
-RELEASED = 5  # HHS-26272-01, Habanero Hot Sauce, released, 100 pcs, GTIN 00614141000012
-ON_HOLD = 8  # HHS-26324-01, qc_hold
-SOAP = 11  # LAV-26237-01, released, no GTIN
+# demo batches by id (lot codes and dates follow the day the demo is loaded)
+RELEASED = 5  # Habanero Hot Sauce, released, 100 pcs, GTIN 00614141000012
+ON_HOLD = 8  # hot sauce, qc_hold
+SOAP = 11  # lavender soap, released, no GTIN
+
+
+def lot_and_best_before(sf: sessionmaker[Session], batch_id: int) -> tuple[str, str]:
+    """The batch's lot code and best-before date as GS1 writes it (YYMMDD)."""
+    from smallbatch_desktop.domain.models import Batch
+
+    with sf() as s:
+        b = s.get(Batch, batch_id)
+        assert b is not None
+        return b.lot_code, b.best_before.strftime("%y%m%d") if b.best_before else ""
 
 
 @pytest.fixture
@@ -69,7 +80,8 @@ def test_save_pdf_final_run_numbers_and_gs1_barcodes(
     assert "1/100" in text and "35/100" in text and "36/100" not in text
     codes = decode_pdf(pdf, dpi=300)
     assert len(codes) == 35
-    assert {c.text for c in codes} == {"(01)00614141000012(15)270929(10)HHS-26272-01"}
+    lot, best_before = lot_and_best_before(demo, RELEASED)
+    assert {c.text for c in codes} == {f"(01)00614141000012(15){best_before}(10){lot}"}
     assert all(c.is_gs1 for c in codes)
     with demo() as s:
         runs = [(r.first_number, r.last_number, r.total) for r in print_runs(s, RELEASED)]
@@ -138,7 +150,7 @@ def test_printing_path_on_a_pdf_qprinter_at_300_dpi(
         assert page.width == pytest.approx(100 / 25.4 * 72, abs=1)
         assert page.height == pytest.approx(50 / 25.4 * 72, abs=1)
     codes = decode_pdf(pdf, dpi=300)
-    assert [c.text for c in codes] == ["LAV-26237-01"] * 3
+    assert [c.text for c in codes] == [lot_and_best_before(demo, SOAP)[0]] * 3
     with demo() as s:
         assert [(r.first_number, r.last_number) for r in print_runs(s, SOAP)] == [(1, 3)]
 
