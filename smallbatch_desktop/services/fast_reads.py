@@ -131,9 +131,9 @@ _SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
     "product": (("r.name", "r.id", "v.version", "b.id"), True),
     "status": (("b.status", "b.made_date", "b.id"), True),
     "made_date": (("b.made_date", "b.id"), True),
-    "best_before": (("b.best_before", "b.id"), False),
-    "planned_quantity": (("b.planned_quantity", "b.id"), False),
-    "operator": (("b.operator", "b.id"), False),
+    "best_before": (("b.best_before", "b.id"), True),
+    "planned_quantity": (("b.planned_quantity", "b.id"), True),
+    "operator": (("b.operator", "b.id"), True),
 }
 SORT_KEYS = tuple(_SORTS)
 #: above this many matches an index walk finds a page faster than a scan and sort
