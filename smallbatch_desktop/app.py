@@ -79,6 +79,18 @@ def install_exception_hooks(reporter: Any) -> None:
     qInstallMessageHandler(qt_handler)
 
 
+def app_icon() -> Any:
+    """The app icon at every size shipped in resources/icons (Qt picks the nearest)."""
+    from PySide6.QtGui import QIcon
+
+    from smallbatch_desktop.paths import resource
+
+    icon = QIcon()
+    for png in sorted(resource("icons").glob("smallbatch-*.png")):
+        icon.addFile(str(png))
+    return icon
+
+
 def make_application(argv: list[str] | None = None) -> Any:
     """The QApplication with names, high-DPI policy, theme and font size."""
     from PySide6.QtCore import QSettings, Qt
@@ -100,6 +112,10 @@ def make_application(argv: list[str] | None = None) -> Any:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setApplicationVersion(__version__)
+    # the taskbar, window title bar and Alt+Tab show our icon; on Linux the desktop file
+    # name ties the running window to packaging/linux/smallbatch.desktop (Wayland too)
+    QGuiApplication.setDesktopFileName("smallbatch")
+    app.setWindowIcon(app_icon())
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     larger = QSettings().value(LARGER_TEXT_KEY, False, type=bool)
     apply_theme(app, larger=bool(larger))
