@@ -59,20 +59,6 @@ VIEWS: tuple[tuple[str, str, QStyle.StandardPixmap], ...] = (
 )
 
 
-class PlaceholderView(QWidget):
-    """Stands in for a view whose module is not installed yet."""
-
-    def __init__(self, name: str, title: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        layout = QVBoxLayout(self)
-        label = QLabel(f"<h2>{title}</h2><p>{text}</p>")
-        label.setObjectName(f"{name}Placeholder")
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
-
-
 def _login_name() -> str:
     """``services.common.current_user`` without importing the services (and SQLAlchemy)
     before the first paint."""
@@ -325,16 +311,9 @@ class MainWindow(QMainWindow):
 
             return TraceView(self.ctx)
         if name == "labelView":
-            try:
-                module = importlib.import_module("smallbatch_desktop.ui.views.labels")
-            except ImportError:
-                return PlaceholderView(
-                    "labelView",
-                    "Labels",
-                    "Label design and printing arrive with the labels module. "
-                    "Batches and their lot codes are ready for it.",
-                )
-            widget = module.LabelView(self._sf)
+            from smallbatch_desktop.ui.views.labels import LabelView
+
+            widget = LabelView(self._sf)
             widget.setObjectName("labelView")
             return widget
         raise KeyError(name)
@@ -546,24 +525,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a batch first (Batches view)", 5000)
         return bid
 
-    def _optional_dialog(
-        self, module: str, cls: str, title: str, *args: Any, **kwargs: Any
-    ) -> QDialog | None:
-        """Open a dialog from a module another engineer owns, if it is installed."""
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            log.info("%s not installed yet", module)
-            box = QMessageBox(
-                QMessageBox.Icon.Information,
-                title,
-                f"{title} is not available in this build yet.",
-                parent=self,
-            )
-            box.setObjectName("notAvailableBox")
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-            return None
+    def _module_dialog(self, module: str, cls: str, *args: Any, **kwargs: Any) -> QDialog:
+        """Open one of the report and printing dialogs, imported on first use (they pull
+        in ReportLab and QtPdf, which the start-up never needs)."""
+        mod = importlib.import_module(module)
         dialog = getattr(mod, cls)(self._sf, *args, parent=self, **kwargs)
         return self._open_dialog(dialog)
 
@@ -571,32 +536,29 @@ class MainWindow(QMainWindow):
         bid = self._batch_for_action()
         if bid is None:
             return None
-        return self._optional_dialog(
-            "smallbatch_desktop.ui.dialogs.print_labels", "PrintLabelsDialog", "Print labels", bid
+        return self._module_dialog(
+            "smallbatch_desktop.ui.dialogs.print_labels", "PrintLabelsDialog", bid
         )
 
     def provenance(self) -> QDialog | None:
         bid = self._batch_for_action()
         if bid is None:
             return None
-        return self._optional_dialog(
-            "smallbatch_desktop.ui.dialogs.provenance", "ProvenanceDialog", "Provenance sheet", bid
+        return self._module_dialog(
+            "smallbatch_desktop.ui.dialogs.provenance", "ProvenanceDialog", bid
         )
 
     def recall(self, lot_code: str = "") -> QDialog | None:
         if not lot_code and "traceView" in self._views:
             lot_code = self._views["traceView"].current_lot_code()  # type: ignore[attr-defined]
-        return self._optional_dialog(
+        return self._module_dialog(
             "smallbatch_desktop.ui.dialogs.recall",
             "RecallDialog",
-            "Recall report",
             lot_code=lot_code,
         )
 
     def fsma_export(self) -> QDialog | None:
-        return self._optional_dialog(
-            "smallbatch_desktop.ui.dialogs.fsma", "FsmaExportDialog", "FSMA 204 export"
-        )
+        return self._module_dialog("smallbatch_desktop.ui.dialogs.fsma", "FsmaExportDialog")
 
     def trace_selected(self) -> None:
         code = ""

@@ -1,8 +1,7 @@
-"""A small sample workshop built only through the services.
+"""A small sample workshop built only through the services, with named ids.
 
-Used by the welcome step (when ``services.demo`` is not installed), the UI tests and
-``scripts/screenshots.py``.  ``load_sample`` prefers the lead's ``services.demo.load_demo``
-when it exists so screenshots show the full demo workshop.
+The UI and end-to-end tests use it where they need to know which row is which; the
+welcome step and ``scripts/screenshots.py`` load the full demo (``services.demo``).
 """
 
 from __future__ import annotations
@@ -16,16 +15,6 @@ from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services import recipes as rsvc
 from smallbatch_desktop.services.common import set_setting
-
-
-def load_sample(session: Session, *, today: dt.date | None = None) -> None:
-    """The full demo when available, else ``build_small_workshop``."""
-    try:
-        from smallbatch_desktop.services.demo import load_demo
-    except ImportError:
-        build_small_workshop(session, today=today)
-    else:
-        load_demo(session, today=today)
 
 
 def build_small_workshop(

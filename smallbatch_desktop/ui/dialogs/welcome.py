@@ -127,10 +127,10 @@ class WelcomeDialog(QDialog):
         self.progress.setRange(0, 0)
 
         def job(session: Session, progress: Progress) -> None:
-            from smallbatch_desktop.ui.sample_data import load_sample
+            from smallbatch_desktop.services import demo
 
             progress.report(0, 0, "Loading the demo workshop…")
-            load_sample(session)
+            demo.load_demo(session)
             # keep the name the maker typed, not the demo's
             set_setting(session, "business_name", name.strip())
             set_setting(session, "business_address", address.strip())

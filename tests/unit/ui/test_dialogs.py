@@ -266,12 +266,12 @@ def test_welcome_demo_failure_is_shown_and_the_dialog_stays(
     sync_tasks: TaskRunner,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from smallbatch_desktop.ui import sample_data
+    from smallbatch_desktop.services import demo
 
     def broken(_s: Any, **_kw: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(sample_data, "load_sample", broken)
+    monkeypatch.setattr(demo, "load_demo", broken)
     dialog = _welcome(qtbot, session_factory, sync_tasks)
     qtbot.keyClicks(dialog.name, "Ember & Lye")
     dialog.demo.setChecked(True)

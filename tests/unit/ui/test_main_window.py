@@ -1,4 +1,4 @@
-"""The main window: navigation, remembered state, shortcuts, optional modules, errors."""
+"""The main window: navigation, remembered state, shortcuts, dialogs, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from smallbatch_desktop.ui.actions import ACTIONS, MENUS, TOOLBAR, VIEW_ACTIONS, ActionId
 from smallbatch_desktop.ui.main_window import VIEWS
@@ -57,29 +57,6 @@ def test_navigation_by_action_list_and_keyboard(qtbot: Any, window: Any) -> None
     assert window.scan_box.hasFocus()
     window.actions_[ActionId.FIND].trigger()
     assert window.view("batchView").search.hasFocus()
-
-
-def test_labels_placeholder_until_the_module_lands(
-    window: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "smallbatch_desktop.ui.views.labels", None)  # import fails
-    view = window.show_view("labelView")
-    assert view.objectName() == "labelView"
-    assert view.findChild(QLabel, "labelViewPlaceholder") is not None
-
-
-def test_other_engineers_dialogs_fall_back_to_a_message(
-    window: Any, workshop: dict[str, int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    for mod in ("print_labels", "provenance", "recall", "fsma"):
-        monkeypatch.setitem(sys.modules, f"smallbatch_desktop.ui.dialogs.{mod}", None)
-    window.refresh_current()
-    window.view("batchView").select_batch(workshop["hs_batch"])
-    assert window.actions_[ActionId.PRINT_LABELS].isEnabled()
-    assert window.print_labels() is None
-    box = window.findChild(QMessageBox, "notAvailableBox")
-    assert box is not None and "not available" in box.text()
-    assert window.recall() is None and window.fsma_export() is None
 
 
 def test_installed_dialogs_are_opened_with_the_batch(
