@@ -663,14 +663,59 @@ class _Demo:
         )
 
         # customers -------------------------------------------------------------------
-        for name, kind, contact in [
-            ("Corner Deli", "retailer", "Sam Patel, (518) 555-0142"),
-            ("Green Grocer Co-op", "retailer", "Buying desk, buying@greengrocer.example"),
-            ("Saturday Farmers Market", "market", "Stall 14"),
-            ("Web shop", "web shop", "orders@hearthandhive.example"),
-            ("Hudson Hotel Spa", "wholesaler", "Lena Fox, spa manager"),
+        # (a recall calls these people: the demo fills in what a maker would keep)
+        for name, kind, contact, phone, email, address in [
+            (
+                "Corner Deli",
+                "retailer",
+                "Sam Patel",
+                "(518) 555-0142",
+                "sam@cornerdeli.example",
+                "41 Warren St, Hudson, NY 12534",
+            ),
+            (
+                "Green Grocer Co-op",
+                "retailer",
+                "Buying desk",
+                "(845) 555-0177",
+                "buying@greengrocer.example",
+                "9 Market Sq, Kingston, NY 12401",
+            ),
+            (
+                "Saturday Farmers Market",
+                "market",
+                "Stall 14 (our own stall)",
+                "(518) 555-0110",
+                "",
+                "Hudson Farmers Market, 6th & Columbia St, Hudson, NY",
+            ),
+            (
+                "Web shop",
+                "web shop",
+                "Order list in the web shop",
+                "",
+                "orders@hearthandhive.example",
+                "",
+            ),
+            (
+                "Hudson Hotel Spa",
+                "wholesaler",
+                "Lena Fox, spa manager",
+                "(518) 555-0199",
+                "spa@hudsonhotel.example",
+                "2 Front St, Hudson, NY 12534",
+            ),
         ]:
-            inv.create_customer(s, name=name, kind=kind, contact=contact, actor=a)
+            inv.create_customer(
+                s,
+                name=name,
+                kind=kind,
+                contact=contact,
+                phone=phone,
+                email=email,
+                address=address,
+                actor=a,
+            )
 
         # batches ---------------------------------------------------------------------
         def make(*args: Any, **kwargs: Any) -> Batch:
