@@ -74,10 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     db = args.db or str(Path(scratch.name) / "demo.sqlite")
     engine, sf = open_database(db)
     if not args.db:
-        from smallbatch_desktop.ui.sample_data import load_sample
+        from smallbatch_desktop.services.demo import load_demo
 
         with sf.begin() as s:
-            load_sample(s)
+            load_demo(s)
 
     settings = QSettings(str(Path(scratch.name) / "shots.ini"), QSettings.Format.IniFormat)
     window = make_window(sf, settings)
@@ -88,6 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     def settle() -> None:
         for _ in range(5):
             app.processEvents()
+
+    def wait(seconds: float) -> None:
+        """Let background jobs (PDF rendering) finish and their results paint."""
+        import time
+
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.02)
 
     def shoot(widget: QWidget, name: str) -> None:
         settle()
@@ -136,7 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         trace.trace(code)
     shoot(window, "trace")
 
-    window.show_view("labelView")
+    # Labels: the designer previews a released batch's real label (what prints)
+    labels = window.show_view("labelView")
+    released = _released_batch(sf, with_gtin=True)
+    if released is not None:
+        labels.set_preview_batch(released)
+    labels.flush_preview()
+    wait(3.0)  # the first render imports ReportLab and registers the fonts
     shoot(window, "labels")
 
     window.show_view("batchView")
@@ -149,6 +164,23 @@ def main(argv: list[str] | None = None) -> int:
         picks = batches.detail.record_inputs_dialog()
         shoot(picks, "pick-lots")
         picks.close()
+    # printing and reports from a released batch: labels, batch record, recall
+    if released is not None:
+        batches.select_batch(released)
+        printing = window.print_labels()
+        wait(2.0)
+        shoot(printing, "print-labels")
+        printing.close()
+        sheet = window.provenance()
+        wait(2.0)
+        shoot(sheet, "provenance")
+        sheet.close()
+    if code:
+        recall = window.recall(code)
+        recall.run_report()
+        wait(3.0)
+        shoot(recall, "recall")
+        recall.close()
     receive = window.receive_lot()
     shoot(receive, "receive-lot")
     receive.close()
@@ -185,6 +217,22 @@ def _shrink(path: Path, limit: int = 150_000) -> None:
     with Image.open(path) as im:
         small = im.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
     small.save(path, optimize=True)
+
+
+def _released_batch(sf: object, *, with_gtin: bool) -> int | None:
+    """The newest released batch (of a recipe with a GTIN when asked), if any."""
+    from sqlalchemy import text
+
+    gtin = " AND r.gtin <> ''" if with_gtin else ""
+    with sf() as s:  # type: ignore[operator]
+        row = s.execute(
+            text(
+                "SELECT b.id FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id "
+                "JOIN recipes r ON r.id = v.recipe_id "
+                f"WHERE b.status = 'released'{gtin} ORDER BY b.made_date DESC, b.id DESC LIMIT 1"
+            )
+        ).first()
+    return None if row is None else int(row[0])
 
 
 def _interesting_lot(sf: object) -> str:
