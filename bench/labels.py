@@ -23,11 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from smallbatch_desktop.domain.label_data import LabelData, LabelJob
+from smallbatch_desktop.domain.label_layout import BarcodeElement, Layout, TextElement
+from smallbatch_desktop.domain.label_stock import builtin_catalog
 from smallbatch_desktop.pdf import label_text
 from smallbatch_desktop.pdf.barcodes import make_symbol
-from smallbatch_desktop.pdf.label_layout import BarcodeElement, Layout, TextElement
-from smallbatch_desktop.pdf.labels import LabelData, LabelJob, render_labels
-from smallbatch_desktop.pdf.stock import builtin_catalog
+from smallbatch_desktop.pdf.labels import render_labels
 
 STOCK = "Avery L7163"  # 99.1 x 38.1 mm, 2 x 7 on A4
 

@@ -164,9 +164,9 @@ def _released_batch(session: Any) -> tuple[int, str]:
 
 def step_render_labels(ctx: SelfTestContext) -> str:
     """One full sheet of final labels, planned and rendered as the print dialog does."""
-    from smallbatch_desktop.pdf.label_layout import BarcodeElement
+    from smallbatch_desktop.domain.label_layout import BarcodeElement
+    from smallbatch_desktop.domain.label_stock import SHEET
     from smallbatch_desktop.pdf.labels import barcode_content, render_labels
-    from smallbatch_desktop.pdf.stock import SHEET
     from smallbatch_desktop.services import labels as svc
 
     with ctx.session_factory() as s:

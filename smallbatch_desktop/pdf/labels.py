@@ -25,17 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smallbatch_desktop.domain.errors import ValidationError
-from smallbatch_desktop.pdf import fonts
-from smallbatch_desktop.pdf.barcodes import (
-    BarcodeError,
-    digital_link,
-    gs1_element_string,
-    make_symbol,
-    place_symbol,
-    symbol_ops,
-    yymmdd,
-)
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.gs1 import BarcodeError, digital_link, gs1_element_string, yymmdd
+from smallbatch_desktop.domain.label_data import Ingredient, LabelData, LabelJob
+from smallbatch_desktop.domain.label_layout import (
     BarcodeElement,
     BoxElement,
     ImageElement,
@@ -45,6 +37,9 @@ from smallbatch_desktop.pdf.label_layout import (
     TextElement,
     validate_layout,
 )
+from smallbatch_desktop.domain.label_stock import ROLL, LabelStock, single_label_stock
+from smallbatch_desktop.pdf import fonts
+from smallbatch_desktop.pdf.barcodes import make_symbol, place_symbol, symbol_ops
 from smallbatch_desktop.pdf.label_text import (
     FAMILIES,
     PT_PER_MM,
@@ -53,66 +48,8 @@ from smallbatch_desktop.pdf.label_text import (
     fit_text,
     vertical_metrics,
 )
-from smallbatch_desktop.pdf.stock import ROLL, GridLayout, LabelStock
 
 DEFAULT_DATE_FORMAT = "%d/%m/%Y"
-
-
-@dataclass(frozen=True)
-class Ingredient:
-    """One entry of the ingredients list; a compound ingredient has ``parts``."""
-
-    name: str
-    inci: str = ""
-    #: allergen display names this ingredient brings ("Mustard"); non-empty = bold
-    allergens: tuple[str, ...] = ()
-    parts: tuple[Ingredient, ...] = ()
-
-
-@dataclass(frozen=True)
-class LabelData:
-    """Everything one label shows, as plain values (no ORM objects)."""
-
-    product: str
-    lot: str
-    made: dt.date | None = None
-    best_before: dt.date | None = None
-    #: "best_before" or "use_by": which GS1 date AI (15 or 17) the date is
-    date_kind: str = "best_before"
-    net_quantity: str = ""
-    producer: str = ""
-    address: str = ""
-    ingredients: tuple[Ingredient, ...] = ()
-    #: allergen display names of the whole product, for {allergens} and "Contains:"
-    allergens: tuple[str, ...] = ()
-    gtin: str = ""
-    #: the recipe's other label facts, as (key, text) pairs
-    facts: tuple[tuple[str, str], ...] = ()
-    #: a cosmetic product lists INCI names (EU 1223/2009 Art. 19)
-    cosmetic: bool = False
-    #: GS1 Digital Link resolver host from the workshop settings ("" = id.gs1.org)
-    link_domain: str = ""
-    n: int = 1
-    total: int = 1
-
-
-@dataclass(frozen=True)
-class LabelJob:
-    """A print job: stock, layout, one ``LabelData`` per label (copies already expanded)."""
-
-    stock: LabelStock
-    layout: Layout
-    labels: tuple[LabelData, ...]
-    #: label positions already used on the first sheet
-    skip: int = 0
-    #: printer calibration: positive x moves the print right, positive y down (mm)
-    offset_x: float = 0.0
-    offset_y: float = 0.0
-    dpi: int = 300
-    draft: bool = False
-    #: draw the die-cut outline of each label (preview, test prints)
-    outline: bool = False
-    title: str = "Labels"
 
 
 @dataclass(frozen=True)
@@ -593,24 +530,6 @@ def render_labels(
     if progress is not None:
         progress(total, total)
     return RenderResult(buf.getvalue(), page + 1, total, tuple(r.warnings))
-
-
-def single_label_stock(width: float, height: float, corner_radius: float = 0.0) -> LabelStock:
-    """A one-label page of the label's size: roll stock, and the designer's preview."""
-    return LabelStock(
-        key=f"single {width:g} x {height:g}",
-        brand="",
-        part="",
-        description="",
-        kind=ROLL,
-        paper="roll",
-        page_width=width,
-        page_height=height,
-        label_width=width,
-        label_height=height,
-        corner_radius=corner_radius,
-        layouts=(GridLayout(1, 1, 0.0, 0.0, 0.0, 0.0),),
-    )
 
 
 def render_preview(

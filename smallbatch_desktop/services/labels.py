@@ -13,9 +13,9 @@ owns the unit of work):
   any other status prints drafts (watermarked, no numbers consumed).
 - CRUD for label layouts, custom stock and printer profiles, with errors naming fields.
 
-This module builds plain data for the PDF layer (``pdf.labels``); it imports the PDF
-layer's dataclasses but never renders, so the CLI, the print dialog and tests choose
-when and where the PDF is made.
+This module builds plain data (``domain.label_data``) for the PDF layer (``pdf.labels``)
+but never imports or calls it, so the CLI, the print dialog and tests choose when and
+where the PDF is made.
 """
 
 from __future__ import annotations
@@ -36,6 +36,25 @@ from smallbatch_desktop.domain.errors import (
     UserError,
     ValidationError,
 )
+from smallbatch_desktop.domain.gs1 import BarcodeError, normalize_gtin
+from smallbatch_desktop.domain.label_data import Ingredient, LabelData, LabelJob
+from smallbatch_desktop.domain.label_layout import (
+    Layout,
+    builtin_layouts,
+    default_roll_layout,
+    default_sheet_layout,
+    layout_from_dict,
+    layout_to_dict,
+    validate_layout,
+)
+from smallbatch_desktop.domain.label_stock import (
+    ROLL,
+    SHEET,
+    LabelStock,
+    builtin_catalog,
+    single_label_stock,
+    stock_from_geometry,
+)
 from smallbatch_desktop.domain.models import (
     PUBLISHED,
     Batch,
@@ -49,24 +68,6 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.domain.units import Dimension, convert, get_unit, parse_decimal
-from smallbatch_desktop.pdf.barcodes import BarcodeError, normalize_gtin
-from smallbatch_desktop.pdf.label_layout import (
-    Layout,
-    builtin_layouts,
-    default_roll_layout,
-    default_sheet_layout,
-    layout_from_dict,
-    layout_to_dict,
-    validate_layout,
-)
-from smallbatch_desktop.pdf.labels import Ingredient, LabelData, LabelJob, single_label_stock
-from smallbatch_desktop.pdf.stock import (
-    ROLL,
-    SHEET,
-    LabelStock,
-    builtin_catalog,
-    stock_from_geometry,
-)
 from smallbatch_desktop.services.common import audit, get_setting
 
 #: material kinds that never appear in an ingredients list
@@ -698,7 +699,7 @@ def save_custom_stock(
     actor: str = "",
 ) -> int:
     """Create or update a custom stock after validating its geometry (see
-    ``pdf.stock.stock_from_geometry`` for the fields)."""
+    ``domain.label_stock.stock_from_geometry`` for the fields)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("name: a stock needs a name", field="name")

@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.label_stock import ROLL
 from smallbatch_desktop.pdf.labels import RenderResult
-from smallbatch_desktop.pdf.stock import ROLL
 from smallbatch_desktop.services.labels import MAX_COPIES, PrintPlan
 from smallbatch_desktop.ui.printing import configure_printer, paint_pdf, pdf_to_image
 from smallbatch_desktop.ui.tasks import Pool, Progress, TaskHandle, TaskRunner

@@ -6,7 +6,7 @@ proportions, the live preview rendered under the elements by the same ReportLab
 renderer that prints, and a message area naming every element the renderer refuses or
 warns about.  Right: the property panel.
 
-The document is a frozen ``pdf.label_layout.Layout``.  Every change (move, resize,
+The document is a frozen ``domain.label_layout.Layout``.  Every change (move, resize,
 property, add, delete, align, stock) is one ``LayoutCommand`` on a ``QUndoStack`` that
 holds the layout before and after, so undo and redo are exact.  The canvas and the
 panel only report what the user did; ``_apply`` shows a layout everywhere.
@@ -50,7 +50,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError, ValidationError
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.label_data import LabelData
+from smallbatch_desktop.domain.label_layout import (
     MIN_X_HEIGHT_SMALL_PACK_MM,
     BarcodeElement,
     BoxElement,
@@ -62,8 +63,7 @@ from smallbatch_desktop.pdf.label_layout import (
     TextElement,
     validate_layout,
 )
-from smallbatch_desktop.pdf.labels import LabelData
-from smallbatch_desktop.pdf.stock import ROLL, LabelStock
+from smallbatch_desktop.domain.label_stock import ROLL, LabelStock
 from smallbatch_desktop.ui.tasks import Pool, TaskRunner
 from smallbatch_desktop.ui.widgets.label_canvas import Geometry, LabelCanvas, LabelScene, moved
 from smallbatch_desktop.ui.widgets.label_preview import PreviewOutcome, PreviewRenderer

@@ -1,7 +1,7 @@
 """The label designer's canvas: a ``QGraphicsView`` of one label at true proportions.
 
 Scene units are millimetres with the origin at the label's top-left corner (y down), the
-same coordinates as ``pdf.label_layout``.  The scene shows, bottom to top: the sheet
+same coordinates as ``domain.label_layout``.  The scene shows, bottom to top: the sheet
 around the label (optional, with the other label positions dashed), the label itself
 (white, with the stock's corner radius), the preview image rendered by the one ReportLab
 renderer (``pdf.labels.render_preview``), an optional mm grid, and one ``ElementItem``
@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.label_layout import (
     BarcodeElement,
     BoxElement,
     Element,

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.pdf.label_layout import Layout
-from smallbatch_desktop.pdf.labels import LabelData
-from smallbatch_desktop.pdf.stock import LabelStock
+from smallbatch_desktop.domain.label_data import LabelData
+from smallbatch_desktop.domain.label_layout import Layout
+from smallbatch_desktop.domain.label_stock import LabelStock
 from smallbatch_desktop.ui.printing import pdf_to_image
 from smallbatch_desktop.ui.tasks import Progress, TaskRunner
 

@@ -7,7 +7,7 @@ message back with ``show_error``, which marks the field and says what is wrong w
 the user keeps typing.
 
 Rows are shown for the fields the element's dataclass has, so a new element kind in
-``pdf.label_layout`` needs only a row here if it brings a new field.
+``domain.label_layout`` needs only a row here if it brings a new field.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.label_layout import (
     ALIGNS,
     FONTS,
     MIN_X_HEIGHT_SMALL_PACK_MM,

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.pdf.stock import ROLL, LabelStock, parse_size_query, search_stocks
+from smallbatch_desktop.domain.label_stock import ROLL, LabelStock, parse_size_query, search_stocks
 from smallbatch_desktop.ui.dialogs.base import FormDialog
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
@@ -42,7 +42,7 @@ def stock_text(stock: LabelStock) -> str:
 
 def search_all(session: Session, query: str, limit: int = 60) -> list[LabelStock]:
     """Custom stock first, then the catalog, then a roll label of a typed size."""
-    from smallbatch_desktop.pdf.stock import builtin_catalog
+    from smallbatch_desktop.domain.label_stock import builtin_catalog
     from smallbatch_desktop.services.labels import list_custom_stocks, resolve_stock
 
     query = query.strip()

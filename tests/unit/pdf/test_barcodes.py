@@ -7,16 +7,15 @@ import datetime as dt
 import pytest
 import zxingcpp
 
-from smallbatch_desktop.pdf.barcodes import (
+from smallbatch_desktop.domain.gs1 import (
     BarcodeError,
     digital_link,
     gs1_check_digit,
     gs1_element_string,
-    make_symbol,
     normalize_gtin,
-    place_symbol,
     yymmdd,
 )
+from smallbatch_desktop.pdf.barcodes import make_symbol, place_symbol
 
 
 def test_check_digit() -> None:

@@ -12,9 +12,9 @@ import zxingcpp
 from helpers.pdfread import decode_pdf
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.pdf import fonts
-from smallbatch_desktop.pdf.barcodes import BarcodeError
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.gs1 import BarcodeError
+from smallbatch_desktop.domain.label_data import Ingredient, LabelData, LabelJob
+from smallbatch_desktop.domain.label_layout import (
     BarcodeElement,
     BoxElement,
     IngredientsElement,
@@ -24,18 +24,19 @@ from smallbatch_desktop.pdf.label_layout import (
     default_roll_layout,
     default_sheet_layout,
 )
+from smallbatch_desktop.domain.label_stock import (
+    builtin_catalog,
+    single_label_stock,
+    stock_from_geometry,
+)
+from smallbatch_desktop.pdf import fonts
 from smallbatch_desktop.pdf.label_text import TextOverflowError, x_height_ratio
 from smallbatch_desktop.pdf.labels import (
-    Ingredient,
-    LabelData,
-    LabelJob,
     barcode_content,
     calibration_pdf,
     render_labels,
     render_preview,
-    single_label_stock,
 )
-from smallbatch_desktop.pdf.stock import builtin_catalog, stock_from_geometry
 
 MM = 72 / 25.4
 TOL = 0.2  # mm

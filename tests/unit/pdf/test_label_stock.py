@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
-from smallbatch_desktop.pdf.stock import (
+from smallbatch_desktop.domain.label_stock import (
     ROLL,
     SHEET,
     builtin_catalog,

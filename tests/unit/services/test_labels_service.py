@@ -20,13 +20,13 @@ from smallbatch_desktop.domain.errors import (
     UserError,
     ValidationError,
 )
-from smallbatch_desktop.domain.models import AuditEntry, LabelLayout, LabelPrintRun
-from smallbatch_desktop.pdf.label_layout import (
+from smallbatch_desktop.domain.label_layout import (
     BarcodeElement,
     Layout,
     TextElement,
     default_sheet_layout,
 )
+from smallbatch_desktop.domain.models import AuditEntry, LabelLayout, LabelPrintRun
 from smallbatch_desktop.pdf.labels import render_labels
 from smallbatch_desktop.services import labels as svc
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMessageBox
 from sqlalchemy.orm import Session, sessionmaker
 
-from smallbatch_desktop.pdf.label_layout import BarcodeElement, TextElement
+from smallbatch_desktop.domain.label_layout import BarcodeElement, TextElement
 from smallbatch_desktop.ui.tasks import SyncPool
 from smallbatch_desktop.ui.testing import child
 

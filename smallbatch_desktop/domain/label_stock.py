@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -541,22 +541,14 @@ def stock_from_geometry(
             "corner radius: larger than half the label's shorter side", field="corner_radius"
         )
     if kind == ROLL:
-        gap = _num(geometry, "gap", 3.0)
-        return LabelStock(
+        return replace(
+            single_label_stock(lw, lh, radius),
             key=key,
             brand="Custom",
             part=name,
             description="roll",
-            kind=ROLL,
-            paper="roll",
-            page_width=lw,
-            page_height=lh,
-            label_width=lw,
-            label_height=lh,
-            corner_radius=radius,
-            layouts=(GridLayout(1, 1, 0.0, 0.0, 0.0, 0.0),),
             roll_width=lw,
-            gap=gap,
+            gap=_num(geometry, "gap", 3.0),
         )
     if kind != SHEET:
         raise ValidationError(f"kind: must be 'sheet' or 'roll', not {kind!r}", field="kind")
@@ -603,6 +595,24 @@ def stock_from_geometry(
         label_height=lh,
         corner_radius=radius,
         layouts=(GridLayout(cols, rows, ml, mt, lw + gx, lh + gy),),
+    )
+
+
+def single_label_stock(width: float, height: float, corner_radius: float = 0.0) -> LabelStock:
+    """A one-label page of the label's size: roll stock, and the designer's preview."""
+    return LabelStock(
+        key=f"single {width:g} x {height:g}",
+        brand="",
+        part="",
+        description="",
+        kind=ROLL,
+        paper="roll",
+        page_width=width,
+        page_height=height,
+        label_width=width,
+        label_height=height,
+        corner_radius=corner_radius,
+        layouts=(GridLayout(1, 1, 0.0, 0.0, 0.0, 0.0),),
     )
 
 
