@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     csv_path = check_out(args.csv, suffix=".csv", field="csv") if args.csv else None
 
     from smallbatch_desktop.domain.csvsafe import open_csv
-    from smallbatch_desktop.pdf.recall import RecallReport, render_recall_report
+    from smallbatch_desktop.domain.records import RecallReport
+    from smallbatch_desktop.pdf.recall import render_recall_report
     from smallbatch_desktop.services.drills import LOT_NOT_FOUND, run_drill
     from smallbatch_desktop.services.reports import recall_report, write_recall_csv
 

@@ -19,13 +19,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.lib import colors
@@ -37,6 +39,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, SANS_ITALIC, register_fonts
 
 INK = colors.HexColor("#1f2933")
@@ -69,12 +72,7 @@ def esc(text: object) -> str:
 
 def qty(value: Decimal | None, unit: str = "") -> str:
     """An exact quantity as people write it: ``1.500000`` kg -> ``1.5 kg``."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}"
-    if text == "-0":
-        text = "0"
-    return f"{text} {unit}".strip()
+    return "" if value is None else format_quantity(value, unit)
 
 
 def day(value: dt.date | None) -> str:
@@ -397,6 +395,22 @@ class PagedTable(Flowable):
 
 
 # --------------------------------------------------------------------------- pages
+
+#: Where a renderer writes its PDF besides returning the bytes: a path, a binary file, or
+#: nowhere.
+Output = str | Path | IO[bytes] | None
+
+
+def finish_pdf(buf: io.BytesIO, out: Output) -> bytes:
+    """The document's bytes, also written to ``out`` when one is given."""
+    data = buf.getvalue()
+    if out is None:
+        return data
+    if isinstance(out, (str, Path)):
+        Path(out).write_bytes(data)
+    else:
+        out.write(data)
+    return data
 
 
 _A85_LOCK = threading.Lock()

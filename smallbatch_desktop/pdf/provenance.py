@@ -1,8 +1,9 @@
 """The provenance sheet (the batch record as a PDF) and the customer-facing card.
 
-Both render from one :class:`BatchRecord`, a plain frozen dataclass that
-``services.reports.batch_record`` fills from the database: this module never sees an ORM
-object, so the same renderer serves the GUI preview, printing and the command line.
+Both render from one :class:`~smallbatch_desktop.domain.records.BatchRecord`, a plain
+frozen dataclass that ``services.reports.batch_record`` fills from the database: this
+module never sees an ORM object, so the same renderer serves the GUI preview, printing
+and the command line.
 
 The sheet is a platypus document (A4): header with the lot's Code 128, the batch facts,
 the full input genealogy (intermediates' own inputs nested and indented beneath them, to
@@ -18,10 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6, landscape
@@ -40,6 +38,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from smallbatch_desktop.domain.records import (
+    AmendmentLine,
+    BatchRecord,
+    InputLine,
+    QcLine,
+    ShipmentLine,
+)
 from smallbatch_desktop.pdf.common import (
     ACCENT,
     ACCENT_LIGHT,
@@ -48,8 +53,10 @@ from smallbatch_desktop.pdf.common import (
     MUTED,
     PASS,
     RULE,
+    Output,
     day,
     esc,
+    finish_pdf,
     flow_document,
     footer_canvas,
     grid_style,
@@ -61,134 +68,6 @@ from smallbatch_desktop.pdf.common import (
     symbol_or_text,
 )
 from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, SANS_ITALIC, register_fonts
-
-# --------------------------------------------------------------------------- the record
-
-
-@dataclass(frozen=True)
-class InputLine:
-    """One input of the batch; ``level`` 1 is a direct input, 2 an input of that one..."""
-
-    level: int
-    kind: str  # "material" or "batch" (an intermediate we made)
-    name: str
-    lot_code: str
-    quantity: Decimal
-    unit: str
-    supplier: str = ""
-    supplier_lot_code: str = ""
-    origin: str = ""
-    certifications: str = ""
-    expiry: dt.date | None = None  # a material lot's expiry, an intermediate's best-before
-    material_kind: str = ""  # ingredient, packaging... ("" for batches)
-
-
-@dataclass(frozen=True)
-class QcLine:
-    name: str
-    spec: str
-    value: str
-    state: str  # pass | fail | missing
-    required: bool = True
-    recorded_by: str = ""
-    recorded_at: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class AmendmentLine:
-    field: str
-    old_value: str
-    new_value: str
-    reason: str
-    amended_by: str
-    amended_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class ShipmentLine:
-    shipped_date: dt.date
-    customer: str
-    quantity: Decimal
-    unit: str
-    document_type: str = ""
-    document_number: str = ""
-
-
-@dataclass(frozen=True)
-class BatchRecord:
-    """Everything the sheet and the card print about one batch, as plain values."""
-
-    lot_code: str
-    product: str
-    recipe_name: str
-    recipe_version: int
-    status: str
-    status_label: str
-    unit: str
-    planned_quantity: Decimal
-    actual_quantity: Decimal | None
-    scale_factor: Decimal
-    made_date: dt.date
-    best_before: dt.date | None
-    producer_name: str = ""
-    producer_address: str = ""
-    recipe_code: str = ""
-    intermediate: bool = False
-    yield_quantity: Decimal | None = None
-    yield_unit: str = ""
-    date_label: str = "Best before"  # or "Use by"
-    operator: str = ""
-    notes: str = ""
-    created_at: dt.datetime | None = None
-    started_at: dt.datetime | None = None
-    qc_at: dt.datetime | None = None
-    released_at: dt.datetime | None = None
-    released_by: str = ""
-    closed_at: dt.datetime | None = None
-    closed_by: str = ""
-    close_reason: str = ""
-    inputs: tuple[InputLine, ...] = ()
-    qc: tuple[QcLine, ...] = ()
-    amendments: tuple[AmendmentLine, ...] = ()
-    shipments: tuple[ShipmentLine, ...] = ()
-    maker_note: str = ""
-    net_quantity: str = ""
-    storage: str = ""
-    gtin: str = ""
-    #: what the card's QR holds: a URL when the workshop has a provenance page, else ""
-    provenance_url: str = ""
-
-    @property
-    def qr_content(self) -> str:
-        return self.provenance_url or self.lot_code
-
-    @property
-    def ingredient_sources(self) -> list[tuple[str, str, str]]:
-        """(material, origin, certifications) of every material at any depth, packaging
-        left out, each combination once, in the order they appear on the sheet."""
-        seen: dict[tuple[str, str, str], None] = {}
-        for line in self.inputs:
-            if line.kind != "material" or line.material_kind == "packaging":
-                continue
-            seen.setdefault((line.name, line.origin, line.certifications), None)
-        return list(seen)
-
-
-# --------------------------------------------------------------------------- output
-
-
-Output = str | Path | IO[bytes] | None
-
-
-def _finish(buf: io.BytesIO, out: Output) -> bytes:
-    data = buf.getvalue()
-    if out is None:
-        return data
-    if isinstance(out, (str, Path)):
-        Path(out).write_bytes(data)
-    else:
-        out.write(data)
-    return data
 
 
 def _generated_line(
@@ -238,7 +117,7 @@ def render_provenance_sheet(
     footer = _generated_line(generated_at, tz, "Batch record", record.producer_name)
     header = f"Provenance sheet · {record.product} · lot {record.lot_code}"
     doc.build(story, canvasmaker=footer_canvas(footer, header))
-    return _finish(buf, out)
+    return finish_pdf(buf, out)
 
 
 def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
@@ -583,7 +462,7 @@ def render_provenance_card(
     doc.addPageTemplates([PageTemplate(id="card", frames=[body], onPage=decorate)])
     content = _card_content(record)
     doc.build([KeepInFrame(body._width, body._height, content, mode="shrink")])
-    return _finish(buf, out)
+    return finish_pdf(buf, out)
 
 
 def _card_content(r: BatchRecord) -> list[Flowable]:

@@ -1,8 +1,8 @@
 """The recall report: from one lot, every affected batch, shipment and customer.
 
-It renders a :class:`RecallReport` (plain frozen dataclasses, filled by
-``services.reports.recall_report``) as an A4-landscape PDF for the people who make the
-phone calls: what the lot is, who to contact (with contact details and what they got),
+It renders a :class:`~smallbatch_desktop.domain.records.RecallReport` (plain frozen
+dataclasses, filled by ``services.reports.recall_report``) as an A4-landscape PDF for the
+people who make the phone calls: what the lot is, who to contact (with contact details and what they got),
 every affected batch and every shipment with the path that links it to the lot
 ("M-CHIL-001 → MASH-26001 → HS-26012"), and, for a batch, where its inputs came from.
 
@@ -17,8 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -26,14 +24,23 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from smallbatch_desktop.domain.records import (
+    InputLine,
+    RecallBatch,
+    RecallCustomer,
+    RecallReport,
+    RecallShipment,
+)
 from smallbatch_desktop.pdf.common import (
     ACCENT,
     FAIL,
     MUTED,
     RULE,
+    Output,
     PagedTable,
     day,
     esc,
+    finish_pdf,
     flow_document,
     footer_canvas,
     local_time,
@@ -44,116 +51,6 @@ from smallbatch_desktop.pdf.common import (
     wrap,
 )
 from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, register_fonts
-from smallbatch_desktop.pdf.provenance import InputLine, Output, _finish
-
-ARROW = " → "
-
-# --------------------------------------------------------------------------- the report
-
-
-@dataclass(frozen=True)
-class RecallLot:
-    """The lot the recall starts from, material lot or batch."""
-
-    kind: str  # "material" | "batch"
-    lot_code: str
-    name: str  # material name or product
-    quantity: Decimal | None = None
-    unit: str = ""
-    supplier: str = ""
-    supplier_lot_code: str = ""
-    origin: str = ""
-    certifications: str = ""
-    date: dt.date | None = None  # received (material) or made (batch)
-    expiry: dt.date | None = None  # expiry or best before
-    status: str = ""  # a batch's status label
-
-
-@dataclass(frozen=True)
-class RecallBatch:
-    """A batch that contains the lot, at ``depth`` steps (0: the recalled batch itself)."""
-
-    batch_id: int
-    lot_code: str
-    product: str
-    status: str
-    made_date: dt.date | None
-    best_before: dt.date | None
-    quantity: Decimal | None  # made (actual, else planned)
-    unit: str
-    shipped: Decimal  # in ``unit``, from this report's shipments
-    depth: int
-    path: tuple[str, ...]  # lot codes from the recalled lot to this batch
-
-    @property
-    def path_text(self) -> str:
-        return ARROW.join(self.path)
-
-
-@dataclass(frozen=True)
-class RecallShipment:
-    shipment_id: int
-    batch_id: int
-    batch_lot_code: str
-    product: str
-    shipped_date: dt.date
-    customer_id: int
-    customer: str
-    quantity: Decimal
-    unit: str
-    document_type: str
-    document_number: str
-    path: tuple[str, ...]  # lot codes from the recalled lot to the shipped batch
-
-    @property
-    def path_text(self) -> str:
-        return ARROW.join(self.path)
-
-    @property
-    def document(self) -> str:
-        return " ".join(x for x in (self.document_type, self.document_number) if x)
-
-
-@dataclass(frozen=True)
-class RecallCustomer:
-    customer_id: int
-    name: str
-    kind: str
-    contact: str
-    email: str
-    phone: str
-    address: str
-    shipments: int
-    quantities: tuple[tuple[Decimal, str], ...]  # total per unit
-    first_shipped: dt.date | None
-    last_shipped: dt.date | None
-
-    @property
-    def quantity_text(self) -> str:
-        return ", ".join(qty(q, u) for q, u in self.quantities)
-
-
-@dataclass(frozen=True)
-class RecallReport:
-    lot: RecallLot
-    batches: tuple[RecallBatch, ...]
-    shipments: tuple[RecallShipment, ...]
-    customers: tuple[RecallCustomer, ...]
-    #: for a batch: its inputs to any depth (where the recalled product came from)
-    upstream: tuple[InputLine, ...] = ()
-    producer_name: str = ""
-    producer_address: str = ""
-    generated_at: dt.datetime | None = None
-    #: set when the report is a timed mock recall drill
-    drill_duration_ms: int | None = None
-
-    @property
-    def shipped_totals(self) -> list[tuple[Decimal, str]]:
-        totals: dict[str, Decimal] = {}
-        for s in self.shipments:
-            totals[s.unit] = totals.get(s.unit, Decimal(0)) + s.quantity
-        return sorted(((q, u) for u, q in totals.items()), key=lambda t: t[1])
-
 
 # --------------------------------------------------------------------------- rendering
 
@@ -193,7 +90,7 @@ def render_recall_report(
     )
     header = f"{title} · lot {report.lot.lot_code} · {report.lot.name}"
     doc.build(_story(report, title, tz), canvasmaker=footer_canvas(footer, header))
-    return _finish(buf, out)
+    return finish_pdf(buf, out)
 
 
 def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
@@ -462,11 +359,4 @@ def _signoff() -> Table:
     )
 
 
-__all__ = [
-    "RecallBatch",
-    "RecallCustomer",
-    "RecallLot",
-    "RecallReport",
-    "RecallShipment",
-    "render_recall_report",
-]
+__all__ = ["render_recall_report"]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.domain.models import RecallDrill, utcnow
-from smallbatch_desktop.pdf.recall import RecallReport
+from smallbatch_desktop.domain.records import RecallReport
 from smallbatch_desktop.services.common import audit, current_user
 from smallbatch_desktop.services.reports import recall_report
 

@@ -3,10 +3,10 @@
 ``batch_record`` gathers everything a provenance sheet prints about one batch;
 ``recall_report`` everything a recall needs from one lot (material lot or batch): the
 affected batches with the path linking each to the lot, the shipments, and the
-customers with their contact details.  Both return frozen dataclasses from the PDF
-layer's record types (the renderer's input contract, like the labels' ``LabelData``),
-so the GUI, the printer and the command line all render the same data; no ORM object
-leaves the session.
+customers with their contact details.  Both return the frozen dataclasses of
+:mod:`smallbatch_desktop.domain.records` (the renderers' input contract, like the labels'
+``LabelData``), so the GUI, the printer and the command line all render the same data;
+no ORM object leaves the session.
 
 The genealogy comes from ``services.trace`` (one recursive query per direction); the
 rest is a handful of set-based queries, never one query per row, because a recall of a
@@ -39,21 +39,19 @@ from smallbatch_desktop.domain.models import (
     Supplier,
     utcnow,
 )
-from smallbatch_desktop.domain.status import BatchStatus
-from smallbatch_desktop.pdf.provenance import (
+from smallbatch_desktop.domain.records import (
     AmendmentLine,
     BatchRecord,
     InputLine,
     QcLine,
-    ShipmentLine,
-)
-from smallbatch_desktop.pdf.recall import (
     RecallBatch,
     RecallCustomer,
     RecallLot,
     RecallReport,
     RecallShipment,
+    ShipmentLine,
 )
+from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services.batches import qc_summary
 from smallbatch_desktop.services.common import get_or_404, get_setting
 from smallbatch_desktop.services.trace import (

@@ -33,11 +33,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.pdf.provenance import (
-    BatchRecord,
-    render_provenance_card,
-    render_provenance_sheet,
-)
+from smallbatch_desktop.domain.records import BatchRecord
+from smallbatch_desktop.pdf.provenance import render_provenance_card, render_provenance_sheet
 from smallbatch_desktop.services.reports import batch_record
 
 log = logging.getLogger(__name__)

@@ -36,8 +36,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.csvsafe import CSV_ENCODING
 from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.records import RecallReport
 from smallbatch_desktop.pdf.common import local_time, qty
-from smallbatch_desktop.pdf.recall import RecallReport, render_recall_report
+from smallbatch_desktop.pdf.recall import render_recall_report
 from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill_history, run_drill
 from smallbatch_desktop.services.reports import recall_report, write_recall_csv
 from smallbatch_desktop.ui.tasks import Pool, TaskRunner

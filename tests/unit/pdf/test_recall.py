@@ -13,13 +13,8 @@ from sqlalchemy.orm import Session
 from unit.services.reports_factory import HOSTILE_CUSTOMER, HOSTILE_SUPPLIER, genealogy
 from unit.services.test_reports import forward_by_orm
 
-from smallbatch_desktop.pdf.recall import (
-    RecallBatch,
-    RecallLot,
-    RecallReport,
-    RecallShipment,
-    render_recall_report,
-)
+from smallbatch_desktop.domain.records import RecallBatch, RecallLot, RecallReport, RecallShipment
+from smallbatch_desktop.pdf.recall import render_recall_report
 from smallbatch_desktop.services.reports import recall_report
 
 AT = dt.datetime(2026, 3, 20, 15, 4, tzinfo=dt.UTC)

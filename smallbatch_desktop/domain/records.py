@@ -1,0 +1,237 @@
+"""The reports' records: what a provenance sheet and a recall report print, as plain data.
+
+``services.reports`` fills these frozen dataclasses from the database and the PDF
+renderers (``pdf.provenance``, ``pdf.recall``) draw them, like the labels' ``LabelData``:
+no ORM object leaves the session, and one renderer serves the GUI preview, printing and
+the command line.  They live in the domain layer because both of those layers use them
+and neither may import the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from smallbatch_desktop.domain.units import format_quantity
+
+#: Between the lot codes of a recall path: ``L-CHIL-001 → MASH-001 → HS-002``.
+ARROW = " → "
+
+# --------------------------------------------------------------------------- provenance
+
+
+@dataclass(frozen=True)
+class InputLine:
+    """One input of the batch; ``level`` 1 is a direct input, 2 an input of that one..."""
+
+    level: int
+    kind: str  # "material" or "batch" (an intermediate we made)
+    name: str
+    lot_code: str
+    quantity: Decimal
+    unit: str
+    supplier: str = ""
+    supplier_lot_code: str = ""
+    origin: str = ""
+    certifications: str = ""
+    expiry: dt.date | None = None  # a material lot's expiry, an intermediate's best-before
+    material_kind: str = ""  # ingredient, packaging... ("" for batches)
+
+
+@dataclass(frozen=True)
+class QcLine:
+    name: str
+    spec: str
+    value: str
+    state: str  # pass | fail | missing
+    required: bool = True
+    recorded_by: str = ""
+    recorded_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class AmendmentLine:
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+    amended_by: str
+    amended_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    shipped_date: dt.date
+    customer: str
+    quantity: Decimal
+    unit: str
+    document_type: str = ""
+    document_number: str = ""
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """Everything the sheet and the card print about one batch, as plain values."""
+
+    lot_code: str
+    product: str
+    recipe_name: str
+    recipe_version: int
+    status: str
+    status_label: str
+    unit: str
+    planned_quantity: Decimal
+    actual_quantity: Decimal | None
+    scale_factor: Decimal
+    made_date: dt.date
+    best_before: dt.date | None
+    producer_name: str = ""
+    producer_address: str = ""
+    recipe_code: str = ""
+    intermediate: bool = False
+    yield_quantity: Decimal | None = None
+    yield_unit: str = ""
+    date_label: str = "Best before"  # or "Use by"
+    operator: str = ""
+    notes: str = ""
+    created_at: dt.datetime | None = None
+    started_at: dt.datetime | None = None
+    qc_at: dt.datetime | None = None
+    released_at: dt.datetime | None = None
+    released_by: str = ""
+    closed_at: dt.datetime | None = None
+    closed_by: str = ""
+    close_reason: str = ""
+    inputs: tuple[InputLine, ...] = ()
+    qc: tuple[QcLine, ...] = ()
+    amendments: tuple[AmendmentLine, ...] = ()
+    shipments: tuple[ShipmentLine, ...] = ()
+    maker_note: str = ""
+    net_quantity: str = ""
+    storage: str = ""
+    gtin: str = ""
+    #: what the card's QR holds: a URL when the workshop has a provenance page, else ""
+    provenance_url: str = ""
+
+    @property
+    def qr_content(self) -> str:
+        return self.provenance_url or self.lot_code
+
+    @property
+    def ingredient_sources(self) -> list[tuple[str, str, str]]:
+        """(material, origin, certifications) of every material at any depth, packaging
+        left out, each combination once, in the order they appear on the sheet."""
+        seen: dict[tuple[str, str, str], None] = {}
+        for line in self.inputs:
+            if line.kind != "material" or line.material_kind == "packaging":
+                continue
+            seen.setdefault((line.name, line.origin, line.certifications), None)
+        return list(seen)
+
+
+# --------------------------------------------------------------------------- recall
+
+
+@dataclass(frozen=True)
+class RecallLot:
+    """The lot the recall starts from, material lot or batch."""
+
+    kind: str  # "material" | "batch"
+    lot_code: str
+    name: str  # material name or product
+    quantity: Decimal | None = None
+    unit: str = ""
+    supplier: str = ""
+    supplier_lot_code: str = ""
+    origin: str = ""
+    certifications: str = ""
+    date: dt.date | None = None  # received (material) or made (batch)
+    expiry: dt.date | None = None  # expiry or best before
+    status: str = ""  # a batch's status label
+
+
+@dataclass(frozen=True)
+class RecallBatch:
+    """A batch that contains the lot, at ``depth`` steps (0: the recalled batch itself)."""
+
+    batch_id: int
+    lot_code: str
+    product: str
+    status: str
+    made_date: dt.date | None
+    best_before: dt.date | None
+    quantity: Decimal | None  # made (actual, else planned)
+    unit: str
+    shipped: Decimal  # in ``unit``, from this report's shipments
+    depth: int
+    path: tuple[str, ...]  # lot codes from the recalled lot to this batch
+
+    @property
+    def path_text(self) -> str:
+        return ARROW.join(self.path)
+
+
+@dataclass(frozen=True)
+class RecallShipment:
+    shipment_id: int
+    batch_id: int
+    batch_lot_code: str
+    product: str
+    shipped_date: dt.date
+    customer_id: int
+    customer: str
+    quantity: Decimal
+    unit: str
+    document_type: str
+    document_number: str
+    path: tuple[str, ...]  # lot codes from the recalled lot to the shipped batch
+
+    @property
+    def path_text(self) -> str:
+        return ARROW.join(self.path)
+
+    @property
+    def document(self) -> str:
+        return " ".join(x for x in (self.document_type, self.document_number) if x)
+
+
+@dataclass(frozen=True)
+class RecallCustomer:
+    customer_id: int
+    name: str
+    kind: str
+    contact: str
+    email: str
+    phone: str
+    address: str
+    shipments: int
+    quantities: tuple[tuple[Decimal, str], ...]  # total per unit
+    first_shipped: dt.date | None
+    last_shipped: dt.date | None
+
+    @property
+    def quantity_text(self) -> str:
+        return ", ".join(format_quantity(q, u) for q, u in self.quantities)
+
+
+@dataclass(frozen=True)
+class RecallReport:
+    lot: RecallLot
+    batches: tuple[RecallBatch, ...]
+    shipments: tuple[RecallShipment, ...]
+    customers: tuple[RecallCustomer, ...]
+    #: for a batch: its inputs to any depth (where the recalled product came from)
+    upstream: tuple[InputLine, ...] = ()
+    producer_name: str = ""
+    producer_address: str = ""
+    generated_at: dt.datetime | None = None
+    #: set when the report is a timed mock recall drill
+    drill_duration_ms: int | None = None
+
+    @property
+    def shipped_totals(self) -> list[tuple[Decimal, str]]:
+        totals: dict[str, Decimal] = {}
+        for s in self.shipments:
+            totals[s.unit] = totals.get(s.unit, Decimal(0)) + s.quantity
+        return sorted(((q, u) for u, q in totals.items()), key=lambda t: t[1])
