@@ -328,10 +328,10 @@ class LabelView(QWidget):
         if icon is not None:
             action.setIcon(self.style().standardIcon(icon))
         if shortcut is not None:
-            if isinstance(shortcut, (list, tuple)):
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
+            if isinstance(shortcut, (str, QKeySequence.StandardKey)):
                 action.setShortcut(QKeySequence(shortcut))
+            else:
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({hint})" if hint else ""))
@@ -600,8 +600,8 @@ class LabelView(QWidget):
     # ======================================================================== showing
 
     @property
-    def layout(self) -> Layout:
-        """The layout as it stands (plain data)."""
+    def label_layout(self) -> Layout:
+        """The label layout as it stands (plain data); not ``QWidget.layout()``."""
         return self._layout
 
     @property

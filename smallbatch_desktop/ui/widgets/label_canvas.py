@@ -18,7 +18,7 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -611,7 +611,7 @@ class LabelScene(QGraphicsScene):
         if changed:
             self.geometryEdited.emit(changed)
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if not (self.grid_visible and self.snap_enabled):
             return
         px_per_mm = painter.worldTransform().m11()
@@ -623,7 +623,7 @@ class LabelScene(QGraphicsScene):
         pen = QPen(QColor(21, 101, 192, 70), 1.5)
         pen.setCosmetic(True)
         painter.setPen(pen)
-        area = rect.intersected(self.label_rect())
+        area = QRectF(rect).intersected(self.label_rect())
         x0 = math.ceil(area.left() / step) * step
         y0 = math.ceil(area.top() / step) * step
         points = []
@@ -739,7 +739,7 @@ class LabelCanvas(QGraphicsView):
     # -- keyboard --------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+        key = event.keyCombination().key()
         mods = event.modifiers()
         arrows = {
             Qt.Key.Key_Left: (-1, 0),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import partial
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
@@ -118,8 +119,8 @@ class PreviewRenderer(QObject):
         self._tasks.submit(
             "Label preview",
             job,
-            on_result=lambda outcome, g=gen: self._done(g, outcome),
-            on_error=lambda exc, g=gen: self._failed(g, exc),
+            on_result=partial(self._done, gen),
+            on_error=partial(self._failed, gen),
         )
 
     def _done(self, gen: int, outcome: PreviewOutcome) -> None:

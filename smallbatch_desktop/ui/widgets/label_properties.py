@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -117,6 +118,34 @@ def parse_ais(text: str) -> tuple[str, ...]:
     return parts
 
 
+# Setters that show an element's value in its editor.  They leave an editor that already
+# shows the value alone, so refreshing the panel never moves the cursor being typed with.
+
+
+def _show_text(edit: QLineEdit, value: Any) -> None:
+    if edit.text() != str(value):
+        edit.setText(str(value))
+
+
+def _show_words(edit: QLineEdit, value: Sequence[str]) -> None:
+    text = " ".join(value)
+    if edit.text() != text:
+        edit.setText(text)
+
+
+def _show_number(spin: QDoubleSpinBox, value: Any) -> None:
+    if abs(spin.value() - float(value)) > 1e-9:
+        spin.setValue(float(value))
+
+
+def _show_checked(check: QCheckBox, value: Any) -> None:
+    check.setChecked(bool(value))
+
+
+def _show_choice(combo: QComboBox, value: Any) -> None:
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+
+
 class PropertyPanel(QWidget):
     """Edits the layout's name and minimum x-height and the selected element's fields.
 
@@ -204,13 +233,7 @@ class PropertyPanel(QWidget):
             edit.textEdited.connect(lambda t, n=name: self._edit(n, t))
             editor = edit
             self._getters[name] = edit.text
-            self._setters[name] = lambda v, e=edit: (
-                e.setText(str(v)) if e.text() != str(v) else None
-            )
-            if name == "ais":
-                self._setters[name] = lambda v, e=edit: (
-                    e.setText(" ".join(v)) if e.text() != " ".join(v) else None
-                )
+            self._setters[name] = partial(_show_words if name == "ais" else _show_text, edit)
             row = edit
             if kind == "template":
                 row = self._with_button(edit, name)
@@ -235,15 +258,13 @@ class PropertyPanel(QWidget):
             spin.valueChanged.connect(lambda v, n=name: self._edit(n, round(v, 2)))
             editor = row = spin
             self._getters[name] = spin.value
-            self._setters[name] = lambda v, s=spin: (
-                s.setValue(float(v)) if abs(s.value() - float(v)) > 1e-9 else None
-            )
+            self._setters[name] = partial(_show_number, spin)
         elif kind == "check":
             check = QCheckBox()
             check.toggled.connect(lambda v, n=name: self._edit(n, bool(v)))
             editor = row = check
             self._getters[name] = check.isChecked
-            self._setters[name] = lambda v, c=check: c.setChecked(bool(v))
+            self._setters[name] = partial(_show_checked, check)
         else:
             combo = QComboBox()
             combo.setSizeAdjustPolicy(
@@ -268,7 +289,7 @@ class PropertyPanel(QWidget):
             combo.activated.connect(lambda _i, n=name, c=combo: self._edit(n, c.currentData()))
             editor = row = combo
             self._getters[name] = combo.currentData
-            self._setters[name] = lambda v, c=combo: c.setCurrentIndex(max(0, c.findData(v)))
+            self._setters[name] = partial(_show_choice, combo)
         editor.setObjectName(f"prop_{name}")
         if tip:
             editor.setToolTip(tip)

@@ -38,7 +38,7 @@ def view(qtbot: Any, demo: sessionmaker[Session]) -> Any:
 
 def test_opens_the_default_layout_and_renders_it(view: Any) -> None:
     assert view.objectName() == "labelView"
-    assert view.layout.name == "Standard 66.7 x 25.4"
+    assert view.label_layout.name == "Standard 66.7 x 25.4"
     assert view.stock.key == "Avery 5160"
     outcome = view.flush_preview()
     assert outcome is not None and outcome.image is not None
@@ -52,31 +52,31 @@ def test_add_text_and_barcode_nudge_undo_redo(qtbot: Any, view: Any) -> None:
     name = view.add_element("text")
     assert name == "text1"
     code = view.add_element("barcode")
-    assert isinstance(view.layout.element(code), BarcodeElement)
+    assert isinstance(view.label_layout.element(code), BarcodeElement)
     # the barcode is selected: move it with the keyboard, 0.5 mm and 5 mm steps
     view.select([code])
-    before = view.layout.element(code)
+    before = view.label_layout.element(code)
     canvas = view.canvas
     canvas.setFocus()
     qtbot.keyClick(canvas, Qt.Key.Key_Left)
     qtbot.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
-    after = view.layout.element(code)
+    after = view.label_layout.element(code)
     assert after.x == pytest.approx(before.x - 0.5)
-    assert after.y == pytest.approx(min(before.y + 5, view.layout.height - before.h))
+    assert after.y == pytest.approx(min(before.y + 5, view.label_layout.height - before.h))
     # undo twice with Ctrl+Z restores the position, redo with Ctrl+Shift+Z
     qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(canvas, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert view.layout.element(code) == before
+    assert view.label_layout.element(code) == before
     qtbot.keyClick(
         canvas,
         Qt.Key.Key_Z,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert view.layout.element(code).x == pytest.approx(before.x - 0.5)
+    assert view.label_layout.element(code).x == pytest.approx(before.x - 0.5)
     # undo the move, the barcode and the text: back to the new layout's one element
     for _ in range(3):
         view.undo_stack.undo()
-    assert [e.name for e in view.layout.elements] == ["product"]
+    assert [e.name for e in view.label_layout.elements] == ["product"]
 
 
 def test_drag_moves_with_snapping_as_one_command(qtbot: Any, view: Any) -> None:
@@ -93,11 +93,11 @@ def test_drag_moves_with_snapping_as_one_command(qtbot: Any, view: Any) -> None:
     qtbot.mouseRelease(
         vp, Qt.MouseButton.LeftButton, pos=start + QPoint(int(3.3 * px), int(1.1 * px))
     )
-    e = view.layout.element(name)
+    e = view.label_layout.element(name)
     assert view.undo_stack.count() == count + 1
     assert e.x % 0.5 == pytest.approx(0) and e.y % 0.5 == pytest.approx(0)
     view.undo_stack.undo()
-    assert view.layout.element(name).x != e.x or view.layout.element(name).y != e.y
+    assert view.label_layout.element(name).x != e.x or view.label_layout.element(name).y != e.y
 
 
 def test_property_panel_edits_validate_and_undo(qtbot: Any, view: Any) -> None:
@@ -106,25 +106,25 @@ def test_property_panel_edits_validate_and_undo(qtbot: Any, view: Any) -> None:
     text_edit = child(view, QLineEdit, "prop_text")
     text_edit.selectAll()
     qtbot.keyClicks(text_edit, "Lot {lot}")
-    assert view.layout.element(name).text == "Lot {lot}"
+    assert view.label_layout.element(name).text == "Lot {lot}"
     # typing is one command: one undo restores the template
     view.undo_stack.undo()
-    assert view.layout.element(name).text == "{product}"
+    assert view.label_layout.element(name).text == "{product}"
     view.undo_stack.redo()
     # an unknown field is refused as you type and named in the panel
     text_edit.selectAll()
     qtbot.keyClicks(text_edit, "{prodct}")
     error = view.panel.error
     assert error.isVisible() and "unknown field {prodct}" in error.text()
-    assert view.layout.element(name).text == "Lot {lot}"
+    assert view.label_layout.element(name).text == "Lot {lot}"
     # a size in the panel applies; a box pushed outside the label is refused
     size = child(view, QDoubleSpinBox, "prop_size")
     size.setValue(12.0)
-    assert view.layout.element(name).size == 12.0
+    assert view.label_layout.element(name).size == 12.0
     width = child(view, QDoubleSpinBox, "prop_w")
     width.setValue(500.0)
     assert "outside" in view.panel.error.text()
-    assert view.layout.element(name).w < 100
+    assert view.label_layout.element(name).w < 100
 
 
 def test_align_and_delete(view: Any) -> None:
@@ -132,14 +132,14 @@ def test_align_and_delete(view: Any) -> None:
     name = view.add_element("barcode")
     view.select([name])
     view.align("right")
-    e = view.layout.element(name)
-    assert e.x + e.w == pytest.approx(view.layout.width, abs=0.01)
+    e = view.label_layout.element(name)
+    assert e.x + e.w == pytest.approx(view.label_layout.width, abs=0.01)
     view.align("top")
-    assert view.layout.element(name).y == 0
+    assert view.label_layout.element(name).y == 0
     view.delete_selected()
-    assert name not in [x.name for x in view.layout.elements]
+    assert name not in [x.name for x in view.label_layout.elements]
     view.undo_stack.undo()
-    assert name in [x.name for x in view.layout.elements]
+    assert name in [x.name for x in view.label_layout.elements]
 
 
 def test_preview_shows_ink_at_the_element_and_names_refusals(view: Any) -> None:
@@ -151,8 +151,8 @@ def test_preview_shows_ink_at_the_element_and_names_refusals(view: Any) -> None:
     outcome = view.flush_preview()
     assert outcome.image is not None and not outcome.errors
     image = outcome.image
-    e = view.layout.element(name)
-    sx, sy = image.width() / view.layout.width, image.height() / view.layout.height
+    e = view.label_layout.element(name)
+    sx, sy = image.width() / view.label_layout.width, image.height() / view.label_layout.height
 
     def dark(x0: float, y0: float, x1: float, y1: float) -> int:
         n = 0
@@ -166,10 +166,10 @@ def test_preview_shows_ink_at_the_element_and_names_refusals(view: Any) -> None:
     # the far right of the label is empty (new layout: product text at the top only)
     assert (
         dark(
-            view.layout.width - 10,
-            view.layout.height - 8,
-            view.layout.width - 1,
-            view.layout.height - 1,
+            view.label_layout.width - 10,
+            view.label_layout.height - 8,
+            view.label_layout.width - 1,
+            view.label_layout.height - 1,
         )
         == 0
     )
@@ -194,7 +194,7 @@ def test_save_layout_and_read_it_back(qtbot: Any, view: Any, demo: sessionmaker[
     assert not view.has_unsaved_changes()
     with demo() as s:
         stored = get_layout(s, "Jar label")
-    assert stored.layout.elements == view.layout.elements
+    assert stored.layout.elements == view.label_layout.elements
     assert stored.stock_key == "Avery 5160"
     # attach to a recipe and make it that recipe's default
     idx = view.recipe_combo.findText("Habanero Hot Sauce")
@@ -212,7 +212,9 @@ def test_save_layout_and_read_it_back(qtbot: Any, view: Any, demo: sessionmaker[
     assert view.has_unsaved_changes()
     assert view.save()
     with demo() as s:
-        assert get_layout(s, "Jar label").layout.element(code).x == view.layout.element(code).x
+        assert (
+            get_layout(s, "Jar label").layout.element(code).x == view.label_layout.element(code).x
+        )
 
 
 def test_unsaved_changes_prompt(view: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -220,11 +222,11 @@ def test_unsaved_changes_prompt(view: Any, monkeypatch: pytest.MonkeyPatch) -> N
     view.add_element("text")
     monkeypatch.setattr(view, "_ask_unsaved", lambda: QMessageBox.StandardButton.Cancel)
     assert not view.open_layout("Standard 100 x 50 roll")
-    assert view.layout.name.startswith("New layout")
+    assert view.label_layout.name.startswith("New layout")
     monkeypatch.setattr(view, "_ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
     assert view.open_layout("Standard 100 x 50 roll")
     assert view.stock.key == "roll:100x50"
-    assert view.layout.width == 100
+    assert view.label_layout.width == 100
 
 
 def test_stock_search_finds_5160_and_sizes(qtbot: Any, view: Any) -> None:
@@ -240,7 +242,7 @@ def test_stock_search_finds_5160_and_sizes(qtbot: Any, view: Any) -> None:
     # choosing a stock resizes the label; undo brings the old stock back
     l7160 = next(s for s in found if s.part.upper() == "L7160")
     view.set_stock(l7160)
-    assert view.layout.width == pytest.approx(l7160.label_width)
+    assert view.label_layout.width == pytest.approx(l7160.label_width)
     view.undo_stack.undo()
     assert view.stock.key == "Avery 5160"
 
@@ -264,4 +266,4 @@ def test_main_window_embeds_the_view(window: Any) -> None:
     widget = window.show_view("labelView")
     assert widget.objectName() == "labelView"
     assert type(widget).__name__ == "LabelView"
-    assert isinstance(widget.layout.elements[0], TextElement)
+    assert isinstance(widget.label_layout.elements[0], TextElement)
