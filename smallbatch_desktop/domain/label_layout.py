@@ -7,7 +7,7 @@ the command line, and lets a saved layout outlive any change to the renderer.
 
 Text elements hold a template with fields in braces, filled from a ``LabelData``:
 ``{product}``, ``{lot}``, ``{made}``, ``{best_before}`` (dates take a strftime format:
-``{best_before:%d/%m/%Y}``), ``{net_quantity}``, ``{producer}``, ``{address}``,
+``{best_before:%d %b %Y}``), ``{net_quantity}``, ``{producer}``, ``{address}``,
 ``{allergens}``, ``{gtin}``, ``{n}``, ``{N}`` and any key of the recipe's label facts.
 """
 
@@ -319,7 +319,7 @@ def default_sheet_layout() -> Layout:
                 13.2,
                 left_w,
                 2.7,
-                text="Lot {lot}   Best before {best_before:%d/%m/%Y}",
+                text="Lot {lot}   Best before {best_before:%d %b %Y}",
                 size=6.5,
                 bold=True,
                 wrap=False,
@@ -371,7 +371,7 @@ def default_roll_layout() -> Layout:
                 21.7,
                 72.0,
                 3.5,
-                text="Best before {best_before:%d/%m/%Y}   Lot {lot}",
+                text="Best before {best_before:%d %b %Y}   Lot {lot}",
                 size=8,
                 bold=True,
                 wrap=False,

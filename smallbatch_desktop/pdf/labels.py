@@ -49,7 +49,23 @@ from smallbatch_desktop.pdf.label_text import (
     vertical_metrics,
 )
 
-DEFAULT_DATE_FORMAT = "%d/%m/%Y"
+#: "02 May 2027": unambiguous on both sides of the Atlantic (02/05/2027 is 5 February to
+#: a US reader); a layout can ask for any strftime format per field
+DEFAULT_DATE_FORMAT = "%d %b %Y"
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,13 @@ FIELD_HELP = (
 
 class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> Any:
-        if isinstance(value, dt.date) and not format_spec:
-            format_spec = DEFAULT_DATE_FORMAT
+        if isinstance(value, dt.date):
+            # month names in English whatever the process locale (Qt sets it from the
+            # system): the GUI and the command line print the same bytes
+            month = _MONTHS[value.month - 1]
+            format_spec = (
+                (format_spec or DEFAULT_DATE_FORMAT).replace("%B", month).replace("%b", month[:3])
+            )
         return super().format_field(value, format_spec)
 
 
@@ -98,7 +119,7 @@ def field_values(data: LabelData) -> dict[str, Any]:
 
 
 def fill_template(template: str, data: LabelData, *, name: str) -> str:
-    """Fill ``{field}`` / ``{date:%d/%m/%Y}`` placeholders, naming the element on error."""
+    """Fill ``{field}`` / ``{date:%d %b %Y}`` placeholders, naming the element on error."""
     values = field_values(data)
     try:
         parsed = list(_FORMATTER.parse(template))

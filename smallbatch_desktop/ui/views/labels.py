@@ -75,8 +75,9 @@ log = logging.getLogger(__name__)
 STANDARD_FIELDS = (
     "product",
     "lot",
-    "made:%d/%m/%Y",
-    "best_before:%d/%m/%Y",
+    "made:%d %b %Y",
+    "best_before:%d %b %Y",
+    "best_before:%Y-%m-%d",
     "net_quantity",
     "producer",
     "address",

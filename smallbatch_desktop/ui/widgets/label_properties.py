@@ -333,7 +333,7 @@ class PropertyPanel(QWidget):
         return box
 
     def set_fields(self, fields: Sequence[str]) -> None:
-        """The fields offered by the insert-field menus: "product", "best_before:%d/%m/%Y"..."""
+        """The fields offered by the insert-field menus: "product", "best_before:%d %b %Y"..."""
         self._field_menu.clear()
         for f in fields:
             action = self._field_menu.addAction("{" + f + "}")

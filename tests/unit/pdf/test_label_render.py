@@ -428,3 +428,36 @@ def test_calibration_page_has_a_crosshair_per_cell(catalog) -> None:
     assert len(outlines) == 30
     xs = sorted({round(r["x0"] / MM, 2) for r in outlines})
     assert xs[0] == pytest.approx(stock.cells()[0].x + 1.0, abs=0.01)
+
+
+def test_dates_are_unambiguous() -> None:
+    from smallbatch_desktop.pdf.labels import fill_template
+
+    data = label_data(1)  # made 2026-11-02, best before 2027-11-02
+    assert fill_template("{best_before}", data, name="t") == "02 Nov 2027"
+    assert fill_template("{made:%d %B %Y}", data, name="t") == "02 November 2026"
+    assert fill_template("{best_before:%Y-%m-%d}", data, name="t") == "2027-11-02"
+    assert fill_template("{best_before:%m/%d/%Y}", data, name="t") == "11/02/2027"
+
+
+def test_month_names_do_not_follow_the_process_locale() -> None:
+    """Qt sets the C library's locale from the system; a label must not change with it."""
+    import locale
+
+    from smallbatch_desktop.pdf.labels import fill_template
+
+    saved = locale.setlocale(locale.LC_TIME)
+    for name in ("de_DE.UTF-8", "fr_FR.UTF-8", "es_ES.UTF-8", "nl_NL.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_TIME, name)
+        except locale.Error:
+            continue
+        try:
+            assert dt.date(2027, 5, 2).strftime("%b") != "May"  # the locale is in force
+            may = dataclasses.replace(label_data(1), best_before=dt.date(2027, 5, 2))
+            assert fill_template("{best_before:%d %b %Y}", may, name="t") == "02 May 2027"
+            assert fill_template("{best_before}", may, name="t") == "02 May 2027"
+            return
+        finally:
+            locale.setlocale(locale.LC_TIME, saved)
+    pytest.skip("no non-English locale installed here")
