@@ -36,6 +36,11 @@ def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(min(root.level or level, level))
+    # the file gets the details; a terminal the app was started from only what went wrong
+    for h in root.handlers:
+        if type(h) is logging.StreamHandler and h.level == logging.NOTSET:
+            h.setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return path
 
 
