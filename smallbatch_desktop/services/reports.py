@@ -15,17 +15,21 @@ busy raw material can touch tens of thousands of batches.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import json
 from collections import deque
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter
 from typing import IO, Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.csvsafe import SafeWriter
+from smallbatch_desktop.domain.csvsafe import cell, escape_text
 from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.domain.models import (
     Amendment,
@@ -39,10 +43,12 @@ from smallbatch_desktop.domain.models import (
     Supplier,
     utcnow,
 )
+from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.domain.records import (
     AmendmentLine,
     BatchRecord,
     InputLine,
+    Memo,
     QcLine,
     RecallBatch,
     RecallCustomer,
@@ -50,6 +56,7 @@ from smallbatch_desktop.domain.records import (
     RecallReport,
     RecallShipment,
     ShipmentLine,
+    collector_paused,
 )
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services.batches import qc_summary
@@ -66,11 +73,12 @@ from smallbatch_desktop.services.trace import (
 _CHUNK = 900
 
 
+_STATUS_LABELS = {s.value: s.label for s in BatchStatus}
+
+
 def status_label(status: str) -> str:
-    try:
-        return BatchStatus(status).label
-    except ValueError:
-        return status
+    """The status as people read it (``qc`` -> ``In QC``); an unknown value as it is."""
+    return _STATUS_LABELS.get(status, status)
 
 
 def producer(session: Session) -> tuple[str, str]:
@@ -232,56 +240,18 @@ def recall_report(
     """Everything that contains ``lot_code`` (our lot code, or a supplier's lot code that
     names one of our lots), where it went, and who to call."""
     ref = lot_code if isinstance(lot_code, LotRef) else find_lot(session, lot_code)
+    with collector_paused():  # 150,000 small objects: see domain.records
+        return _recall_report(session, ref, now)
+
+
+def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> RecallReport:
     fwd = trace_forward(session, ref)
     name, address = producer(session)
 
     paths = _paths(fwd)
-    batch_ids = sorted(paths)
-    info: dict[int, tuple[Any, ...]] = {}
-    for chunk in _chunks(batch_ids):
-        for row in session.execute(
-            select(
-                Batch.id,
-                Batch.lot_code,
-                Recipe.name,
-                Batch.status,
-                Batch.made_date,
-                Batch.best_before,
-                Batch.actual_quantity,
-                Batch.planned_quantity,
-                Batch.unit,
-            )
-            .join(RecipeVersion, RecipeVersion.id == Batch.recipe_version_id)
-            .join(Recipe, Recipe.id == RecipeVersion.recipe_id)
-            .where(Batch.id.in_(chunk))
-        ):
-            info[row[0]] = tuple(row)
-
     shipped: dict[int, Decimal] = {}
     for s in fwd.shipments:
-        shipped[s.batch_id] = shipped.get(s.batch_id, Decimal(0)) + s.quantity
-
-    batches = []
-    for bid in batch_ids:
-        _id, code, product, status, made, bb, actual, planned, unit = info[bid]
-        path = paths[bid]
-        batches.append(
-            RecallBatch(
-                batch_id=bid,
-                lot_code=code,
-                product=product,
-                status=status_label(status),
-                made_date=made,
-                best_before=bb,
-                quantity=actual if actual is not None else planned,
-                unit=unit,
-                shipped=shipped.get(bid, Decimal(0)),
-                depth=len(path) - 1,
-                path=path,
-            )
-        )
-    batches.sort(key=lambda b: (b.depth, b.made_date or dt.date.min, b.lot_code))
-
+        shipped[s.batch_id] = shipped.get(s.batch_id, _ZERO) + s.quantity
     shipments = tuple(
         RecallShipment(
             shipment_id=s.shipment_id,
@@ -301,7 +271,7 @@ def recall_report(
     )
     return RecallReport(
         lot=_recall_lot(session, ref),
-        batches=tuple(batches),
+        batches=_recall_batches(session, paths, shipped),
         shipments=shipments,
         customers=_customers(session, shipments),
         upstream=_input_lines(session, trace_backward(session, ref)) if ref.kind == "batch" else (),
@@ -309,6 +279,79 @@ def recall_report(
         producer_address=address,
         generated_at=now or utcnow(),
     )
+
+
+_ZERO = Decimal(0)
+
+#: An affected batch's row, joined to its product, for a list of batch ids: on SQLite
+#: the ids go as one JSON array (one statement, one parameter, however many ids; JSON
+#: is built into SQLite since 3.38 and into Python's builds long before), elsewhere in
+#: chunks of bound values.  Plain SQL text: the values come back as the database holds
+#: them (a date as text on SQLite, a quantity as its scaled integer) and are converted
+#: once per distinct value, where a typed query would convert every cell.
+_BATCH_ROWS = (
+    "SELECT b.id, b.lot_code, r.name, b.status, b.made_date, b.best_before,"
+    " b.actual_quantity, b.planned_quantity, b.unit FROM batches b"
+    " JOIN recipe_versions v ON v.id = b.recipe_version_id"
+    " JOIN recipes r ON r.id = v.recipe_id WHERE b.id IN "
+)
+_ROWS_BY_JSON = text(_BATCH_ROWS + "(SELECT value FROM json_each(:ids))")
+_ROWS_BY_IDS = text(_BATCH_ROWS + ":ids").bindparams(bindparam("ids", expanding=True))
+#: the dialects whose id lists go as JSON (a test empties it to run the other way)
+_JSON_ID_LISTS = {"sqlite"}
+
+
+def _batch_rows(session: Session, ids: list[int]) -> Iterable[Sequence[Any]]:
+    conn = session.connection()
+    if conn.dialect.name in _JSON_ID_LISTS:
+        return conn.execute(_ROWS_BY_JSON, {"ids": json.dumps(ids)}).all()
+    return chain.from_iterable(
+        conn.execute(_ROWS_BY_IDS, {"ids": list(chunk)}).all() for chunk in _chunks(ids)
+    )
+
+
+def _db_date(value: object) -> dt.date | None:
+    """A DATE column's raw value (ISO text on SQLite, a date elsewhere) as a date."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _db_quantity(value: int | None) -> Decimal | None:
+    return None if value is None else from_fixed(value)
+
+
+def _recall_batches(
+    session: Session, paths: dict[int, tuple[str, ...]], shipped: dict[int, Decimal]
+) -> tuple[RecallBatch, ...]:
+    """The affected batches, nearest the lot first, then by date made and lot code."""
+    day = Memo(_db_date)
+    amount = Memo(_db_quantity)
+    batches = []
+    for bid, code, product, status, made, bb, actual, planned, unit in _batch_rows(
+        session, sorted(paths)
+    ):
+        path = paths[bid]
+        batches.append(
+            RecallBatch(
+                batch_id=bid,
+                lot_code=code,
+                product=product,
+                status=status_label(status),
+                made_date=day[made],
+                best_before=day[bb],
+                quantity=amount[actual if actual is not None else planned],
+                unit=unit,
+                shipped=shipped.get(bid, _ZERO),
+                depth=len(path) - 1,
+                path=path,
+            )
+        )
+    # by depth, then date made, then lot code: stable sorts on single keys
+    batches.sort(key=attrgetter("lot_code"))
+    batches.sort(key=lambda b: b.made_date or dt.date.min)
+    batches.sort(key=attrgetter("depth"))
+    return tuple(batches)
 
 
 def _paths(fwd: TraceResult) -> dict[int, tuple[str, ...]]:
@@ -320,21 +363,16 @@ def _paths(fwd: TraceResult) -> dict[int, tuple[str, ...]]:
     """
     root = fwd.root
     paths: dict[int, tuple[str, ...]] = {}
-    start: tuple[str, int] = (root.kind, root.id)
     if root.kind == "batch":
         paths[root.id] = (root.lot_code,)
-    queue: deque[tuple[tuple[str, int], tuple[str, ...]]] = deque([(start, (root.lot_code,))])
-    seen = {start}
+    queue: deque[tuple[str, int, tuple[str, ...]]] = deque([(root.kind, root.id, (root.lot_code,))])
     while queue:
-        node, path = queue.popleft()
-        for e in fwd.children(*node):
-            nxt = ("batch", e.consumer_batch_id)
-            if nxt in seen:
-                continue
-            seen.add(nxt)
-            p = (*path, e.consumer_lot_code)
-            paths[e.consumer_batch_id] = p
-            queue.append((nxt, p))
+        kind, node, path = queue.popleft()
+        for e in fwd.children(kind, node):
+            bid = e.consumer_batch_id
+            if bid not in paths:
+                paths[bid] = p = (*path, e.consumer_lot_code)
+                queue.append(("batch", bid, p))
     return paths
 
 
@@ -437,58 +475,63 @@ RECALL_CSV_COLUMNS = (
 
 
 def write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
-    """Write the report as a flat, sortable CSV (see :mod:`domain.csvsafe`); returns rows."""
-    w = SafeWriter(fileobj)
+    """Write the report as a flat, sortable CSV (see :mod:`domain.csvsafe`); returns rows.
+
+    Every cell follows ``csvsafe.cell`` (text through ``escape_text``, the formula
+    guard; numbers and dates as data), computed once per distinct value where values
+    repeat, and the rows stream through one ``csv.writer`` in ``SafeWriter``'s dialect:
+    a recall of 50,000 rows is written in a fraction of a second.
+    """
+    w = csv.writer(fileobj, lineterminator="\r\n")  # as SafeWriter: RFC 4180 line ends
     w.writerow(RECALL_CSV_COLUMNS)
-    root = report.lot.lot_code
-    n = 0
-    for b in report.batches:
-        w.writerow(
-            (
-                "batch",
-                root,
-                b.lot_code,
-                b.product,
-                b.status,
-                b.made_date,
-                b.best_before,
-                b.quantity,
-                b.unit,
-                b.depth,
-                b.path_text,
-                *([""] * 11),
-            )
+    text = Memo(escape_text)
+    value = Memo(cell)  # dates, quantities (Decimal), None: never bool, so 1 is not True
+    root = text[report.lot.lot_code]
+    no_shipment = ("",) * 11
+    w.writerows(
+        (
+            "batch",
+            root,
+            escape_text(b.lot_code),
+            text[b.product],
+            text[b.status],
+            value[b.made_date],
+            value[b.best_before],
+            value[b.quantity],
+            text[b.unit],
+            b.depth,
+            escape_text(b.path_text),
+            *no_shipment,
         )
-        n += 1
-    customers = {c.customer_id: c for c in report.customers}
+        for b in report.batches
+    )
+    reach = {
+        c.customer_id: tuple(map(escape_text, (c.contact, c.email, c.phone, c.address)))
+        for c in report.customers
+    }
     depth = {b.batch_id: b.depth for b in report.batches}
-    for s in report.shipments:
-        c = customers[s.customer_id]
-        w.writerow(
-            (
-                "shipment",
-                root,
-                s.batch_lot_code,
-                s.product,
-                "",
-                "",
-                "",
-                "",
-                "",
-                depth.get(s.batch_id, ""),
-                s.path_text,
-                s.shipment_id,
-                s.shipped_date,
-                s.customer,
-                c.contact,
-                c.email,
-                c.phone,
-                c.address,
-                s.quantity,
-                s.unit,
-                s.document_type,
-                s.document_number,
-            )
+    w.writerows(
+        (
+            "shipment",
+            root,
+            escape_text(s.batch_lot_code),
+            text[s.product],
+            "",
+            "",
+            "",
+            "",
+            "",
+            depth.get(s.batch_id, ""),
+            escape_text(s.path_text),
+            s.shipment_id,
+            value[s.shipped_date],
+            text[s.customer],
+            *reach[s.customer_id],
+            value[s.quantity],
+            text[s.unit],
+            text[s.document_type],
+            escape_text(s.document_number),
         )
-        n += 1
-    return n
+        for s in report.shipments
+    )
+    return len(report.batches) + len(report.shipments)

@@ -26,6 +26,7 @@ from smallbatch_desktop.domain.models import (
     RecallDrill,
     Shipment,
 )
+from smallbatch_desktop.services import reports
 from smallbatch_desktop.services.drills import COMPLETED, LOT_NOT_FOUND, drill_history, run_drill
 from smallbatch_desktop.services.reports import (
     RECALL_CSV_COLUMNS,
@@ -113,6 +114,21 @@ def test_paths_link_each_batch_and_shipment_to_the_lot(session: Session) -> None
     assert {b.lot_code: b.path_text for b in rep2.batches}[
         "HS-002"
     ] == "L-CHIL-002 → MASH-002 → HS-002"
+
+
+def test_batch_rows_read_alike_as_one_json_list_or_in_chunks(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite gets a recall's batch ids as one JSON array; other databases in chunks of
+    bound values.  Both ways read the same rows (here both run on SQLite)."""
+    genealogy(session)
+    at = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
+    by_json = [recall_report(session, lot, now=at) for lot in ("L-CHIL-001", "L-SALT-001")]
+    monkeypatch.setattr(reports, "_JSON_ID_LISTS", set())
+    monkeypatch.setattr(reports, "_CHUNK", 2)
+    assert [recall_report(session, lot, now=at) for lot in ("L-CHIL-001", "L-SALT-001")] == by_json
+    assert len(by_json[0].batches) > 2  # more than one chunk
+    assert all(b.made_date and b.quantity is not None for r in by_json for b in r.batches)
 
 
 def test_customers_quantities_and_contacts(session: Session) -> None:
