@@ -130,8 +130,8 @@ def main() -> int:
         import _rl_accel  # noqa: F401
     except ImportError:
         print(
-            "note: ReportLab's C accelerator (rl-accel) is not installed; PDF times are "
-            "for the pure-Python fallback"
+            "note: ReportLab's optional C accelerator (the rl-accel package) is not "
+            "installed; the recall PDF writes its table text itself and gains little from it"
         )
     return 0
 

@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import re
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape as _xml_escape
@@ -34,11 +36,10 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from smallbatch_desktop.domain.records import Memo
 from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, SANS_ITALIC, register_fonts
 
@@ -62,6 +63,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean(text: object) -> str:
     """User text as printable plain text: control characters shown as U+FFFD, tabs as spaces."""
     s = "" if text is None else str(text)
+    if s.isprintable():  # the common case, and a C-speed test: nothing to replace
+        return s
     return _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
 
 
@@ -97,46 +100,130 @@ def local_time(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str:
     return f"{local:%Y-%m-%d %H:%M} {name}"
 
 
+class _Measure:
+    """Text widths in one font and size, as ``stringWidth`` gives them, but memoised.
+
+    ``stringWidth`` walks the text in Python, character by character; here each
+    character's advance is looked up once and a string's width is a C-level ``sum`` over
+    a dictionary, and words (lot codes, product names) are remembered.  Widths are
+    additive (ReportLab does not kern), so a line's width is its words' plus its spaces.
+    """
+
+    def __init__(self, font: str, size: float) -> None:
+        from reportlab.pdfbase.pdfmetrics import getFont
+
+        register_fonts()
+        face = getFont(font).face
+        self._advance = face.charWidths.get
+        self._default = face.defaultWidth
+        self._scale = 0.001 * size
+        self._chars: dict[str, float] = {}
+        self.words: dict[str, float] = {}  # word -> width, filled by word_widths()
+        self.space = self.width(" ")
+        self.widest_ascii = max(map(self.width, map(chr, range(32, 127))))
+
+    def width(self, text: str) -> float:
+        chars = self._chars
+        try:
+            return sum(map(chars.__getitem__, text)) * self._scale
+        except KeyError:
+            for ch in set(text) - chars.keys():
+                chars[ch] = self._advance(ord(ch), self._default)
+            return sum(map(chars.__getitem__, text)) * self._scale
+
+    def word_widths(self, words: list[str]) -> list[float]:
+        """The widths of ``words`` (dictionary lookups at C speed once they are known)."""
+        known = self.words
+        widths = list(map(known.get, words))
+        if None not in widths:
+            return widths  # type: ignore[return-value]
+        if len(known) > 200_000:  # a bound for a long-running GUI session
+            known.clear()
+        return [
+            self._learn(word) if w is None else w for word, w in zip(words, widths, strict=True)
+        ]
+
+    def _learn(self, word: str) -> float:
+        w = self.words[word] = self.width(word)
+        return w
+
+
+@lru_cache(maxsize=16)
+def _measure(font: str, size: float) -> _Measure:
+    return _Measure(font, size)
+
+
+def text_width(text: str, font: str = SANS, size: float = 7.5) -> float:
+    """The width of ``text`` in points, exactly as ``pdfmetrics.stringWidth`` measures it."""
+    return _measure(font, size).width(text)
+
+
 def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> str:
     """Plain text broken into lines that fit ``width`` points, for plain-string table cells.
 
-    Plain strings in a ``Table`` are drawn as they are (no markup, so no escaping) and
-    are far cheaper than Paragraphs, which matters for a recall report of ten thousand
-    rows.  A word longer than the column is broken by characters, never cut off.
+    Plain strings in a table are drawn as they are (no markup, so no escaping) and are
+    far cheaper than Paragraphs, which matters for a recall report of fifty thousand
+    rows.  Lines break at spaces, as ReportLab's ``simpleSplit`` breaks them; a word
+    longer than the column is broken by characters, never cut off.  Lines are measured
+    by their words, whose widths are remembered: lot codes and product names recur.
     """
     s = clean(text)
     if not s:
         return ""
-    # no ASCII glyph of DejaVu Sans (nor the path arrow) is wider than 1.1 em: short
-    # text fits without measuring, which skips most cells of a long recall
-    if len(s) * size * 1.1 <= width and "\n" not in s and s.replace("→", "").isascii():
-        return s
-    return _wrap_cached(s, width, font, size)
-
-
-@lru_cache(maxsize=65536)
-def _wrap_cached(s: str, width: float, font: str, size: float) -> str:
-    """:func:`wrap` for text that needs measuring (product names repeat: cached)."""
-    register_fonts()
+    m = _measure(font, size)
+    space = m.space
     lines: list[str] = []
     for para in s.split("\n"):
-        if stringWidth(para, font, size) <= width:
+        parts = para.split(" ")
+        if sum(m.word_widths(parts)) + (len(parts) - 1) * space <= width:
             lines.append(para)
             continue
-        for line in simpleSplit(para, font, size, width):
-            while stringWidth(line, font, size) > width and len(line) > 1:
-                cut = _fit_chars(line, width, font, size)
-                lines.append(line[:cut])
-                line = line[cut:]
-            lines.append(line)
+        words = para.split()
+        line: list[str] = []
+        used = -space
+        for word, w in zip(words, m.word_widths(words), strict=True):
+            if line and used + space + w > width:
+                lines.append(" ".join(line))
+                line, used = [], -space
+            if w > width:  # longer than the column on its own: break it by characters
+                while w > width and len(word) > 1:
+                    cut = _fit_chars(word, width, m)
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    w = m.width(word)
+                lines.append(word)  # the rest on a line of its own, as simpleSplit leaves it
+                continue
+            line.append(word)
+            used += space + w
+        if line:
+            lines.append(" ".join(line))
     return "\n".join(lines)
 
 
-def _fit_chars(text: str, width: float, font: str, size: float) -> int:
+def wrap_column(
+    values: Iterable[str], width: float, *, font: str = SANS, size: float = 7.5
+) -> list[str]:
+    """:func:`wrap` for every cell of a table column: the same text (a product, a date,
+    a quantity) is wrapped once, and a one-line text that fits is not broken up."""
+    m = _measure(font, size)
+    fits = int(width // m.widest_ascii)  # this many ASCII characters always fit
+
+    def cell(text: str) -> str:
+        if text.isprintable() and (
+            (len(text) <= fits and text.isascii()) or m.width(text) <= width
+        ):
+            return text
+        return wrap(text, width, font=font, size=size)
+
+    return list(map(Memo(cell).__getitem__, values))
+
+
+def _fit_chars(text: str, width: float, m: _Measure) -> int:
+    """How many leading characters of ``text`` fit ``width`` (at least one)."""
     lo, hi = 1, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if stringWidth(text[:mid], font, size) <= width:
+        if m.width(text[:mid]) <= width:
             lo = mid
         else:
             hi = mid - 1
@@ -218,16 +305,33 @@ def grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
 _CELL_SIZE = 7.5
 _CELL_LEADING = 9.2
 _TOP_PAD, _BOTTOM_PAD, _SIDE_PAD = 2.0, 2.5, 3.0
+_ROW_PAD = _TOP_PAD + _BOTTOM_PAD
+
+#: marks a character that has no code in a font's subset 0 (yet): any non-ASCII will do
+_NO_CODE = "\uffff"
+
+
+def _pdf_code(code: int) -> str:
+    """One byte of a PDF string as ``canvas._escape`` writes it."""
+    if code in (0x28, 0x29, 0x5C):  # ( ) \
+        return "\\" + chr(code)
+    if 32 <= code < 127:
+        return chr(code)
+    return f"\\{code:03o}"
 
 
 class _TextOps:
     """PDF text-showing operators for strings in one embedded TrueType font, cached.
 
     ReportLab's ``drawString`` re-encodes, re-measures and re-formats every string; a
-    recall report of 50,000 rows spends most of its time there.  Here each distinct
-    string is encoded once per document (``splitString`` assigns the font-subset codes
-    exactly as ``drawString`` would, so the embedded subsets are the same) and later
-    draws are one dictionary lookup and one formatted position.
+    recall report of 50,000 rows would spend most of its time there.  ReportLab gives a
+    TrueType font's characters codes in subsets of 256 per document (printable ASCII at
+    its own codes in subset 0, other characters as they first appear).  A string whose
+    characters all have a code in subset 0 is encoded here with one ``str.translate``;
+    any other goes through ``splitString``, which assigns codes exactly as
+    ``drawString`` would, so the embedded subsets are the same.  ``select`` makes
+    subset 0 the current font; ``show`` expects it current and leaves it so.  Each
+    distinct string is encoded once per document.
     """
 
     def __init__(self, canv: Canvas, font_name: str, size: float) -> None:
@@ -238,17 +342,36 @@ class _TextOps:
         self.font = getFont(font_name)
         self.size = f"{size:g}"
         canv.setFont(font_name, size)  # registers the font with the document
-        self._cache: dict[str, str] = {}
+        self.font.splitString(" ", self.doc)  # creates the document's subset state
+        self._assigned = self.font.state[self.doc].assignments  # code point -> code
+        self.select = f"{self.font.getSubsetInternalName(0, self.doc)} {self.size} Tf"
+        self._table: dict[int, str] = {}
+        self._sync()
+        self.encoded: dict[str, str] = {}  # text -> its operators
+
+    def _sync(self) -> None:
+        """The translate table: every character with a subset-0 code to that code."""
+        table = dict.fromkeys(range(128), _NO_CODE)
+        table.update((char, _pdf_code(n)) for char, n in self._assigned.items() if n < 256)
+        self._table = table
 
     def show(self, text: str) -> str:
-        ops = self._cache.get(text)
+        ops = self.encoded.get(text)
         if ops is None:
-            parts = []
-            for subset, chunk in self.font.splitString(text, self.doc):
-                name = self.font.getSubsetInternalName(subset, self.doc)
-                parts.append(f"{name} {self.size} Tf ({self.canv._escape(chunk)}) Tj")
-            ops = " ".join(parts)
-            self._cache[text] = ops
+            encoded = text.translate(self._table)
+            if encoded.isascii():
+                ops = f"({encoded}) Tj "
+            else:
+                known = len(self._assigned)
+                parts = [
+                    f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size} Tf "
+                    f"({self.canv._escape(chunk)}) Tj"
+                    for subset, chunk in self.font.splitString(text, self.doc)
+                ]
+                ops = " ".join([*parts, self.select, ""])
+                if len(self._assigned) != known:
+                    self._sync()
+            self.encoded[text] = ops
         return ops
 
 
@@ -260,30 +383,79 @@ def _text_ops(canv: Canvas, font_name: str, size: float) -> _TextOps:
     return ops
 
 
+class _Grid:
+    """The cells of a :class:`PagedTable`, prepared once for all the pages it spans.
+
+    Held a column at a time (``columns[c][r]``): no object per row, which keeps the
+    garbage collector out of a 50,000-row report.  ``first[c]`` holds the first line of
+    every cell of column ``c``; ``later[r]`` the further lines of row ``r``'s multi-line
+    cells, by column (``multi``: those rows, ascending); ``tops`` the prefix sums of the
+    row heights (row ``r`` spans ``tops[r]`` to ``tops[r + 1]`` down from the first
+    row's top) and ``down[r]`` the text move from row ``r - 1``'s first line to row
+    ``r``'s, ``0 -13.70 Td``: the row heights are whole multiples of 0.1 pt, so the
+    relative moves add up exactly.
+    """
+
+    def __init__(self, columns: Sequence[Sequence[str]]) -> None:
+        n = len(columns[0]) if columns else 0
+        lines = [1] * n
+        self.first: list[Sequence[str]] = []
+        self.later: dict[int, list[tuple[int, list[str]]]] = {}
+        for c, col in enumerate(columns):
+            if len(col) != n:
+                raise ValueError("every column has a cell for every row")
+            if "\n" in "".join(col):
+                col = list(col)
+                for r, cell in enumerate(col):
+                    if "\n" in cell:
+                        col[r], *more = cell.split("\n")
+                        self.later.setdefault(r, []).append((c, more))
+                        lines[r] = max(lines[r], len(more) + 1)
+            self.first.append(col)
+        self.multi = sorted(self.later)  # the rows with multi-line cells
+        heights = [k * _CELL_LEADING + _ROW_PAD for k in lines]
+        self.tops = [0.0, *accumulate(heights)]
+        down: Memo[float, str] = Memo(lambda h: f"0 {-h:.2f} Td ")  # few distinct heights
+        self.down = ["", *map(down.__getitem__, heights[:-1])]
+
+
+@lru_cache(maxsize=64)
+def _column_moves(widths: tuple[float, ...]) -> tuple[list[float], list[list[str]]]:
+    """Where the text of each column starts, and ``moves[p][c]``, the ``Td`` from the
+    text of column ``p`` to that of column ``c`` on the same line."""
+    lefts = list(accumulate((0.0, *widths[:-1])))
+    lefts = [round(x + _SIDE_PAD, 2) for x in lefts]
+    moves = [[f"{c - p:.2f} 0 Td " if c != p else "" for c in lefts] for p in lefts]
+    return lefts, moves
+
+
 def _rgb(c: colors.Color) -> str:
     return f"{c.red:.3f} {c.green:.3f} {c.blue:.3f}"
 
 
 class PagedTable(Flowable):
-    """A very long table of plain-string rows: linear-time paging, fast drawing.
+    """A very long table of plain-string cells: linear-time paging, fast drawing.
 
     ReportLab's ``Table`` re-measures and copies all remaining rows at every page break
     (quadratic: a 27,000-row recall took minutes) and draws each cell through the
-    general text machinery.  Here the rows are wrapped by the caller once, their heights
-    summed once (prefix sums), a page break is a binary search, and each page's rows are
-    written straight into the content stream with cached encodings (:class:`_TextOps`).
-    It looks like ``grid_style``: shaded bold header repeated on every page, hairlines.
-    Cells are plain text, never markup, so user text needs no escaping here.
+    general text machinery.  Here the cells are wrapped by the caller once and given a
+    column at a time (``columns[c][r]``), the row heights are summed once (prefix
+    sums), a page break is a binary search, and each page's rows are written straight
+    into the content stream in reading order: one ``Tm`` on the page, then relative
+    ``Td`` moves along each row and down to the next (the same few strings throughout),
+    with cached encodings (:class:`_TextOps`).  It looks like ``grid_style``: shaded
+    bold header repeated on every page, hairlines.  Cells are plain text, never markup,
+    so user text needs no escaping here.
     """
 
     def __init__(
         self,
         header: Sequence[str],
-        rows: Sequence[Sequence[str]],
+        columns: Sequence[Sequence[str]],
         col_widths: Sequence[float],
         *,
         right_align: Iterable[int] = (),
-        _shared: tuple[list[list[str]], list[float]] | None = None,
+        _grid: _Grid | None = None,
         _start: int = 0,
         _end: int | None = None,
     ) -> None:
@@ -291,20 +463,17 @@ class PagedTable(Flowable):
         self.header = [h.split("\n") for h in header]
         self.col_widths = list(col_widths)
         self.right_align = frozenset(right_align)
-        if _shared is None:
-            data = [list(r) for r in rows]
-            cum = [0.0]
-            for r in data:
-                lines = max((c.count("\n") + 1 for c in r if c), default=1)
-                cum.append(cum[-1] + lines * _CELL_LEADING + _TOP_PAD + _BOTTOM_PAD)
-            _shared = (data, cum)
-        self._data, self._cum = _shared
+        if _grid is None:
+            if len(columns) != len(self.col_widths):
+                raise ValueError("one column of cells per column width")
+            _grid = _Grid(columns)
+        self._grid = _grid
         self._start = _start
-        self._end = len(self._data) if _end is None else _end
+        self._end = len(_grid.tops) - 1 if _end is None else _end
         lines = max((len(h) for h in self.header), default=1)
-        self._header_h = lines * _CELL_LEADING + _TOP_PAD + _BOTTOM_PAD
+        self._header_h = lines * _CELL_LEADING + _ROW_PAD
         self.width = sum(self.col_widths)
-        self.height = self._header_h + self._cum[self._end] - self._cum[self._start]
+        self.height = self._header_h + _grid.tops[self._end] - _grid.tops[self._start]
         self.hAlign = "LEFT"
 
     def _part(self, start: int, end: int) -> PagedTable:
@@ -313,23 +482,22 @@ class PagedTable(Flowable):
             (),
             self.col_widths,
             right_align=self.right_align,
-            _shared=(self._data, self._cum),
+            _grid=self._grid,
             _start=start,
             _end=end,
         )
         part.header = self.header
         part._header_h = self._header_h
-        part.height = self._header_h + self._cum[end] - self._cum[start]
+        part.height = self._header_h + self._grid.tops[end] - self._grid.tops[start]
         return part
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
-        import bisect
-
-        limit = self._cum[self._start] + availHeight - self._header_h
-        end = bisect.bisect_right(self._cum, limit + 1e-6, lo=self._start, hi=self._end + 1) - 1
+        tops = self._grid.tops
+        limit = tops[self._start] + availHeight - self._header_h
+        end = bisect.bisect_right(tops, limit + 1e-6, lo=self._start, hi=self._end + 1) - 1
         if end <= self._start:
             return []  # not even one row fits: the frame moves on to the next page
         if end >= self._end:
@@ -341,57 +509,84 @@ class PagedTable(Flowable):
         canv = self.canv
         regular = _text_ops(canv, SANS, _CELL_SIZE)
         bold = _text_ops(canv, SANS_BOLD, _CELL_SIZE)
-        xs = [0.0]
-        for w in self.col_widths:
-            xs.append(xs[-1] + w)
+        tops = self._grid.tops
         width, height = self.width, self.height
+        top = height - self._header_h
         code: list[str] = ["q"]
         # header: shade, bold text, rule
-        code.append(
-            f"{_rgb(SHADE)} rg 0 {height - self._header_h:.2f} {width:.2f} {self._header_h:.2f} re f"
-        )
-        code.append(f"{_rgb(INK)} rg BT")
-        self._row_text(code, bold, self.header, height, xs)
-        top = height - self._header_h
-        base = self._cum[self._start]
-        for i in range(self._start, self._end):
-            row_top = top - (self._cum[i] - base)
-            self._row_text(
-                code, regular, [c.split("\n") if c else [] for c in self._data[i]], row_top, xs
-            )
+        code.append(f"{_rgb(SHADE)} rg 0 {top:.2f} {width:.2f} {self._header_h:.2f} re f")
+        code.append(f"{_rgb(INK)} rg BT {bold.select}")
+        baseline = height - _TOP_PAD - _CELL_SIZE
+        for col, lines in enumerate(self.header):
+            for k, line in enumerate(lines):
+                code.append(self._placed(bold, col, line, baseline - k * _CELL_LEADING))
+        code.append(regular.select)
+        self._body(code, regular, top)
         code.append("ET")
         # rules: strong under the header, hairlines under each row
         code.append(f"{_rgb(INK)} RG 0.8 w 0 {top:.2f} m {width:.2f} {top:.2f} l S")
         code.append(f"{_rgb(RULE)} RG 0.25 w")
-        for i in range(self._start + 1, self._end + 1):
-            y = top - (self._cum[i] - base)
-            code.append(f"0 {y:.2f} m {width:.2f} {y:.2f} l")
+        base = top + tops[self._start]
+        code.extend(
+            f"0 {base - y:.2f} m {width:.2f} {base - y:.2f} l"
+            for y in tops[self._start + 1 : self._end + 1]
+        )
         code.append("S Q")
         canv._code.append("\n".join(code))
 
-    def _row_text(
-        self,
-        code: list[str],
-        ops: _TextOps,
-        cells: list[list[str]],
-        row_top: float,
-        xs: list[float],
-    ) -> None:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+    def _body(self, code: list[str], ops: _TextOps, top: float) -> None:
+        """The rows' text, the first table row hanging from ``top``.
 
-        first = row_top - _TOP_PAD - _CELL_SIZE
-        for col, lines in enumerate(cells):
-            if col >= len(xs) - 1:
-                break
-            for k, line in enumerate(lines):
-                if not line:
-                    continue
-                if col in self.right_align:
-                    x = xs[col + 1] - _SIDE_PAD - stringWidth(line, ops.font.fontName, _CELL_SIZE)
-                else:
-                    x = xs[col] + _SIDE_PAD
-                y = first - k * _CELL_LEADING
-                code.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm {ops.show(line)}")
+        Built a column at a time (a list comprehension per column: every cell is the
+        move from the cell before, then its text, if any), then interleaved row by row,
+        so the stream is in reading order (for copying and screen readers).  Each row
+        ends at its last column; the next starts with one constant move back and down.
+        Further lines of wrapped cells, and right-aligned cells, are placed absolutely
+        at the end of their row, followed by a move back to where the row ended.
+        """
+        g = self._grid
+        start, end = self._start, self._end
+        if start == end:
+            return
+        lefts, move = _column_moves(tuple(self.col_widths))
+        last = len(lefts) - 1
+        known, show = ops.encoded.get, ops.show  # known: show() without a call
+        right = self.right_align
+        first = top - _TOP_PAD - _CELL_SIZE  # the first row's first baseline
+        heads = [move[last][0] + d for d in g.down[start:end]]
+        heads[0] = f"1 0 0 1 {lefts[0]:.2f} {first:.2f} Tm "
+        columns = [heads]
+        for col, cells in enumerate(g.first):
+            mv = move[col - 1][col] if col else ""
+            page = cells[start:end]
+            if col in right:
+                columns.append([mv] * len(page))
+            else:
+                columns.append([mv + (known(t) or show(t)) if t else mv for t in page])
+        rows = g.multi[bisect.bisect_left(g.multi, start) : bisect.bisect_left(g.multi, end)]
+        if rows or right:
+            tails = [""] * (end - start)
+            for r in range(start, end) if right else rows:
+                y = first - (g.tops[r] - g.tops[start])
+                placed = [self._placed(ops, col, g.first[col][r], y) for col in right]
+                for col, more in g.later.get(r, ()):
+                    for k, line in enumerate(more, start=1):
+                        placed.append(self._placed(ops, col, line, y - k * _CELL_LEADING))
+                placed.append(f"1 0 0 1 {lefts[last]:.2f} {y:.2f} Tm ")
+                tails[r - start] = "".join(placed)
+            columns.append(tails)
+        code.append("".join(chain.from_iterable(zip(*columns, strict=True))))
+
+    def _placed(self, ops: _TextOps, col: int, line: str, y: float) -> str:
+        """One line of text placed absolutely, left or right aligned in its column."""
+        if not line:
+            return ""
+        if col in self.right_align:
+            x = sum(self.col_widths[: col + 1]) - _SIDE_PAD
+            x -= text_width(line, ops.font.fontName, _CELL_SIZE)
+        else:
+            x = sum(self.col_widths[:col]) + _SIDE_PAD
+        return f"1 0 0 1 {x:.2f} {y:.2f} Tm {ops.show(line)}"
 
 
 # --------------------------------------------------------------------------- pages
@@ -459,21 +654,26 @@ class FooterCanvas(Canvas):
                 rl_config.useA85 = old
 
     def _draw_furniture(self, total: int) -> None:
-        width, _height = self._pagesize
+        """The footer rule, text and page number, and from page 2 the running header,
+        written as operators (a long recall has well over a thousand pages)."""
+        width, height = self._pagesize
         margin = 15 * mm
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.4)
-        self.line(margin, 12 * mm, width - margin, 12 * mm)
-        self.setFont(SANS, 7)
-        self.setFillColor(MUTED)
-        self.drawString(margin, 8.5 * mm, self.footer_left)
-        self.drawRightString(width - margin, 8.5 * mm, f"Page {self._pageNumber} of {total}")
+        right = width - margin
+        ops = _text_ops(self, SANS, 7)
+        page = f"Page {self._pageNumber} of {total}"
+        rules = f"{margin:.2f} {12 * mm:.2f} m {right:.2f} {12 * mm:.2f} l"
+        text = (
+            f"1 0 0 1 {margin:.2f} {8.5 * mm:.2f} Tm {ops.show(self.footer_left)} "
+            f"1 0 0 1 {right - text_width(page, SANS, 7):.2f} {8.5 * mm:.2f} Tm {ops.show(page)}"
+        )
         if self._pageNumber > 1 and self.header_text:
-            _w, height = self._pagesize
-            self.drawString(margin, height - 10 * mm, self.header_text)
-            self.line(margin, height - 11.5 * mm, width - margin, height - 11.5 * mm)
-        self.restoreState()
+            rules += (
+                f" {margin:.2f} {height - 11.5 * mm:.2f} m {right:.2f} {height - 11.5 * mm:.2f} l"
+            )
+            text += f" 1 0 0 1 {margin:.2f} {height - 10 * mm:.2f} Tm {ops.show(self.header_text)}"
+        self._code.append(
+            f"q {_rgb(RULE)} RG 0.4 w {rules} S {_rgb(MUTED)} rg BT {ops.select} {text} ET Q"
+        )
 
 
 def flow_document(

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -26,10 +28,12 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from smallbatch_desktop.domain.records import (
     InputLine,
+    Memo,
     RecallBatch,
     RecallCustomer,
     RecallReport,
     RecallShipment,
+    collector_paused,
 )
 from smallbatch_desktop.pdf.common import (
     ACCENT,
@@ -49,6 +53,7 @@ from smallbatch_desktop.pdf.common import (
     styles,
     symbol_or_text,
     wrap,
+    wrap_column,
 )
 from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, register_fonts
 
@@ -89,7 +94,8 @@ def render_recall_report(
         f"{title}{producer} · lot {report.lot.lot_code} · generated {when} by Smallbatch Desktop"
     )
     header = f"{title} · lot {report.lot.lot_code} · {report.lot.name}"
-    doc.build(_story(report, title, tz), canvasmaker=footer_canvas(footer, header))
+    with collector_paused():  # a long recall is thousands of pages: see domain.records
+        doc.build(_story(report, title, tz), canvasmaker=footer_canvas(footer, header))
     return finish_pdf(buf, out)
 
 
@@ -237,114 +243,107 @@ def _summary(facts: Sequence[tuple[str, str]], counts: Sequence[tuple[str, str]]
     return t
 
 
-def _plain_table(
-    header: Sequence[str], rows: Sequence[Sequence[object]], widths_mm: Sequence[float]
-) -> Flowable:
-    """A long table of wrapped plain strings with a repeated header row."""
-    widths = [w * mm for w in widths_mm]
+@dataclass(frozen=True)
+class _Column:
+    """A column of a long table: its heading, its width and its cells, top to bottom."""
+
+    heading: str
+    width_mm: float
+    cells: Sequence[str]
+
+
+def _plain_table(*columns: _Column) -> Flowable:
+    """A long table of wrapped plain strings with a repeated header row.
+
+    Built and wrapped a column at a time (``wrap_column``): the values of a column
+    repeat (products, dates, quantities) and are wrapped once.
+    """
+    widths = [c.width_mm * mm for c in columns]
     inner = [w - 6 for w in widths]  # less the cell padding
-    data = [
+    return PagedTable(
         [
-            wrap(v, inner[i], font=_CELL_FONT, size=_CELL_SIZE) if v else ""
-            for i, v in enumerate(row)
-        ]
-        for row in rows
-    ]
-    head = [wrap(h, inner[i], font=SANS_BOLD, size=_CELL_SIZE) for i, h in enumerate(header)]
-    return PagedTable(head, data, widths)
+            wrap(c.heading, w, font=SANS_BOLD, size=_CELL_SIZE)
+            for c, w in zip(columns, inner, strict=True)
+        ],
+        [
+            wrap_column(c.cells, w, font=_CELL_FONT, size=_CELL_SIZE)
+            for c, w in zip(columns, inner, strict=True)
+        ],
+        widths,
+    )
 
 
-def _customers_table(customers: Sequence[RecallCustomer]) -> Table:
-    rows = []
-    for c in customers:
-        reach = "\n".join(x for x in (c.contact, c.phone, c.email) if x)
-        span = day(c.first_shipped)
+def _each(fn: Callable[[Any], str], values: Iterable[Any]) -> list[str]:
+    """``fn`` of every value, computed once per distinct value (dates, quantities repeat)."""
+    return list(map(Memo(fn).__getitem__, values))
+
+
+def _qty(pair: tuple[Decimal | None, str]) -> str:
+    return qty(*pair)
+
+
+def _customers_table(customers: Sequence[RecallCustomer]) -> Flowable:
+    def shipped(c: RecallCustomer) -> str:
         if c.last_shipped and c.last_shipped != c.first_shipped:
-            span += f" to {day(c.last_shipped)}"
-        rows.append([c.name, c.kind, reach, c.address, f"{c.shipments:,}", c.quantity_text, span])
+            return f"{day(c.first_shipped)} to {day(c.last_shipped)}"
+        return day(c.first_shipped)
+
     return _plain_table(
-        ("Customer", "Kind", "Contact", "Address", "Shipments", "Quantity", "Shipped"),
-        rows,
-        (50, 20, 50, 62, 18, 30, 39),
-    )
-
-
-def _upstream_table(lines: Sequence[InputLine]) -> Table:
-    rows = []
-    for ln in lines:
-        indent = "   " * (ln.level - 1) + ("↳ " if ln.level > 1 else "")
-        rows.append(
-            [
-                indent + ln.name,
-                ln.lot_code,
-                ln.supplier if ln.kind == "material" else "made here",
-                ln.supplier_lot_code,
-                ln.origin,
-                qty(ln.quantity, ln.unit),
-            ]
-        )
-    return _plain_table(
-        ("Input", "Our lot", "Supplier", "Supplier lot", "Origin", "Used"),
-        rows,
-        (65, 35, 50, 35, 55, 29),
-    )
-
-
-def _batches_table(batches: Sequence[RecallBatch]) -> Table:
-    rows = [
-        [
-            b.lot_code,
-            b.product,
-            b.status,
-            day(b.made_date),
-            day(b.best_before),
-            qty(b.quantity, b.unit),
-            qty(b.shipped, b.unit),
-            b.path_text,
-        ]
-        for b in batches
-    ]
-    return _plain_table(
-        (
-            "Batch lot",
-            "Product",
-            "Status",
-            "Made",
-            "Best before",
-            "Made qty",
-            "Shipped",
-            "Path from the recalled lot",
+        _Column("Customer", 50, [c.name for c in customers]),
+        _Column("Kind", 20, [c.kind for c in customers]),
+        _Column(
+            "Contact",
+            50,
+            ["\n".join(x for x in (c.contact, c.phone, c.email) if x) for c in customers],
         ),
-        rows,
-        (30, 44, 20, 19, 19, 21, 20, 96),
+        _Column("Address", 62, [c.address for c in customers]),
+        _Column("Shipments", 18, [f"{c.shipments:,}" for c in customers]),
+        _Column("Quantity", 30, [c.quantity_text for c in customers]),
+        _Column("Shipped", 39, [shipped(c) for c in customers]),
     )
 
 
-def _shipments_table(shipments: Sequence[RecallShipment]) -> Table:
-    rows = [
-        [
-            day(s.shipped_date),
-            s.customer,
-            s.batch_lot_code,
-            s.product,
-            qty(s.quantity, s.unit),
-            s.document,
-            s.path_text,
-        ]
-        for s in shipments
-    ]
+def _upstream_table(lines: Sequence[InputLine]) -> Flowable:
     return _plain_table(
-        (
-            "Shipped",
-            "Customer",
-            "Batch lot",
-            "Product",
-            "Quantity",
-            "Document",
-            "Path from the recalled lot",
+        _Column(
+            "Input",
+            65,
+            ["   " * (ln.level - 1) + ("↳ " if ln.level > 1 else "") + ln.name for ln in lines],
         ),
-        rows,
-        (19, 46, 30, 40, 20, 30, 84),
+        _Column("Our lot", 35, [ln.lot_code for ln in lines]),
+        _Column(
+            "Supplier",
+            50,
+            [ln.supplier if ln.kind == "material" else "made here" for ln in lines],
+        ),
+        _Column("Supplier lot", 35, [ln.supplier_lot_code for ln in lines]),
+        _Column("Origin", 55, [ln.origin for ln in lines]),
+        _Column("Used", 29, _each(_qty, ((ln.quantity, ln.unit) for ln in lines))),
+    )
+
+
+def _batches_table(batches: Sequence[RecallBatch]) -> Flowable:
+    return _plain_table(
+        _Column("Batch lot", 30, [b.lot_code for b in batches]),
+        _Column("Product", 44, [b.product for b in batches]),
+        _Column("Status", 20, [b.status for b in batches]),
+        _Column("Made", 19, _each(day, (b.made_date for b in batches))),
+        _Column("Best before", 19, _each(day, (b.best_before for b in batches))),
+        _Column("Made qty", 21, _each(_qty, ((b.quantity, b.unit) for b in batches))),
+        _Column("Shipped", 20, _each(_qty, ((b.shipped, b.unit) for b in batches))),
+        _Column("Path from the recalled lot", 96, [b.path_text for b in batches]),
+    )
+
+
+def _shipments_table(shipments: Sequence[RecallShipment]) -> Flowable:
+    return _plain_table(
+        _Column("Shipped", 19, _each(day, (s.shipped_date for s in shipments))),
+        _Column("Customer", 46, [s.customer for s in shipments]),
+        _Column("Batch lot", 30, [s.batch_lot_code for s in shipments]),
+        _Column("Product", 40, [s.product for s in shipments]),
+        _Column("Quantity", 20, _each(_qty, ((s.quantity, s.unit) for s in shipments))),
+        _Column("Document", 30, [s.document for s in shipments]),
+        _Column("Path from the recalled lot", 84, [s.path_text for s in shipments]),
     )
 
 

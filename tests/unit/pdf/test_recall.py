@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pdfplumber
 from helpers.pdfread import decode_pdf, page_count
+from reportlab.lib.units import mm
 from sqlalchemy.orm import Session
 from unit.services.reports_factory import HOSTILE_CUSTOMER, HOSTILE_SUPPLIER, genealogy
 from unit.services.test_reports import forward_by_orm
@@ -124,3 +125,49 @@ def test_thousands_of_rows_paginate_with_repeated_headers() -> None:
     words = set("\n".join(pages).split())
     for i in range(n):
         assert f"B{i:05d}" in words and f"I{i}" in words
+
+
+def test_long_table_cells_print_whole_and_in_order() -> None:
+    """Wrapped paths, codes longer than their column (broken by characters), PDF string
+    delimiters and more distinct letters than one embedded font subset holds all print
+    complete, each in its column, row after row."""
+    letters = [chr(c) for c in (*range(0x100, 0x1C0), *range(0x391, 0x3CA), *range(0x410, 0x450))]
+    letters = [c for c in letters if c.isprintable()]
+    assert len(letters) > 256  # the second font subset is needed
+    lot = RecallLot(kind="material", lot_code="L-(X)\\1", name="Salt")
+    batches = []
+    for i in range(60):
+        product = "".join(letters[(i * 5 + k) % len(letters)] for k in range(5)) + " (a\\b)"
+        code = f"B{i:03d}-" + "Q" * (i % 4) * 9  # up to 32 characters: wider than the column
+        path = ("L-(X)\\1", *(f"MID-{i}-{k}" for k in range(i % 7)), code)
+        batches.append(
+            RecallBatch(
+                i,
+                code,
+                product,
+                "Released",
+                dt.date(2026, 1, 1),
+                None,
+                Decimal(10),
+                "pcs",
+                Decimal(0),
+                len(path) - 1,
+                path,
+            )
+        )
+    pdf = render_recall_report(RecallReport(lot, tuple(batches), (), ()), invariant=True)
+    # the batches table: 14 mm margin, then columns of 30, 44, 20, 19, 19, 21, 20, 96 mm
+    edges = [14 + sum((30, 44, 20, 19, 19, 21, 20, 96)[:i]) for i in range(9)]
+    columns: dict[int, str] = {0: "", 1: "", 7: ""}
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            for c in columns:
+                box = (edges[c] * mm + 0.5, 0, edges[c + 1] * mm - 0.5, page.height)
+                columns[c] += "".join((page.crop(box).extract_text() or "").split())
+    for c, cells in ((0, [b.lot_code for b in batches]), (1, [b.product for b in batches]),
+                     (7, [b.path_text for b in batches])):  # fmt: skip
+        at = 0
+        for cell in cells:
+            found = columns[c].find("".join(cell.split()), at)
+            assert found >= 0, (c, cell)
+            at = found + len("".join(cell.split()))
