@@ -20,5 +20,7 @@ def test_quick_start_is_two_commands():
 
 
 def test_ci_runs_the_readme_test_command():
-    ci_lines = [ln.strip() for ln in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    ci_lines = [
+        ln.strip() for ln in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    ]
     assert readme_commands()[1] in ci_lines
