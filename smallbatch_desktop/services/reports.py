@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections import deque
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import chain
 from operator import attrgetter
 from typing import IO, Any
 from urllib.parse import quote
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.csvsafe import cell, escape_text
@@ -65,8 +63,8 @@ from smallbatch_desktop.services.trace import (
     LotRef,
     TraceResult,
     find_lot,
+    forward_rows,
     trace_backward,
-    trace_forward,
 )
 
 #: SQLite allows 32766 bound parameters per statement (999 before 3.32); stay well under.
@@ -245,35 +243,55 @@ def recall_report(
 
 
 def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> RecallReport:
-    fwd = trace_forward(session, ref)
+    edges, ship_rows = forward_rows(session, ref)
     name, address = producer(session)
+    day = Memo(_db_date)
+    amount = Memo(_db_quantity)
 
-    paths = _paths(fwd)
+    # the batches reached, each once, and the edges grouped by the node they hang from
+    rows: dict[int, Sequence[Any]] = {}
+    kids: dict[tuple[bool, int], list[tuple[int, str]]] = {}
+    for e in edges:
+        bid = e[1]
+        if bid not in rows:
+            rows[bid] = e[4:]
+        parent = (True, e[2]) if e[2] is not None else (False, e[3])
+        kids.setdefault(parent, []).append((bid, e[4]))
+    if ref.kind == "batch":
+        rows[ref.id] = session.execute(_ROOT_ROW, {"id": ref.id}).one()
+    paths = _paths(ref, kids)
+
+    customers = _customer_rows(session, sorted({r[2] for r in ship_rows}))
     shipped: dict[int, Decimal] = {}
-    for s in fwd.shipments:
-        shipped[s.batch_id] = shipped.get(s.batch_id, _ZERO) + s.quantity
-    shipments = tuple(
-        RecallShipment(
-            shipment_id=s.shipment_id,
-            batch_id=s.batch_id,
-            batch_lot_code=s.batch_lot_code,
-            product=s.product,
-            shipped_date=s.shipped_date,
-            customer_id=s.customer_id,
-            customer=s.customer,
-            quantity=s.quantity,
-            unit=s.unit,
-            document_type=s.document_type,
-            document_number=s.document_number,
-            path=paths.get(s.batch_id, (s.batch_lot_code,)),
+    shipments = []
+    ship_amount = Memo(from_fixed)
+    for bid, sid, cid, doc_type, doc_number, _, date, _, qty, unit in ship_rows:
+        quantity = ship_amount[qty]
+        shipped[bid] = shipped.get(bid, _ZERO) + quantity
+        code = rows[bid][0]
+        shipments.append(
+            RecallShipment(
+                shipment_id=sid,
+                batch_id=bid,
+                batch_lot_code=code,
+                product=rows[bid][1],
+                shipped_date=day[date] or dt.date.min,
+                customer_id=cid,
+                customer=customers[cid].name,
+                quantity=quantity,
+                unit=unit,
+                document_type=doc_type,
+                document_number=doc_number,
+                path=paths.get(bid, (code,)),
+            )
         )
-        for s in fwd.shipments
-    )
+    shipments.sort(key=attrgetter("shipment_id"))
+    shipments.sort(key=attrgetter("shipped_date"))
     return RecallReport(
         lot=_recall_lot(session, ref),
-        batches=_recall_batches(session, paths, shipped),
-        shipments=shipments,
-        customers=_customers(session, shipments),
+        batches=_recall_batches(rows, paths, shipped, day, amount),
+        shipments=tuple(shipments),
+        customers=_customers(customers, shipments),
         upstream=_input_lines(session, trace_backward(session, ref)) if ref.kind == "batch" else (),
         producer_name=name,
         producer_address=address,
@@ -283,31 +301,13 @@ def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> Re
 
 _ZERO = Decimal(0)
 
-#: An affected batch's row, joined to its product, for a list of batch ids: on SQLite
-#: the ids go as one JSON array (one statement, one parameter, however many ids; JSON
-#: is built into SQLite since 3.38 and into Python's builds long before), elsewhere in
-#: chunks of bound values.  Plain SQL text: the values come back as the database holds
-#: them (a date as text on SQLite, a quantity as its scaled integer) and are converted
-#: once per distinct value, where a typed query would convert every cell.
-_BATCH_ROWS = (
-    "SELECT b.id, b.lot_code, r.name, b.status, b.made_date, b.best_before,"
-    " b.actual_quantity, b.planned_quantity, b.unit FROM batches b"
+#: The recalled batch's own row (a batch recall), as ``forward_rows`` gives the others.
+_ROOT_ROW = text(
+    "SELECT b.lot_code, r.name, b.status, b.made_date, b.best_before,"
+    " COALESCE(b.actual_quantity, b.planned_quantity), b.unit FROM batches b"
     " JOIN recipe_versions v ON v.id = b.recipe_version_id"
-    " JOIN recipes r ON r.id = v.recipe_id WHERE b.id IN "
+    " JOIN recipes r ON r.id = v.recipe_id WHERE b.id = :id"
 )
-_ROWS_BY_JSON = text(_BATCH_ROWS + "(SELECT value FROM json_each(:ids))")
-_ROWS_BY_IDS = text(_BATCH_ROWS + ":ids").bindparams(bindparam("ids", expanding=True))
-#: the dialects whose id lists go as JSON (a test empties it to run the other way)
-_JSON_ID_LISTS = {"sqlite"}
-
-
-def _batch_rows(session: Session, ids: list[int]) -> Iterable[Sequence[Any]]:
-    conn = session.connection()
-    if conn.dialect.name in _JSON_ID_LISTS:
-        return conn.execute(_ROWS_BY_JSON, {"ids": json.dumps(ids)}).all()
-    return chain.from_iterable(
-        conn.execute(_ROWS_BY_IDS, {"ids": list(chunk)}).all() for chunk in _chunks(ids)
-    )
 
 
 def _db_date(value: object) -> dt.date | None:
@@ -322,25 +322,29 @@ def _db_quantity(value: int | None) -> Decimal | None:
 
 
 def _recall_batches(
-    session: Session, paths: dict[int, tuple[str, ...]], shipped: dict[int, Decimal]
+    rows: dict[int, Sequence[Any]],
+    paths: dict[int, tuple[str, ...]],
+    shipped: dict[int, Decimal],
+    day: Memo[object, dt.date | None],
+    amount: Memo[int | None, Decimal | None],
 ) -> tuple[RecallBatch, ...]:
-    """The affected batches, nearest the lot first, then by date made and lot code."""
-    day = Memo(_db_date)
-    amount = Memo(_db_quantity)
+    """The affected batches, nearest the lot first, then by date made and lot code.
+
+    ``rows``: batch id -> (lot code, product, status, made, best before, quantity, unit)
+    as the database holds them."""
+    label = Memo(status_label)
     batches = []
-    for bid, code, product, status, made, bb, actual, planned, unit in _batch_rows(
-        session, sorted(paths)
-    ):
-        path = paths[bid]
+    for bid, path in paths.items():
+        code, product, status, made, bb, quantity, unit = rows[bid]
         batches.append(
             RecallBatch(
                 batch_id=bid,
                 lot_code=code,
                 product=product,
-                status=status_label(status),
+                status=label[status],
                 made_date=day[made],
                 best_before=day[bb],
-                quantity=amount[actual if actual is not None else planned],
+                quantity=amount[quantity],
                 unit=unit,
                 shipped=shipped.get(bid, _ZERO),
                 depth=len(path) - 1,
@@ -354,25 +358,29 @@ def _recall_batches(
     return tuple(batches)
 
 
-def _paths(fwd: TraceResult) -> dict[int, tuple[str, ...]]:
+def _paths(
+    root: LotRef, kids: dict[tuple[bool, int], list[tuple[int, str]]]
+) -> dict[int, tuple[str, ...]]:
     """Batch id -> the shortest chain of lot codes from the recalled lot to it.
 
-    Breadth first over the trace's edges, so where a batch is reached along several
-    routes (a diamond through two intermediates) the shortest, then the first recorded,
-    is shown.  The recalled batch itself (for a batch recall) has the one-element path.
+    ``kids``: (is a material lot, id) -> the (batch id, lot code) of the batches that
+    used it, in the trace's order.  Breadth first, so where a batch is reached along
+    several routes (a diamond through two intermediates) the shortest, then the first
+    recorded, is shown.  The recalled batch itself (for a batch recall) has the
+    one-element path.
     """
-    root = fwd.root
     paths: dict[int, tuple[str, ...]] = {}
     if root.kind == "batch":
         paths[root.id] = (root.lot_code,)
-    queue: deque[tuple[str, int, tuple[str, ...]]] = deque([(root.kind, root.id, (root.lot_code,))])
+    queue: deque[tuple[tuple[bool, int], tuple[str, ...]]] = deque(
+        [((root.kind == "material", root.id), (root.lot_code,))]
+    )
     while queue:
-        kind, node, path = queue.popleft()
-        for e in fwd.children(kind, node):
-            bid = e.consumer_batch_id
+        node, path = queue.popleft()
+        for bid, code in kids.get(node, ()):
             if bid not in paths:
-                paths[bid] = p = (*path, e.consumer_lot_code)
-                queue.append(("batch", bid, p))
+                paths[bid] = p = (*path, code)
+                queue.append(((False, bid), p))
     return paths
 
 
@@ -410,18 +418,23 @@ def _recall_lot(session: Session, ref: LotRef) -> RecallLot:
     )
 
 
-def _customers(session: Session, shipments: Sequence[RecallShipment]) -> tuple[RecallCustomer, ...]:
-    by_customer: dict[int, list[RecallShipment]] = {}
-    for s in shipments:
-        by_customer.setdefault(s.customer_id, []).append(s)
-    out = []
-    ids = sorted(by_customer)
+def _customer_rows(session: Session, ids: Sequence[int]) -> dict[int, Customer]:
     rows: dict[int, Customer] = {}
     for chunk in _chunks(ids):
         rows.update(
             (c.id, c) for c in session.scalars(select(Customer).where(Customer.id.in_(chunk)))
         )
-    for cid in ids:
+    return rows
+
+
+def _customers(
+    rows: dict[int, Customer], shipments: Sequence[RecallShipment]
+) -> tuple[RecallCustomer, ...]:
+    by_customer: dict[int, list[RecallShipment]] = {}
+    for s in shipments:
+        by_customer.setdefault(s.customer_id, []).append(s)
+    out = []
+    for cid in sorted(by_customer):
         c = rows[cid]
         ships = by_customer[cid]
         totals: dict[str, Decimal] = {}

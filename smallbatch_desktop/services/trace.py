@@ -293,12 +293,16 @@ _new_edge: Any = tuple.__new__
 _SHIP_ORDER = itemgetter(9, 0)  # shipped_date, shipment_id
 
 
+#: the dialects whose trace statements run on the DBAPI connection (a test empties it)
+_RAW_DIALECTS = {"sqlite"}
+
+
 def _fetch(session: Session, stmt: TextClause, params: Mapping[str, object]) -> list[tuple]:
     """Run a trace statement. On SQLite the session's own DBAPI connection runs the SQL
     text directly (sqlite3 takes ``:name`` parameters), skipping SQLAlchemy's result
     wrapping, which would otherwise cost as much as the query itself on a large trace."""
     conn = session.connection()
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name in _RAW_DIALECTS:
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
         cur = dbapi.cursor()
@@ -343,3 +347,56 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
             )  # fmt: skip
     ships.sort(key=_SHIP_ORDER)
     return TraceResult(ref, "forward", tuple(edges), tuple(ships))
+
+
+_FORWARD_ROWS = text(
+    f"""{_FORWARD_CTE}
+SELECT 0, t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id,
+       b.lot_code, r.name, b.status, b.made_date, b.best_before,
+       COALESCE(b.actual_quantity, b.planned_quantity), b.unit
+FROM t
+JOIN batches b ON b.id = t.consumer_id
+JOIN recipe_versions v ON v.id = b.recipe_version_id
+JOIN recipes r ON r.id = v.recipe_id
+UNION ALL
+SELECT 1, 0, sh.batch_id, sh.id, sh.customer_id,
+       sh.document_type, sh.document_number, NULL, sh.shipped_date, NULL,
+       sh.quantity, sh.unit
+FROM shipments sh
+WHERE sh.batch_id IN (SELECT consumer_id FROM t) OR sh.batch_id = CAST(:bat AS INTEGER)
+ORDER BY 1, 2, 6
+"""
+)
+
+
+class ForwardRows(NamedTuple):
+    """A forward trace as the database returns it, for reports that read it in bulk.
+
+    ``edges``: ``(depth, consumer_batch_id, material_lot_id, input_batch_id, lot_code,
+    product, status, made_date, best_before, quantity, unit)`` per edge (one of the two
+    source ids is None), the consumer batch's own columns beside it, by depth then
+    consumer lot code; ``shipments``: ``(batch_id, shipment_id, customer_id,
+    document_type, document_number, None, shipped_date, None, quantity, unit)``.
+    Raw values: a date may be ISO text and a quantity its scaled integer.
+    """
+
+    edges: list[tuple]
+    shipments: list[tuple]
+
+
+def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
+    """The forward trace of ``ref`` in one recursive statement, as ``trace_forward`` walks
+    it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin or
+    input-lot columns, the shipments' products and customers left to the caller."""
+    params = {
+        "lot": ref.id if ref.kind == "material" else None,
+        "bat": ref.id if ref.kind == "batch" else None,
+    }
+    edges: list[tuple] = []
+    ships: list[tuple] = []
+    for r in _fetch(session, _FORWARD_ROWS, params):
+        if r[0] == 0:
+            edges.append(r[1:])
+        else:
+            ships.append(r[2:])
+    return ForwardRows(edges, ships)

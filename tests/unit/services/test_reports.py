@@ -26,7 +26,7 @@ from smallbatch_desktop.domain.models import (
     RecallDrill,
     Shipment,
 )
-from smallbatch_desktop.services import reports
+from smallbatch_desktop.services import trace
 from smallbatch_desktop.services.drills import COMPLETED, LOT_NOT_FOUND, drill_history, run_drill
 from smallbatch_desktop.services.reports import (
     RECALL_CSV_COLUMNS,
@@ -116,19 +116,21 @@ def test_paths_link_each_batch_and_shipment_to_the_lot(session: Session) -> None
     ] == "L-CHIL-002 → MASH-002 → HS-002"
 
 
-def test_batch_rows_read_alike_as_one_json_list_or_in_chunks(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("lot", ["L-CHIL-001", "L-SALT-001", "MASH-001", "HS-001"])
+def test_recall_reads_alike_on_the_dbapi_fast_path_and_through_sqlalchemy(
+    session: Session, monkeypatch: pytest.MonkeyPatch, lot: str
 ) -> None:
-    """SQLite gets a recall's batch ids as one JSON array; other databases in chunks of
-    bound values.  Both ways read the same rows (here both run on SQLite)."""
+    """On SQLite the recall's trace runs on the DBAPI connection and reads raw values
+    (dates as text, quantities as scaled integers); elsewhere it goes through
+    SQLAlchemy, as on PostgreSQL.  Both ways give the same report (here both on SQLite)."""
     genealogy(session)
     at = dt.datetime(2026, 3, 20, tzinfo=dt.UTC)
-    by_json = [recall_report(session, lot, now=at) for lot in ("L-CHIL-001", "L-SALT-001")]
-    monkeypatch.setattr(reports, "_JSON_ID_LISTS", set())
-    monkeypatch.setattr(reports, "_CHUNK", 2)
-    assert [recall_report(session, lot, now=at) for lot in ("L-CHIL-001", "L-SALT-001")] == by_json
-    assert len(by_json[0].batches) > 2  # more than one chunk
-    assert all(b.made_date and b.quantity is not None for r in by_json for b in r.batches)
+    fast = recall_report(session, lot, now=at)
+    monkeypatch.setattr(trace, "_RAW_DIALECTS", set())
+    assert recall_report(session, lot, now=at) == fast
+    assert fast.batches
+    assert all(b.made_date and b.quantity is not None for b in fast.batches)
+    assert all(isinstance(s.shipped_date, dt.date) for s in fast.shipments)
 
 
 def test_customers_quantities_and_contacts(session: Session) -> None:
