@@ -102,6 +102,7 @@ def make_application(argv: list[str] | None = None) -> Any:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    import smallbatch_desktop.ui  # noqa: F401  (PySide6 6.12 refcount guard, before any Qt call)
     from smallbatch_desktop import APP_ID, APP_NAME, ORG_NAME, __version__
     from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY, apply_theme
 

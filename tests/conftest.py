@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import smallbatch_desktop.ui  # noqa: F401  (the PySide6 6.12 refcount guard, first)
 from smallbatch_desktop.db.engine import make_engine, make_session_factory
 
 
