@@ -55,6 +55,7 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     get_setting,
+    like,
     optional_text,
     parse_date,
     required_text,
@@ -974,20 +975,23 @@ SORT_COLUMNS = {
 }
 
 
-def _batch_filter(status: str | None, search: str) -> tuple[str, dict[str, object]]:
+def _batch_filter(
+    session: Session, status: str | None, search: str
+) -> tuple[str, dict[str, object]]:
     where: list[str] = []
     params: dict[str, object] = {}
     if status:
         where.append("b.status = :status")
         params["status"] = status
     if search:
-        where.append("(b.lot_code LIKE :q OR r.name LIKE :q OR r.code LIKE :q)")
+        op = like(session)
+        where.append(f"(b.lot_code {op} :q OR r.name {op} :q OR r.code {op} :q)")
         params["q"] = f"%{search.strip()}%"
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def count_batches(session: Session, *, status: str | None = None, search: str = "") -> int:
-    where, params = _batch_filter(status, search)
+    where, params = _batch_filter(session, status, search)
     join = (
         " JOIN recipe_versions v ON v.id = b.recipe_version_id JOIN recipes r ON r.id = v.recipe_id"
         if search
@@ -1009,7 +1013,7 @@ def list_batches(
     limit: int = 200,
 ) -> list[BatchRow]:
     """One page of batches, filtered and sorted in SQL."""
-    where, params = _batch_filter(status, search)
+    where, params = _batch_filter(session, status, search)
     col = SORT_COLUMNS.get(sort, "b.made_date")
     direction = "DESC" if descending else "ASC"
     params.update(lim=int(limit), off=int(offset))

@@ -164,3 +164,9 @@ def normalize_gtin(value: str | None, *, field: str = "GTIN") -> str:
             field=field,
         )
     return text
+
+
+def like(session: Session) -> str:
+    """The SQL operator for a search that ignores case: SQLite's LIKE already does (for
+    ASCII), PostgreSQL's does not."""
+    return "ILIKE" if session.get_bind().dialect.name == "postgresql" else "LIKE"

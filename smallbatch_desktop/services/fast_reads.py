@@ -26,8 +26,16 @@ sort of the whole table:
   unique index, the batches of each version by ``ix_batches_recipe_version_id`` -- a
   nested loop that delivers rows already in (name, recipe, version, id) order.
 
-Best before, planned quantity and operator have no index: they sort the matching rows
-(~30 ms at 100,000; an index each would make them a walk too).
+- best before, planned quantity, operator: their (column, id) indexes (migration 0002).
+
+While the maker types, each keystroke narrows the last search (the new text contains
+the old one), so when the last search matched few rows the new one does too: one scan
+returns the first page and, in a window column, the count (``narrowed_page``), instead of
+a scan to count and another for the page.
+
+The SQLite plan hints (``NOT INDEXED``, ``CROSS JOIN`` to fix the join order) are SQLite
+syntax; a reader for another database says so in its ``dialect`` attribute and gets
+plain joins (and ``ILIKE``: PostgreSQL's LIKE is case-sensitive).
 """
 
 from __future__ import annotations
@@ -68,7 +76,12 @@ def sqlite_reader(conn: sqlite3.Connection) -> Reader:
     def read(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         return conn.execute(sql, params).fetchall()
 
+    read.dialect = "sqlite"  # type: ignore[attr-defined]
     return read
+
+
+def _dialect(read: Reader) -> str:
+    return str(getattr(read, "dialect", "sqlite"))
 
 
 def session_reader(session: Any) -> Reader:
@@ -79,6 +92,7 @@ def session_reader(session: Any) -> Reader:
     def read(sql: str, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
         return [tuple(r) for r in session.execute(text(sql), params)]
 
+    read.dialect = session.get_bind().dialect.name  # type: ignore[attr-defined]
     return read
 
 
@@ -145,23 +159,32 @@ _COLUMNS = (
 )
 
 
-def _where(status: str | None, search: str) -> tuple[str, dict[str, Any]]:
+def _where(status: str | None, search: str, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
     where, params = [], {}
     if status:
         where.append("b.status = :status")
         params["status"] = status
     if search.strip():
         params["q"] = f"%{search.strip()}%"
+        like = "LIKE" if dialect == "sqlite" else "ILIKE"  # SQLite's LIKE ignores case
         where.append(
-            "(b.lot_code LIKE :q OR b.recipe_version_id IN (SELECT v2.id FROM recipe_versions "
-            "v2 JOIN recipes r2 ON r2.id = v2.recipe_id WHERE r2.name LIKE :q OR r2.code LIKE :q))"
+            f"(b.lot_code {like} :q OR b.recipe_version_id IN (SELECT v2.id FROM "
+            "recipe_versions v2 JOIN recipes r2 ON r2.id = v2.recipe_id "
+            f"WHERE r2.name {like} :q OR r2.code {like} :q))"
         )
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
 def count_matching_batches(read: Reader, *, status: str | None = None, search: str = "") -> int:
-    where, params = _where(status, search)
+    where, params = _where(status, search, _dialect(read))
     return int(read(f"SELECT COUNT(*) FROM batches b{where}", params)[0][0] or 0)
+
+
+def narrows(old_search: str, new_search: str) -> bool:
+    """True when every batch the new search matches also matched the old one (the new
+    text contains the old; LIKE wildcards keep that true)."""
+    old, new = old_search.strip().lower(), new_search.strip().lower()
+    return bool(old) and old in new
 
 
 def batch_page(
@@ -177,15 +200,17 @@ def batch_page(
 ) -> list[BatchRow]:
     """One page of the batch list. ``matches`` is ``count_matching_batches`` for the same
     filter (counted once per filter change)."""
-    where, params = _where(status, search)
-    cols, walk = _SORTS.get(sort, _SORTS["made_date"])
-    direction = "DESC" if descending else "ASC"
-    order = ", ".join(f"{c} {direction}" for c in cols)
+    dialect = _dialect(read)
+    where, params = _where(status, search, dialect)
+    order = _order(sort, descending)
     if matches is None:
         matches = count_matching_batches(read, status=status, search=search)
     filtered = bool(where)
     sparse = filtered and matches < DENSE_MATCHES
-    if sort == "product" and not sparse:
+    walk = _SORTS.get(sort, _SORTS["made_date"])[1]
+    if dialect != "sqlite":
+        source = _PLAIN_SOURCE  # the server's planner picks the order of the joins
+    elif sort == "product" and not sparse:
         # recipes in name order drive the loop; each version's batches come by index
         source = (
             "FROM recipes r CROSS JOIN recipe_versions v ON v.recipe_id = r.id "
@@ -201,20 +226,62 @@ def batch_page(
         )
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
-    return [
-        BatchRow(
-            int(r[0]),
-            r[1],
-            r[2],
-            r[3],
-            int(r[4]),
-            r[5],
-            _date(r[6]) or dt.date.min,
-            _date(r[7]),
-            _fixed(r[8]),
-            None if r[9] is None else _fixed(r[9]),
-            r[10],
-            r[11] or "",
+    return [_batch_row(r) for r in read(sql, params)]
+
+
+def narrowed_page(
+    read: Reader,
+    *,
+    status: str | None = None,
+    search: str,
+    sort: str = "made_date",
+    descending: bool = True,
+    limit: int = 200,
+) -> tuple[list[BatchRow], int]:
+    """The first page and the number of matches in one scan: for a search that narrows
+    one that matched few rows (``narrows``), so a top-N sort of the matches is cheap."""
+    dialect = _dialect(read)
+    where, params = _where(status, search, dialect)
+    if dialect == "sqlite":
+        source = (
+            "FROM batches b NOT INDEXED CROSS JOIN recipe_versions v ON v.id = "
+            "b.recipe_version_id CROSS JOIN recipes r ON r.id = v.recipe_id"
         )
-        for r in read(sql, params)
-    ]
+    else:
+        source = _PLAIN_SOURCE
+    params.update(lim=int(limit))
+    sql = (
+        f"{_COLUMNS}, COUNT(*) OVER () {source}{where} "
+        f"ORDER BY {_order(sort, descending)} LIMIT :lim"
+    )
+    rows = read(sql, params)
+    return [_batch_row(r) for r in rows], int(rows[0][12]) if rows else 0
+
+
+_PLAIN_SOURCE = (
+    "FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id "
+    "JOIN recipes r ON r.id = v.recipe_id"
+)
+
+
+def _order(sort: str, descending: bool) -> str:
+    cols = _SORTS.get(sort, _SORTS["made_date"])[0]
+    direction = "DESC" if descending else "ASC"
+    return ", ".join(f"{c} {direction}" for c in cols)
+
+
+def _batch_row(r: Sequence[Any]) -> BatchRow:
+    return BatchRow(
+        int(r[0]),
+        r[1],
+        r[2],
+        r[3],
+        int(r[4]),
+        r[5],
+        _date(r[6]) or dt.date.min,
+        _date(r[7]),
+        _fixed(r[8]),
+        None if r[9] is None else _fixed(r[9]),
+        r[10],
+        r[11] or "",
+    )

@@ -40,6 +40,7 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     get_setting,
+    like,
     normalize_gtin,
     optional_text,
     parse_date,
@@ -460,8 +461,10 @@ def list_lots(
         where.append("l.material_id = :mid")
         params["mid"] = material_id
     if search:
+        op = like(session)
         where.append(
-            "(l.lot_code LIKE :q OR l.supplier_lot_code LIKE :q OR m.name LIKE :q OR m.code LIKE :q)"
+            f"(l.lot_code {op} :q OR l.supplier_lot_code {op} :q OR m.name {op} :q "
+            f"OR m.code {op} :q)"
         )
         params["q"] = f"%{search.strip()}%"
     sql = _LOTS_SQL + (" WHERE " + " AND ".join(where) if where else "")

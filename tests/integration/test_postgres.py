@@ -55,3 +55,30 @@ def test_demo_trace_and_stock_on_postgres(pg):
         b = bat.plan_batch(s, recipe_version_id=v, planned_quantity="1")
         lot = inv.receive_lot(s, material_id=1, quantity="1")
         assert b.id > 217 and lot.id > 1
+
+
+def test_batch_list_reads_on_postgres(pg):
+    """The batch list's plain-SQL reads: SQLite's plan hints stay out, search ignores case,
+    every sort column works, and the one-scan narrowed page agrees with page + count."""
+    from smallbatch_desktop.services import batches as bat
+    from smallbatch_desktop.services import fast_reads as fr
+    from smallbatch_desktop.services.demo import load_demo
+
+    _engine, sf = pg
+    with sf.begin() as s:
+        load_demo(s)
+    with sf() as s:
+        read = fr.session_reader(s)
+        assert read.dialect == "postgresql"
+        everything = {b.id for b in bat.list_batches(s, limit=1000)}
+        for key in fr.SORT_KEYS:
+            for descending in (False, True):
+                rows = fr.batch_page(read, sort=key, descending=descending, limit=1000)
+                assert {r.id for r in rows} == everything, key
+        hot = fr.count_matching_batches(read, search="habanero")  # names say "Habanero"
+        assert hot == len(bat.list_batches(s, search="Habanero", limit=1000)) > 0
+        for key in fr.SORT_KEYS:
+            page = fr.batch_page(read, search="habanero", sort=key, matches=hot, limit=5)
+            narrowed, total = fr.narrowed_page(read, search="habanero", sort=key, limit=5)
+            assert ([r.id for r in narrowed], total) == ([r.id for r in page], hot), key
+        assert fr.narrowed_page(read, search="no such batch") == ([], 0)

@@ -24,10 +24,13 @@ from PySide6.QtGui import QBrush
 
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services.fast_reads import (
+    DENSE_MATCHES,
     BatchRow,
     Reader,
     batch_page,
     count_matching_batches,
+    narrowed_page,
+    narrows,
     session_reader,
 )
 from smallbatch_desktop.ui.models.table import Role, display_text
@@ -100,6 +103,8 @@ class BatchTableModel(QAbstractTableModel):
         self._sort = "made_date"
         self._descending = True
         self._total = 0
+        #: (status, search, matches) of the last reload: typing narrows it
+        self._last: tuple[str | None, str, int] = (None, "", 0)
         self._reload()
 
     # -- filter and sort -------------------------------------------------------------
@@ -158,9 +163,29 @@ class BatchTableModel(QAbstractTableModel):
 
     def _reload(self, keep: int = 0) -> None:
         limit = max(self.PAGE, keep)
-        with self._reads() as read:
-            self._total = count_matching_batches(read, status=self._status, search=self._search)
-        rows = self._fetch(0, limit)
+        last_status, last_search, last_total = self._last
+        if (
+            not keep
+            and last_status == self._status
+            and last_total < DENSE_MATCHES
+            and narrows(last_search, self._search)
+        ):
+            # one more keystroke on a search that matched few batches: one scan gives
+            # the page and the count
+            with self._reads() as read:
+                rows, self._total = narrowed_page(
+                    read,
+                    status=self._status,
+                    search=self._search,
+                    sort=self._sort,
+                    descending=self._descending,
+                    limit=limit,
+                )
+        else:
+            with self._reads() as read:
+                self._total = count_matching_batches(read, status=self._status, search=self._search)
+            rows = self._fetch(0, limit)
+        self._last = (self._status, self._search, self._total)
         self.beginResetModel()
         self._rows = rows
         self._exhausted = len(rows) < limit

@@ -52,6 +52,49 @@ def test_batch_model_pages_filters_and_sorts_in_sql(
     assert model.find_row(model.row_at(2).id) == 2
 
 
+def test_typing_a_search_narrows_with_one_scan_and_the_same_result(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each keystroke gives what a fresh search for the whole text gives, in every sort
+    order; once the matches are few, a keystroke is one query (page + count)."""
+    from smallbatch_desktop.services import fast_reads
+    from smallbatch_desktop.services.demo import load_demo
+
+    with session_factory.begin() as s:
+        load_demo(s)
+    monkeypatch.setattr(BatchTableModel, "PAGE", 3)
+    calls: list[str] = []
+    real = fast_reads.narrowed_page
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["search"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("smallbatch_desktop.ui.models.batches.narrowed_page", spy)
+
+    def shown(m: BatchTableModel) -> tuple[list[int], int]:
+        while m.canFetchMore(QModelIndex()):
+            m.fetchMore(QModelIndex())
+        return [m.row_at(r).id for r in range(m.rowCount())], m.total()
+
+    for column in (0, 1, 3, 5, 6, 9):  # lot, product, status, best before, planned, operator
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+            typing = BatchTableModel(session_factory)
+            typing.sort(column, order)
+            for i in range(1, len("habanero") + 1):
+                typing.set_filter(search="Habanero"[:i])
+                fresh = BatchTableModel(session_factory)
+                fresh.sort(column, order)
+                fresh.set_filter(search="Habanero"[:i])
+                assert shown(typing) == shown(fresh), ("Habanero"[:i], column, order)
+            assert shown(typing)[1] > 3  # more than a page: the count is the window count
+    assert "Hab" in calls and "H" not in calls  # the first keystroke counts, then narrows
+    # a search that does not extend the last one counts again
+    calls.clear()
+    typing.set_filter(search="soap")
+    assert calls == []
+
+
 def test_batch_model_status_shown_as_label(
     session_factory: sessionmaker[Session], workshop: dict[str, int]
 ) -> None:
