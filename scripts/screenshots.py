@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             load_demo(s)
 
     settings = QSettings(str(Path(scratch.name) / "shots.ini"), QSettings.Format.IniFormat)
-    window = make_window(sf, settings)
+    # the status bar shows the database as a maker's would be named
+    window = make_window(sf, settings, db_label="smallbatch.sqlite")
     window.resize(width, height)
     window.show()
     written: list[Path] = []

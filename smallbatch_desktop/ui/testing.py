@@ -33,6 +33,7 @@ def make_window(
     pool: Pool | None = None,
     show_dialogs: bool = False,
     actor: str = "tester",
+    db_label: str = "test.sqlite",
 ) -> MainWindow:
     from smallbatch_desktop.ui.main_window import MainWindow
 
@@ -40,7 +41,7 @@ def make_window(
     window = MainWindow(
         session_factory,
         settings,
-        db_label="test.sqlite",
+        db_label=db_label,
         pool=pool if pool is not None else SyncPool(),
         errors=reporter,
         actor=actor,
