@@ -255,14 +255,27 @@ ORDER BY 1, 2, 4
 _MISSING: Any = object()
 
 
+#: memo tables shared by every trace: a workshop's quantities (scaled integers) and dates
+#: repeat across batches and across traces; the values are immutable, so sharing is safe
+_DATES: dict[object, dt.date | None] = {None: None}
+_QTY: dict[int, Decimal] = {}
+#: past this many distinct values a table starts again (bounded memory)
+_MEMO_MAX = 100_000
+
+
 class _Conv:
-    """Per-query converters with memo tables: dates and quantities repeat a lot."""
+    """Converters over the shared memo tables: dates and quantities repeat a lot."""
 
     __slots__ = ("dates", "qty")
 
     def __init__(self) -> None:
-        self.dates: dict[object, dt.date | None] = {None: None}
-        self.qty: dict[int, Decimal] = {}
+        if len(_QTY) > _MEMO_MAX:
+            _QTY.clear()
+        if len(_DATES) > _MEMO_MAX:
+            _DATES.clear()
+            _DATES[None] = None
+        self.dates = _DATES
+        self.qty = _QTY
 
     def date(self, value: object) -> dt.date | None:
         d = self.dates.get(value, _MISSING)

@@ -22,6 +22,7 @@ NAMING_CONVENTION = {
 }
 
 _FACTOR = 10**SCALE
+_UNIT = Decimal(1).scaleb(-SCALE)  # 1E-6: one stored step
 
 
 class Fixed(TypeDecorator[Decimal]):
@@ -52,8 +53,13 @@ class Fixed(TypeDecorator[Decimal]):
 
 
 def from_fixed(value: int) -> Decimal:
-    """A raw scaled integer from SQL (e.g. a SUM) back to Decimal."""
-    return Decimal(int(value)).scaleb(-SCALE)
+    """A raw scaled integer from SQL (e.g. a SUM) back to Decimal.
+
+    Multiplying by one stored step (1E-6) gives exactly what ``scaleb(-SCALE)`` gives
+    (same coefficient, same exponent) in about half the time; it runs once per quantity
+    read.
+    """
+    return Decimal(int(value)) * _UNIT
 
 
 def to_fixed(value: Decimal) -> int:
