@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
 from smallbatch_desktop.domain.models import AuditEntry, Base, Setting
+from smallbatch_desktop.services.fast_reads import like_operator
 
 T = TypeVar("T", bound=Base)
 
@@ -167,6 +168,6 @@ def normalize_gtin(value: str | None, *, field: str = "GTIN") -> str:
 
 
 def like(session: Session) -> str:
-    """The SQL operator for a search that ignores case: SQLite's LIKE already does (for
-    ASCII), PostgreSQL's does not."""
-    return "ILIKE" if session.get_bind().dialect.name == "postgresql" else "LIKE"
+    """The case-insensitive search operator for the session's database
+    (``fast_reads.like_operator``)."""
+    return like_operator(session.get_bind().dialect.name)

@@ -166,7 +166,7 @@ def _where(status: str | None, search: str, dialect: str = "sqlite") -> tuple[st
         params["status"] = status
     if search.strip():
         params["q"] = f"%{search.strip()}%"
-        like = "LIKE" if dialect == "sqlite" else "ILIKE"  # SQLite's LIKE ignores case
+        like = like_operator(dialect)
         where.append(
             f"(b.lot_code {like} :q OR b.recipe_version_id IN (SELECT v2.id FROM "
             "recipe_versions v2 JOIN recipes r2 ON r2.id = v2.recipe_id "
@@ -175,14 +175,21 @@ def _where(status: str | None, search: str, dialect: str = "sqlite") -> tuple[st
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
+def like_operator(dialect: str) -> str:
+    """The SQL operator for a search that ignores case: SQLite's LIKE already does (for
+    ASCII); PostgreSQL's is case-sensitive and has ILIKE."""
+    return "ILIKE" if dialect == "postgresql" else "LIKE"
+
+
 def count_matching_batches(read: Reader, *, status: str | None = None, search: str = "") -> int:
     where, params = _where(status, search, _dialect(read))
     return int(read(f"SELECT COUNT(*) FROM batches b{where}", params)[0][0] or 0)
 
 
 def narrows(old_search: str, new_search: str) -> bool:
-    """True when every batch the new search matches also matched the old one (the new
-    text contains the old; LIKE wildcards keep that true)."""
+    """True when every batch the new search matches also matched the old one: the new
+    text contains the old (LIKE wildcards keep that true; a non-ASCII letter typed in
+    another case may not, which only costs the slower plan, never a wrong row)."""
     old, new = old_search.strip().lower(), new_search.strip().lower()
     return bool(old) and old in new
 
@@ -219,11 +226,7 @@ def batch_page(
     else:
         # sparse matches: scan the table once (NOT INDEXED) and sort the few rows found;
         # CROSS JOIN keeps batches the outer loop: one pass, never one per recipe
-        hint = " NOT INDEXED" if filtered and (sparse or not walk) else ""
-        source = (
-            f"FROM batches b{hint} CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
-            "CROSS JOIN recipes r ON r.id = v.recipe_id"
-        )
+        source = _batches_first(" NOT INDEXED" if filtered and (sparse or not walk) else "")
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
     return [_batch_row(r) for r in read(sql, params)]
@@ -242,13 +245,7 @@ def narrowed_page(
     one that matched few rows (``narrows``), so a top-N sort of the matches is cheap."""
     dialect = _dialect(read)
     where, params = _where(status, search, dialect)
-    if dialect == "sqlite":
-        source = (
-            "FROM batches b NOT INDEXED CROSS JOIN recipe_versions v ON v.id = "
-            "b.recipe_version_id CROSS JOIN recipes r ON r.id = v.recipe_id"
-        )
-    else:
-        source = _PLAIN_SOURCE
+    source = _batches_first(" NOT INDEXED") if dialect == "sqlite" else _PLAIN_SOURCE
     params.update(lim=int(limit))
     sql = (
         f"{_COLUMNS}, COUNT(*) OVER () {source}{where} "
@@ -256,6 +253,15 @@ def narrowed_page(
     )
     rows = read(sql, params)
     return [_batch_row(r) for r in rows], int(rows[0][12]) if rows else 0
+
+
+def _batches_first(hint: str) -> str:
+    """SQLite: batches is the outer loop of the joins (``CROSS JOIN`` fixes the order),
+    scanned with ``hint`` (" NOT INDEXED" for one pass over the table, or "")."""
+    return (
+        f"FROM batches b{hint} CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
+        "CROSS JOIN recipes r ON r.id = v.recipe_id"
+    )
 
 
 _PLAIN_SOURCE = (
