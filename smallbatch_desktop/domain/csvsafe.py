@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import repeat
 from typing import IO, Any
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP list).
@@ -86,6 +87,52 @@ class SafeWriter:
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+def escape_column(texts: Sequence[str]) -> Sequence[str]:
+    """:func:`escape_text` of every text of a column (the column itself when none needs it,
+    which one C-speed pass finds out)."""
+    if any(map(str.startswith, texts, repeat(FORMULA_TRIGGERS))):
+        return list(map(escape_text, texts))
+    return texts
+
+
+#: what makes the csv module quote a cell (``QUOTE_MINIMAL``, our line terminator)
+_QUOTE_IF = (",", '"', "\r", "\n")
+
+
+def _quoted(text: str) -> str:
+    if any(map(text.__contains__, _QUOTE_IF)):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_columns(fileobj: IO[str], columns: Sequence[Sequence[str]], chunk: int = 8192) -> int:
+    """Rows given a column at a time, written exactly as :class:`SafeWriter`'s
+    ``csv.writer`` writes them; returns the number of rows.
+
+    The cells must already be cell text (:func:`cell`, :func:`escape_column`).  A long
+    report (a recall of 50,000 rows) is written many times faster this way: a column
+    needs quoting only if some cell has a comma, a quote or a line break (one test per
+    column), and each row is one ``str.join``.
+    """
+    if not columns:
+        return 0
+    n = len(columns[0])
+    if any(len(c) != n for c in columns):
+        raise ValueError("every column has a cell for every row")
+    if len(columns) == 1:  # the csv module quotes a lone empty cell: leave that to it
+        csv.writer(fileobj, lineterminator="\r\n").writerows([c] for c in columns[0])
+        return n
+    ready = [
+        list(map(_quoted, c)) if any(map("".join(c).__contains__, _QUOTE_IF)) else c
+        for c in columns
+    ]
+    for start in range(0, n, chunk):
+        rows = zip(*(c[start : start + chunk] for c in ready), strict=True)
+        fileobj.write("\r\n".join(map(",".join, rows)))
+        fileobj.write("\r\n")
+    return n
 
 
 def open_csv(path: str | Any) -> IO[str]:

@@ -364,54 +364,79 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
         return TraceResult(ref, "forward", tuple(edges), tuple(ships))
 
 
+#: The forward trace a recall needs, lean: the recursion reads only the covering indexes
+#: on consumptions (no quantity, no unit), each reached batch's columns are read once
+#: (not once per edge), and its product is named from a small table in Python.  A
+#: consumption has exactly one source (the ``one_source`` check), so the rows the
+#: recursion adds have no material lot.  The three parts share the columns by type
+#: (PostgreSQL checks that a UNION's columns agree): ids, then texts, dates, a quantity.
 _FORWARD_ROWS = text(
-    f"""{_FORWARD_CTE}
-SELECT 0, t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id,
-       b.lot_code, r.name, b.status, b.made_date, b.best_before,
-       COALESCE(b.actual_quantity, b.planned_quantity), b.unit
+    f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, depth, cid) AS (
+    SELECT c.batch_id, c.material_lot_id, c.input_batch_id, 1, c.id
+    FROM consumptions c
+    WHERE c.material_lot_id = CAST(:lot AS INTEGER) OR c.input_batch_id = CAST(:bat AS INTEGER)
+    UNION ALL
+    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, t.depth + 1, c.id
+    FROM consumptions c JOIN t ON c.input_batch_id = t.consumer_id
+    WHERE t.depth < {MAX_DEPTH}
+)
+SELECT 0, t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id, t.cid,
+       NULL, NULL, NULL, NULL, NULL, NULL
 FROM t
-JOIN batches b ON b.id = t.consumer_id
-JOIN recipe_versions v ON v.id = b.recipe_version_id
-JOIN recipes r ON r.id = v.recipe_id
 UNION ALL
-SELECT 1, 0, sh.batch_id, sh.id, sh.customer_id,
-       sh.document_type, sh.document_number, NULL, sh.shipped_date, NULL,
-       sh.quantity, sh.unit
+SELECT 1, b.id, b.recipe_version_id, NULL, NULL, NULL,
+       b.lot_code, b.status, b.unit, b.made_date, b.best_before,
+       COALESCE(b.actual_quantity, b.planned_quantity)
+FROM batches b
+WHERE b.id IN (SELECT consumer_id FROM t)
+UNION ALL
+SELECT 2, sh.batch_id, sh.id, sh.customer_id, NULL, NULL,
+       sh.document_type, sh.document_number, sh.unit, sh.shipped_date, NULL, sh.quantity
 FROM shipments sh
 WHERE sh.batch_id IN (SELECT consumer_id FROM t) OR sh.batch_id = CAST(:bat AS INTEGER)
-ORDER BY 1, 2, 6
 """
 )
+
+_PRODUCTS = text("SELECT v.id, r.name FROM recipe_versions v JOIN recipes r ON r.id = v.recipe_id")
+_EDGE_ORDER = itemgetter(0, 4)  # depth, consumption id
+#: a shipment row in ForwardRows' order: batch, shipment, customer, document type and
+#: number, date, quantity, unit
+_SHIP_COLUMNS = itemgetter(1, 2, 3, 6, 7, 9, 11, 8)
 
 
 class ForwardRows(NamedTuple):
     """A forward trace as the database returns it, for reports that read it in bulk.
 
-    ``edges``: ``(depth, consumer_batch_id, material_lot_id, input_batch_id, lot_code,
-    product, status, made_date, best_before, quantity, unit)`` per edge (one of the two
-    source ids is None), the consumer batch's own columns beside it, by depth then
-    consumer lot code; ``shipments``: ``(batch_id, shipment_id, customer_id,
-    document_type, document_number, None, shipped_date, None, quantity, unit)``.
-    Raw values: a date may be ISO text and a quantity its scaled integer.
+    ``edges``: ``(depth, consumer_batch_id, material_lot_id, input_batch_id,
+    consumption_id)`` per edge (one of the two source ids is None), by depth, then in
+    the order the consumptions were recorded; ``batches``: batch id -> ``(lot_code,
+    product, status, made_date, best_before, quantity, unit)`` for every batch
+    reached; ``shipments``: ``(batch_id, shipment_id, customer_id, document_type,
+    document_number, shipped_date, quantity, unit)``.  Raw values: a date may be ISO
+    text and a quantity its scaled integer.
     """
 
     edges: list[tuple]
+    batches: dict[int, tuple]
     shipments: list[tuple]
 
 
 def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
     """The forward trace of ``ref`` in one recursive statement, as ``trace_forward`` walks
-    it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin or
-    input-lot columns, the shipments' products and customers left to the caller."""
+    it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin,
+    quantity-used or input-lot columns, the shipments' customers left to the caller."""
     params = {
         "lot": ref.id if ref.kind == "material" else None,
         "bat": ref.id if ref.kind == "batch" else None,
     }
-    edges: list[tuple] = []
-    ships: list[tuple] = []
+    found: tuple[list[tuple], list[tuple], list[tuple]] = ([], [], [])
+    parts = tuple(part.append for part in found)
     for r in _fetch(session, _FORWARD_ROWS, params):
-        if r[0] == 0:
-            edges.append(r[1:])
-        else:
-            ships.append(r[2:])
-    return ForwardRows(edges, ships)
+        parts[r[0]](r)
+    edges = [r[1:6] for r in found[0]]
+    edges.sort(key=_EDGE_ORDER)
+    products = dict(_fetch(session, _PRODUCTS, {})) if found[1] else {}
+    batches = {
+        r[1]: (r[6], products.get(r[2], ""), r[7], r[9], r[10], r[11], r[8]) for r in found[1]
+    }
+    return ForwardRows(edges, batches, list(map(_SHIP_COLUMNS, found[2])))

@@ -82,3 +82,36 @@ def test_batch_list_reads_on_postgres(pg):
             narrowed, total = fr.narrowed_page(read, search="habanero", sort=key, limit=5)
             assert ([r.id for r in narrowed], total) == ([r.id for r in page], hot), key
         assert fr.narrowed_page(read, search="no such batch") == ([], 0)
+
+
+def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
+    """The recall's one-statement forward trace (three parts sharing one recursive CTE)
+    gives the same report on both databases, for a material lot and for a batch."""
+    from smallbatch_desktop.services.demo import load_demo
+    from smallbatch_desktop.services.reports import recall_report
+
+    _, sf = pg
+    lite_engine, lite_sf = open_database(tmp_path / "lite.sqlite")
+    for maker in (sf, lite_sf):
+        with maker.begin() as s:
+            load_demo(s)
+    with lite_sf() as s:
+        batch_lot = (
+            s.execute(
+                text(
+                    "SELECT b.lot_code FROM batches b JOIN consumptions c ON c.input_batch_id = b.id"
+                )
+            )
+            .scalars()
+            .first()
+        )
+    reports = []
+    for maker in (sf, lite_sf):
+        with maker() as s:
+            reports.append([recall_report(s, lot) for lot in ("SPF-2409-A", batch_lot)])
+    lite_engine.dispose()
+    for on_pg, on_lite in zip(*reports, strict=True):
+        assert on_pg.batches and on_pg.shipments
+        assert on_pg.batches == on_lite.batches
+        assert on_pg.shipments == on_lite.shipments
+        assert [c.name for c in on_pg.customers] == [c.name for c in on_lite.customers]

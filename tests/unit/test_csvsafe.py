@@ -16,8 +16,10 @@ from smallbatch_desktop.domain.csvsafe import (
     FORMULA_TRIGGERS,
     SafeWriter,
     cell,
+    escape_column,
     escape_text,
     open_csv,
+    write_columns,
 )
 
 
@@ -87,3 +89,39 @@ def test_no_written_text_cell_starts_a_formula(text: str) -> None:
     # what we read back is the text, or the text behind one quote; never a live formula
     assert got in (text, "'" + text)
     assert not got.startswith(FORMULA_TRIGGERS)
+
+
+_text = st.text(st.sampled_from("ab,\"\r\n =+-@\t'é→"), max_size=8)
+
+
+@given(st.integers(2, 6).flatmap(lambda k: st.lists(st.lists(_text, min_size=k, max_size=k))))
+def test_columns_are_written_exactly_as_the_csv_module_writes_rows(
+    rows: list[list[str]],
+) -> None:
+    rows = [[cell(v) for v in row] for row in rows]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows(rows)
+    got = io.StringIO()
+    width = len(rows[0]) if rows else 0
+    columns = [[row[c] for row in rows] for c in range(width)]
+    assert write_columns(got, columns, chunk=3) == len(rows)
+    assert got.getvalue() == expected.getvalue()
+
+
+def test_a_single_column_and_its_empty_cells_are_written_as_the_csv_module_does() -> None:
+    got = io.StringIO()
+    write_columns(got, [["a", "", 'say "hi"']])
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows([["a"], [""], ['say "hi"']])
+    assert got.getvalue() == expected.getvalue()
+
+
+def test_columns_of_unequal_length_are_refused() -> None:
+    with pytest.raises(ValueError, match="every column"):
+        write_columns(io.StringIO(), [["a", "b"], ["c"]])
+
+
+def test_escape_column_guards_each_text_and_keeps_a_clean_column() -> None:
+    clean_column = ["L-1", "L-2"]
+    assert escape_column(clean_column) is clean_column
+    assert escape_column(["L-1", "=cmd", "-2", ""]) == ["L-1", "'=cmd", "'-2", ""]
