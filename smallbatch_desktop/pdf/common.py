@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import accumulate, chain, compress, count
-from operator import not_
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add, not_
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape as _xml_escape
@@ -190,25 +190,57 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
         words = para.split()  # breaks at any white space, as simpleSplit does
         if words != parts:
             widths = m.word_widths(words)
-        line: list[str] = []
-        used = -space
-        for word, w in zip(words, widths, strict=True):
-            if line and used + space + w > width:
-                lines.append(" ".join(line))
-                line, used = [], -space
-            if w > width:  # longer than the column on its own: break it by characters
-                while w > width and len(word) > 1:
-                    cut = _fit_chars(word, width, m)
-                    lines.append(word[:cut])
-                    word = word[cut:]
-                    w = m.width(word)
-                lines.append(word)  # the rest on a line of its own, as simpleSplit leaves it
-                continue
-            line.append(word)
-            used += space + w
-        if line:
-            lines.append(" ".join(line))
+        if max(widths, default=0.0) <= width:
+            lines += _fill(words, widths, width, space)
+        else:
+            lines += _break(words, widths, width, m)
     return "\n".join(lines)
+
+
+def _break(words: list[str], widths: list[float], width: float, m: _Measure) -> list[str]:
+    """Words filled into lines of ``width``; a word longer than that is broken by
+    characters, never cut off."""
+    space = m.space
+    lines: list[str] = []
+    line: list[str] = []
+    used = -space
+    for word, w in zip(words, widths, strict=True):
+        if line and used + space + w > width:
+            lines.append(" ".join(line))
+            line, used = [], -space
+        if w > width:  # longer than the column on its own: break it by characters
+            while w > width and len(word) > 1:
+                cut = _fit_chars(word, width, m)
+                lines.append(word[:cut])
+                word = word[cut:]
+                w = m.width(word)
+            lines.append(word)  # the rest on a line of its own, as simpleSplit leaves it
+            continue
+        line.append(word)
+        used += space + w
+    if line:
+        lines.append(" ".join(line))
+    return lines
+
+
+def _fill(words: list[str], widths: list[float], width: float, space: float) -> list[str]:
+    """:func:`_break` for words that each fit a line, a line at a time in C.
+
+    The same floating-point sums in the same order as ``_break`` (``used`` after each
+    word, then ``used + space + w`` for the next), so the lines break at the same
+    words: the tests for the next words rise strictly (by at least a space), and the
+    first that exceeds ``width`` is found by bisection.
+    """
+    lines: list[str] = []
+    start, n = 0, len(words)
+    while start < n:
+        rest = widths[start:]
+        used = list(accumulate(map(add, repeat(space), rest), initial=-space))
+        tests = list(map(add, map(add, used[1:-1], repeat(space)), rest[1:]))
+        end = start + 1 + bisect.bisect_right(tests, width)
+        lines.append(" ".join(words[start:end]))
+        start = end
+    return lines
 
 
 def wrap_column(

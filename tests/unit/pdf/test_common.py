@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFPage
@@ -112,3 +112,23 @@ def test_wrap_column_wraps_each_cell_as_wrap_does(texts: list[str], width: float
         t if t.isprintable() and common.text_width(t) <= width else common.wrap(t, width)
         for t in texts
     ]
+
+
+@given(
+    st.lists(st.text(st.sampled_from("ilmW→0-é"), min_size=1, max_size=9), max_size=30),
+    st.floats(40, 200),
+)
+@settings(max_examples=200, deadline=None)
+def test_filling_lines_in_bulk_breaks_where_word_by_word_does(
+    words: list[str], width: float
+) -> None:
+    m = common._measure(SANS, 7.5)
+    widths = [m.width(w) for w in words]
+    assume(max(widths, default=0.0) <= width)  # longer words are broken by characters
+    for k in range(1, len(words)):  # widths that the first k words fill (nearly) exactly
+        full = m.width(" ".join(words[:k]))
+        for w in (full, sum(widths[:k]) + (k - 1) * m.space):
+            if w < max(widths):
+                continue
+            assert common._fill(words, widths, w, m.space) == common._break(words, widths, w, m)
+    assert common._fill(words, widths, width, m.space) == common._break(words, widths, width, m)
