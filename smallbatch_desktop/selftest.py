@@ -24,6 +24,7 @@ runs, and everything is imported lazily so a broken module fails inside its step
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
@@ -208,6 +209,8 @@ def step_render_provenance(ctx: SelfTestContext) -> str:
     pdf = render_provenance_sheet(record, out)
     if not pdf.startswith(b"%PDF-") or out.stat().st_size != len(pdf):
         raise SelfTestError("the provenance renderer did not write a PDF")
+    if importlib.util.find_spec("_rl_accel") is None:  # imported by exec: easy to miss
+        raise SelfTestError("ReportLab's C accelerator (_rl_accel) is not installed")
     return f"{record.lot_code}, {len(record.inputs)} input lines, {len(pdf) // 1024} KiB"
 
 
