@@ -80,25 +80,19 @@ def make_symbol(symbology: str, content: str) -> Symbol:
     # many handheld scanners and printers' firmware do not read
     extra = {"forceSquare": True} if fmt_name == "DataMatrix" else {}
     barcode = zxingcpp.create_barcode(content, _zxing_format(fmt_name), gs1=gs1, **extra)
-    image = barcode.to_image(scale=1, add_quiet_zones=False)
-    height, width = image.shape[0], image.shape[1]
+    bare = barcode.to_image(scale=1, add_quiet_zones=False)
+    image = barcode.to_image(scale=1, add_quiet_zones=True)
+    height, width = int(bare.shape[0]), int(bare.shape[1])
+    stride = int(image.shape[1])
     data = bytes(memoryview(image))  # type: ignore[arg-type]  # Image has the buffer protocol
-    finditer = _DARK.finditer
-    if linear:
-        spans = [m.span() for m in finditer(data, 0, width)]
-        parts = [f"{a} 0 {b - a} 1 re" for a, b in spans]
-        rows = 1
-    else:
-        # one rectangle per horizontal run of dark modules; merging equal runs of
-        # consecutive rows as well saves under 20 % of the rectangles but costs more
-        # Python time than it saves in the PDF, so rows stay separate
-        rows = height
-        parts = [
-            f"{a - base} {height - 1 - r} {b - a} 1 re"
-            for r in range(height)
-            for base in (r * width,)
-            for a, b in map(_span, finditer(data, base, base + width))
-        ]
+    rows = 1 if linear else height
+    # one rectangle per horizontal run of dark modules ("x y w 1 re", y up from the
+    # bottom row); merging equal runs of consecutive rows as well saves under 20 % of
+    # the rectangles but costs more Python time than it saves in the PDF.  The quiet
+    # zones keep every run within its row, so one regex pass finds them all.
+    runs = _span_ops(stride, (stride - width) // 2, (int(image.shape[0]) - height) // 2, rows)
+    limit = stride if linear else len(data)  # a linear symbol: its first row
+    ops = "\n".join(map(runs.__getitem__, map(_span, _DARK.finditer(data, 0, limit))))
     hri = barcode.text if gs1 else content
     return Symbol(
         symbology=symbology,
@@ -108,9 +102,33 @@ def make_symbol(symbology: str, content: str) -> Symbol:
         cols=width,
         rows=rows,
         quiet=quiet,
-        ops="\n".join(parts),
-        rect_count=len(parts),
+        ops=ops,
+        rect_count=ops.count(" re"),
     )
+
+
+class _SpanOps(dict[tuple[int, int], str]):
+    """A run of dark modules in a symbol image with quiet zones, ``(start, end)`` in the
+    image's bytes -> its rectangle, ``"x y width 1 re"`` in modules (y up from the
+    symbol's bottom row).  One table per image size serves every symbol of that size:
+    a sheet of labels asks for the same few thousand runs again and again."""
+
+    def __init__(self, stride: int, quiet_x: int, quiet_y: int, rows: int) -> None:
+        super().__init__()
+        self.stride, self.quiet_x, self.quiet_y, self.rows = stride, quiet_x, quiet_y, rows
+
+    def __missing__(self, span: tuple[int, int]) -> str:
+        if len(self) > 100_000:  # a bound for a long session of large symbols
+            self.clear()
+        a, b = span
+        r, x = divmod(a, self.stride)
+        ops = self[span] = f"{x - self.quiet_x} {self.rows - 1 - r + self.quiet_y} {b - a} 1 re"
+        return ops
+
+
+@lru_cache(maxsize=64)
+def _span_ops(stride: int, quiet_x: int, quiet_y: int, rows: int) -> _SpanOps:
+    return _SpanOps(stride, quiet_x, quiet_y, rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,3 +121,50 @@ def test_data_matrix_is_always_square() -> None:
     """zxing would pick a 8 x 64 rectangle (DMRE) for this; many scanners do not read it."""
     s = make_symbol("gs1-datamatrix", "(01)00614141000012(15)270929(10)HHS-26272-01")
     assert s.cols == s.rows
+
+
+def _rectangles_one_by_one(symbology: str, content: str) -> list[str]:
+    """The symbol's dark runs found row by row in the bare module image, as simply as
+    possible: what make_symbol's one pass over the quiet-zoned image must give."""
+    fmt = {"qr": "QRCode", "gs1-datamatrix": "DataMatrix", "gs1-128": "Code128"}[symbology]
+    extra = {"forceSquare": True} if fmt == "DataMatrix" else {}
+    barcode = zxingcpp.create_barcode(
+        content, getattr(zxingcpp.BarcodeFormat, fmt), gs1=symbology != "qr", **extra
+    )
+    image = barcode.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape[0], image.shape[1]
+    data = bytes(memoryview(image))
+    rows = 1 if fmt == "Code128" else height
+    out = []
+    for r in range(rows):
+        x = 0
+        while x < width:
+            if data[r * width + x] == 0:
+                end = x
+                while end < width and data[r * width + end] == 0:
+                    end += 1
+                out.append(f"{x} {rows - 1 - r} {end - x} 1 re")
+                x = end
+            else:
+                x += 1
+    return out
+
+
+@pytest.mark.parametrize(
+    ("symbology", "content"),
+    [
+        ("qr", "https://example.org/l/HS-2611-00001/1"),
+        ("qr", "x" * 300),
+        ("gs1-datamatrix", "(01)09506000134352(15)271102(10)HS-2611-00001(21)1"),
+        ("gs1-datamatrix", "(01)09506000134352(10)A"),
+        ("gs1-128", "(01)09506000134352(15)271102(10)HS-2611-00001"),
+    ],
+)
+def test_every_dark_run_is_one_rectangle_in_its_row(symbology: str, content: str) -> None:
+    make_symbol.cache_clear()
+    symbol = make_symbol(symbology, content)
+    expected = _rectangles_one_by_one(symbology, content)
+    assert symbol.ops.split("\n") == expected
+    assert symbol.rect_count == len(expected)
+    again = make_symbol.__wrapped__(symbology, content)  # the run tables are warm now
+    assert again.ops == symbol.ops
