@@ -123,7 +123,6 @@ class _Measure:
         self._chars: dict[str, float] = {}
         self.words: dict[str, float] = {}  # word -> width, filled by word_widths()
         self.space = self.width(" ")
-        self.widest_ascii = max(map(self.width, map(chr, range(32, 127))))
 
     def width(self, text: str) -> float:
         chars = self._chars
@@ -423,6 +422,9 @@ class _TextOps:
             for char, n in self._assigned.items()
             if char > 127 and n < 256
         ]
+        # ReportLab gives printable ASCII its own codes unless the font was registered
+        # with asciiReadable off (rl_config.ttfAsciiReadable): the bulk encoding needs it
+        self._ascii_own = all(self._assigned.get(c) == c for c in range(32, 127))
 
     def show(self, text: str) -> str:
         ops = self.encoded.get(text)
@@ -454,7 +456,7 @@ class _TextOps:
         printable (as :class:`_Grid` keeps its cells).
         """
         sep = _CELL_SEP
-        encoded = sep.join(texts)
+        encoded = sep.join(texts) if self._ascii_own else ""
         for char, code in _ESCAPES:
             if char in encoded:
                 encoded = encoded.replace(char, code)
@@ -462,11 +464,11 @@ class _TextOps:
             for char, code in self._non_ascii:
                 if char in encoded:
                     encoded = encoded.replace(char, code)
-        if encoded.isascii() and encoded.count(sep) == len(texts) - 1:
+        if encoded.isascii() and encoded.count(sep) == len(texts) - 1 and self._ascii_own:
             opener = move + "("
             cells = sep + opener + encoded.replace(sep, ") Tj " + sep + opener) + ") Tj "
             return cells.replace(sep + opener + ") Tj ", sep + move).split(sep)[1:]
-        known, show = self.encoded.get, self.show
+        known, show = self.encoded.get, self.show  # one by one
         return [move + (known(t) or show(t)) if t else move for t in texts]
 
 

@@ -132,3 +132,18 @@ def test_filling_lines_in_bulk_breaks_where_word_by_word_does(
                 continue
             assert common._fill(words, widths, w, m.space) == common._break(words, widths, w, m)
     assert common._fill(words, widths, width, m.space) == common._break(words, widths, width, m)
+
+
+def test_a_document_without_ascii_codes_encodes_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When ReportLab is told not to give ASCII its own codes, nothing is assumed."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    register_fonts()
+    monkeypatch.setattr(getFont(SANS), "_asciiReadable", 0)  # read for each new document
+    canv = Canvas(io.BytesIO())
+    ops = _text_ops(canv, SANS, 7.5)
+    assert not ops._ascii_own
+    texts = ["Lot (A)", "", "Salt & Co"]
+    assert ops.show_column("", texts) == [ops.show(t) if t else "" for t in texts]
