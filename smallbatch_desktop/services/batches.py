@@ -60,6 +60,7 @@ from smallbatch_desktop.services.common import (
     parse_date,
     required_text,
 )
+from smallbatch_desktop.services.fast_reads import BatchRow, batch_row, db_date
 from smallbatch_desktop.services.inventory import (
     customer_by_name,
     list_lots,
@@ -349,12 +350,7 @@ def _candidates(session: Session, ln: RecipeLine) -> list[_Cand]:
         {"rid": ln.component_recipe_id},
     ).all()
 
-    def d(v: object) -> dt.date | None:
-        if v is None or isinstance(v, dt.date):
-            return v
-        return dt.date.fromisoformat(str(v)[:10])
-
-    return [_Cand("batch", r[0], r[1], from_fixed(r[5]), r[2], d(r[3]), "") for r in rows]
+    return [_Cand("batch", r[0], r[1], from_fixed(r[5]), r[2], db_date(r[3]), "") for r in rows]
 
 
 def _resolve_source(session: Session, lot_code: str) -> tuple[MaterialLot | None, Batch | None]:
@@ -948,22 +944,6 @@ def batch_cost(session: Session, batch_id: int, _depth: int = 0) -> BatchCost:
 # -- the batch list (paged in SQL) -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BatchRow:
-    id: int
-    lot_code: str
-    product: str
-    recipe_code: str
-    version: int
-    status: str
-    made_date: dt.date
-    best_before: dt.date | None
-    planned_quantity: Decimal
-    actual_quantity: Decimal | None
-    unit: str
-    operator: str
-
-
 SORT_COLUMNS = {
     "lot_code": "b.lot_code",
     "product": "r.name",
@@ -1024,25 +1004,4 @@ def list_batches(
         f"{where} ORDER BY {col} {direction}, b.id {direction} LIMIT :lim OFFSET :off"
     )
 
-    def d(v: object) -> dt.date | None:
-        if v is None or isinstance(v, dt.date):
-            return v
-        return dt.date.fromisoformat(str(v)[:10])
-
-    return [
-        BatchRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            d(r[6]) or dt.date.min,
-            d(r[7]),
-            from_fixed(r[8]),
-            None if r[9] is None else from_fixed(r[9]),
-            r[10],
-            r[11],
-        )
-        for r in session.execute(text(sql), params)
-    ]
+    return [batch_row(r) for r in session.execute(text(sql), params)]

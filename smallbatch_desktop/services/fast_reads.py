@@ -56,7 +56,7 @@ _SCALE = 6
 
 @dataclass(frozen=True)
 class BatchRow:
-    """One row of the batch list (the same fields as ``services.batches.BatchRow``)."""
+    """One row of the batch list (``batch_page`` here, ``services.batches.list_batches``)."""
 
     id: int
     lot_code: str
@@ -103,7 +103,8 @@ def open_sqlite_readonly(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _date(value: object) -> dt.date | None:
+def db_date(value: object) -> dt.date | None:
+    """A DATE column's raw value (ISO text on SQLite, a date elsewhere) as a date."""
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -229,7 +230,7 @@ def batch_page(
         source = _batches_first(" NOT INDEXED" if filtered and (sparse or not walk) else "")
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
-    return [_batch_row(r) for r in read(sql, params)]
+    return [batch_row(r) for r in read(sql, params)]
 
 
 def narrowed_page(
@@ -252,7 +253,7 @@ def narrowed_page(
         f"ORDER BY {_order(sort, descending)} LIMIT :lim"
     )
     rows = read(sql, params)
-    return [_batch_row(r) for r in rows], int(rows[0][12]) if rows else 0
+    return [batch_row(r) for r in rows], int(rows[0][12]) if rows else 0
 
 
 def _batches_first(hint: str) -> str:
@@ -276,7 +277,8 @@ def _order(sort: str, descending: bool) -> str:
     return ", ".join(f"{c} {direction}" for c in cols)
 
 
-def _batch_row(r: Sequence[Any]) -> BatchRow:
+def batch_row(r: Sequence[Any]) -> BatchRow:
+    """A row of ``_COLUMNS`` (as ``services.batches.list_batches`` selects them too)."""
     return BatchRow(
         int(r[0]),
         r[1],
@@ -284,8 +286,8 @@ def _batch_row(r: Sequence[Any]) -> BatchRow:
         r[3],
         int(r[4]),
         r[5],
-        _date(r[6]) or dt.date.min,
-        _date(r[7]),
+        db_date(r[6]) or dt.date.min,
+        db_date(r[7]),
         _fixed(r[8]),
         None if r[9] is None else _fixed(r[9]),
         r[10],

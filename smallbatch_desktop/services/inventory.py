@@ -46,6 +46,7 @@ from smallbatch_desktop.services.common import (
     parse_date,
     required_text,
 )
+from smallbatch_desktop.services.fast_reads import db_date
 
 MATERIAL_KINDS = ("ingredient", "packaging", "component", "fragrance", "colorant", "other")
 CUSTOMER_KINDS = ("customer", "retailer", "wholesaler", "market", "web shop", "other")
@@ -421,11 +422,6 @@ LEFT JOIN suppliers s ON s.id = l.supplier_id
 
 
 def _lot_stock(r: tuple) -> LotStock:
-    def d(v: object) -> dt.date | None:
-        if v is None or isinstance(v, dt.date):
-            return v
-        return dt.date.fromisoformat(str(v)[:10])
-
     return LotStock(
         r[0],
         r[1],
@@ -434,8 +430,8 @@ def _lot_stock(r: tuple) -> LotStock:
         r[4],
         r[5],
         r[6],
-        d(r[7]) or dt.date.min,
-        d(r[8]),
+        db_date(r[7]) or dt.date.min,
+        db_date(r[8]),
         r[9],
         from_fixed(r[10]),
         from_fixed(r[11]),

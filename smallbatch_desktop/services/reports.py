@@ -60,6 +60,7 @@ from smallbatch_desktop.domain.records import (
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services.batches import qc_summary
 from smallbatch_desktop.services.common import get_or_404, get_setting
+from smallbatch_desktop.services.fast_reads import db_date
 from smallbatch_desktop.services.trace import (
     LotRef,
     TraceResult,
@@ -246,7 +247,7 @@ def recall_report(
 def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> RecallReport:
     edges, rows, ship_rows = forward_rows(session, ref)
     name, address = producer(session)
-    day = Memo(_db_date)
+    day = Memo(db_date)
     amount = Memo(_db_quantity)
 
     # rows: batch id -> (lot code, product, status, made, best before, quantity, unit);
@@ -282,13 +283,6 @@ _ROOT_ROW = text(
     " JOIN recipe_versions v ON v.id = b.recipe_version_id"
     " JOIN recipes r ON r.id = v.recipe_id WHERE b.id = :id"
 )
-
-
-def _db_date(value: object) -> dt.date | None:
-    """A DATE column's raw value (ISO text on SQLite, a date elsewhere) as a date."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _db_quantity(value: int | None) -> Decimal | None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.domain.records import collector_paused
+from smallbatch_desktop.services.fast_reads import db_date
 
 MAX_DEPTH = 64
 
@@ -280,7 +281,7 @@ class _Conv:
     def date(self, value: object) -> dt.date | None:
         d = self.dates.get(value, _MISSING)
         if d is _MISSING:
-            d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            d = db_date(value)
             self.dates[value] = d
         return d
 

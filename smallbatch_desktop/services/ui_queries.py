@@ -28,14 +28,8 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.services.common import get_or_404
+from smallbatch_desktop.services.fast_reads import db_date
 from smallbatch_desktop.services.inventory import list_lots
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
 
 # -- workshop ----------------------------------------------------------------------------
 
@@ -533,7 +527,7 @@ def line_candidates(
             for lot in list_lots(session, material_id=ln.material_id, only_on_hand=True, fefo=True)
         ]
     rows = session.execute(_BATCH_CANDIDATES, {"rid": ln.component_recipe_id}).all()
-    return [Candidate("batch", r[0], r[1], from_fixed(r[5]), r[2], _date(r[3]), "") for r in rows]
+    return [Candidate("batch", r[0], r[1], from_fixed(r[5]), r[2], db_date(r[3]), "") for r in rows]
 
 
 @dataclass(frozen=True)
