@@ -265,7 +265,7 @@ def wrap_column(
         return list(map({text: cell(text) for text in distinct}.__getitem__, values))
     joined = "".join(distinct)
     if not joined.isprintable():  # line breaks, tabs, control characters
-        return list(map(Memo(cell).__getitem__, values))
+        return Memo(cell).each(values)
     widest = max(map(m.width, set(joined)), default=0.0)  # every character now known
     fits = int(width // widest) if widest else len(joined)  # this many characters always fit
     advance, scale = m.advances(), m.scale

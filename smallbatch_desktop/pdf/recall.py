@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -273,11 +273,6 @@ def _plain_table(*columns: _Column) -> Flowable:
     )
 
 
-def _each(fn: Callable[[Any], str], values: Iterable[Any]) -> list[str]:
-    """``fn`` of every value, computed once per distinct value (dates, quantities repeat)."""
-    return list(map(Memo(fn).__getitem__, values))
-
-
 def _qty(pair: tuple[Decimal | None, str]) -> str:
     return qty(*pair)
 
@@ -318,7 +313,7 @@ def _upstream_table(lines: Sequence[InputLine]) -> Flowable:
         ),
         _Column("Supplier lot", 35, [ln.supplier_lot_code for ln in lines]),
         _Column("Origin", 55, [ln.origin for ln in lines]),
-        _Column("Used", 29, _each(_qty, ((ln.quantity, ln.unit) for ln in lines))),
+        _Column("Used", 29, Memo(_qty).each((ln.quantity, ln.unit) for ln in lines)),
     )
 
 
@@ -327,21 +322,21 @@ def _batches_table(batches: Sequence[RecallBatch]) -> Flowable:
         _Column("Batch lot", 30, [b.lot_code for b in batches]),
         _Column("Product", 44, [b.product for b in batches]),
         _Column("Status", 20, [b.status for b in batches]),
-        _Column("Made", 19, _each(day, (b.made_date for b in batches))),
-        _Column("Best before", 19, _each(day, (b.best_before for b in batches))),
-        _Column("Made qty", 21, _each(_qty, ((b.quantity, b.unit) for b in batches))),
-        _Column("Shipped", 20, _each(_qty, ((b.shipped, b.unit) for b in batches))),
+        _Column("Made", 19, Memo(day).each(b.made_date for b in batches)),
+        _Column("Best before", 19, Memo(day).each(b.best_before for b in batches)),
+        _Column("Made qty", 21, Memo(_qty).each((b.quantity, b.unit) for b in batches)),
+        _Column("Shipped", 20, Memo(_qty).each((b.shipped, b.unit) for b in batches)),
         _Column("Path from the recalled lot", 96, [b.path_text for b in batches]),
     )
 
 
 def _shipments_table(shipments: Sequence[RecallShipment]) -> Flowable:
     return _plain_table(
-        _Column("Shipped", 19, _each(day, (s.shipped_date for s in shipments))),
+        _Column("Shipped", 19, Memo(day).each(s.shipped_date for s in shipments)),
         _Column("Customer", 46, [s.customer for s in shipments]),
         _Column("Batch lot", 30, [s.batch_lot_code for s in shipments]),
         _Column("Product", 40, [s.product for s in shipments]),
-        _Column("Quantity", 20, _each(_qty, ((s.quantity, s.unit) for s in shipments))),
+        _Column("Quantity", 20, Memo(_qty).each((s.quantity, s.unit) for s in shipments)),
         _Column("Document", 30, [s.document for s in shipments]),
         _Column("Path from the recalled lot", 84, [s.path_text for s in shipments]),
     )

@@ -349,7 +349,7 @@ def _recall_shipments(
     if not ship_rows:
         return [], {}
     bids, sids, cids, doc_types, doc_numbers, dates, raw_qty, units = zip(*ship_rows, strict=True)
-    quantities = list(map(Memo(from_fixed).__getitem__, raw_qty))
+    quantities = Memo(from_fixed).each(raw_qty)
     shipped: dict[int, Decimal] = {}
     for bid, quantity in zip(bids, quantities, strict=True):
         shipped[bid] = shipped.get(bid, _ZERO) + quantity
@@ -536,9 +536,6 @@ def _write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
     value = Memo(cell)  # dates, quantities (Decimal), None: never bool, so 1 is not True
     root = text[report.lot.lot_code]
 
-    def each(memo: Memo[Any, str], values: Iterable[Any]) -> list[str]:
-        return list(map(memo.__getitem__, values))
-
     batches = report.batches
     n = len(batches)
     blank = [""] * n
@@ -548,12 +545,12 @@ def _write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
             ["batch"] * n,
             [root] * n,
             escape_column([b.lot_code for b in batches]),
-            each(text, (b.product for b in batches)),
-            each(text, (b.status for b in batches)),
-            each(value, (b.made_date for b in batches)),
-            each(value, (b.best_before for b in batches)),
-            each(value, (b.quantity for b in batches)),
-            each(text, (b.unit for b in batches)),
+            text.each(b.product for b in batches),
+            text.each(b.status for b in batches),
+            value.each(b.made_date for b in batches),
+            value.each(b.best_before for b in batches),
+            value.each(b.quantity for b in batches),
+            text.each(b.unit for b in batches),
             [str(b.depth) for b in batches],
             escape_column([b.path_text for b in batches]),
             *([blank] * 11),
@@ -574,17 +571,17 @@ def _write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
             ["shipment"] * n,
             [root] * n,
             escape_column([s.batch_lot_code for s in shipments]),
-            each(text, (s.product for s in shipments)),
+            text.each(s.product for s in shipments),
             *([blank] * 5),
             [depth.get(s.batch_id, "") for s in shipments],
             escape_column([s.path_text for s in shipments]),
             [str(s.shipment_id) for s in shipments],
-            each(value, (s.shipped_date for s in shipments)),
-            each(text, (s.customer for s in shipments)),
+            value.each(s.shipped_date for s in shipments),
+            text.each(s.customer for s in shipments),
             *(list(column) for column in zip(*contacts, strict=True)),
-            each(value, (s.quantity for s in shipments)),
-            each(text, (s.unit for s in shipments)),
-            each(text, (s.document_type for s in shipments)),
+            value.each(s.quantity for s in shipments),
+            text.each(s.unit for s in shipments),
+            text.each(s.document_type for s in shipments),
             escape_column([s.document_number for s in shipments]),
         ]
         if n
