@@ -24,7 +24,7 @@ import io
 import re
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -119,7 +119,7 @@ class _Measure:
         face = getFont(font).face
         self._advance = face.charWidths.get
         self._default = face.defaultWidth
-        self.scale = 0.001 * size
+        self._scale = 0.001 * size
         self._chars: dict[str, float] = {}
         self.words: dict[str, float] = {}  # word -> width, filled by word_widths()
         self.space = self.width(" ")
@@ -127,16 +127,11 @@ class _Measure:
     def width(self, text: str) -> float:
         chars = self._chars
         try:
-            return sum(map(chars.__getitem__, text)) * self.scale
+            return sum(map(chars.__getitem__, text)) * self._scale
         except KeyError:
             for ch in set(text) - chars.keys():
                 chars[ch] = self._advance(ord(ch), self._default)
-            return sum(map(chars.__getitem__, text)) * self.scale
-
-    def advances(self) -> Callable[[str], float]:
-        """A known character's advance (a ``dict.__getitem__``): widths are the sums of
-        advances times ``scale``, exactly as :meth:`width` computes them."""
-        return self._chars.__getitem__
+            return sum(map(chars.__getitem__, text)) * self._scale
 
     def word_widths(self, words: list[str]) -> list[float]:
         """The widths of ``words`` (dictionary lookups at C speed once they are known)."""
@@ -261,20 +256,13 @@ def wrap_column(
 
     values = values if isinstance(values, list) else list(values)
     distinct = set(values)
-    if len(distinct) * 4 < len(values):  # few texts, many times each
-        return list(map({text: cell(text) for text in distinct}.__getitem__, values))
     joined = "".join(distinct)
-    if not joined.isprintable():  # line breaks, tabs, control characters
+    # few texts, many times each; or line breaks, tabs, control characters
+    if len(distinct) * 4 < len(values) or not joined.isprintable():
         return Memo(cell).each(values)
-    widest = max(map(m.width, set(joined)), default=0.0)  # every character now known
+    widest = max(map(m.width, set(joined)), default=0.0)
     fits = int(width // widest) if widest else len(joined)  # this many characters always fit
-    advance, scale = m.advances(), m.scale
-    return [
-        text
-        if len(text) <= fits or sum(map(advance, text)) * scale <= width
-        else wrap(text, width, font=font, size=size)
-        for text in values
-    ]
+    return [text if len(text) <= fits else cell(text) for text in values]
 
 
 def _fit_chars(text: str, width: float, m: _Measure) -> int:
