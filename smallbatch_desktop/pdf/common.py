@@ -474,11 +474,11 @@ class _Grid:
     Held a column at a time (``columns[c][r]``): no object per row, which keeps the
     garbage collector out of a 50,000-row report.  ``first[c]`` holds the first line of
     every cell of column ``c``; ``later[r]`` the further lines of row ``r``'s multi-line
-    cells, by column (``multi``: those rows, ascending); ``tops`` the prefix sums of the
-    row heights (row ``r`` spans ``tops[r]`` to ``tops[r + 1]`` down from the first
-    row's top) and ``down[r]`` the text move from row ``r - 1``'s first line to row
-    ``r``'s, ``0 -13.70 Td``: the row heights are whole multiples of 0.1 pt, so the
-    relative moves add up exactly.
+    cells, by column (``multi``: those rows, ascending); ``tenths`` the prefix sums of the
+    row heights in whole tenths of a point and ``tops`` the same in points (row ``r``
+    spans ``tops[r]`` to ``tops[r + 1]`` down from the first row's top); ``down[r]`` the
+    text move from row ``r - 1``'s first line to row ``r``'s, ``0 -13.70 Td``: the row
+    heights are whole multiples of 0.1 pt, so the relative moves add up exactly.
     """
 
     def __init__(self, columns: Sequence[Sequence[str]]) -> None:
@@ -501,13 +501,12 @@ class _Grid:
                         lines[r] = max(lines[r], len(more) + 1)
             self.first.append(col)
         self.multi = sorted(self.later)  # the rows with multi-line cells
-        # few distinct line counts: each row's height, move and height in tenths of a
-        # point are looked up (C-speed), not computed, row by row
-        height: Memo[int, float] = Memo(lambda k: k * _CELL_LEADING + _ROW_PAD)
-        tenths: Memo[int, int] = Memo(lambda k: round(height[k] * 10))
-        down: Memo[int, str] = Memo(lambda k: f"0 {-height[k]:.2f} Td ")
-        self.tops = list(accumulate(map(height.__getitem__, lines), initial=0.0))
+        # few distinct line counts: each row's height (in whole tenths of a point) and
+        # move are looked up (C-speed), not computed, row by row
+        tenths: Memo[int, int] = Memo(lambda k: round((k * _CELL_LEADING + _ROW_PAD) * 10))
+        down: Memo[int, str] = Memo(lambda k: f"0 {tenths[k] / -10:.2f} Td ")
         self.tenths = list(accumulate(map(tenths.__getitem__, lines), initial=0))
+        self.tops = [t / 10 for t in self.tenths]
         self.down = ["", *map(down.__getitem__, lines[:-1])]
         self.blocks: dict[Any, str] = {}  # operators that recur from page to page
         self.rules: Memo[int, str] | None = None  # a row rule, by its offset in tenths
