@@ -248,7 +248,6 @@ def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> Re
     edges, rows, ship_rows = forward_rows(session, ref)
     name, address = producer(session)
     day = Memo(db_date)
-    amount = Memo(_db_quantity)
 
     # rows: batch id -> (lot code, product, status, made, best before, quantity, unit);
     # the edges grouped by the node they hang from, in the trace's order
@@ -264,7 +263,7 @@ def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> Re
     shipments, shipped = _recall_shipments(ship_rows, rows, paths, customers, day)
     return RecallReport(
         lot=_recall_lot(session, ref),
-        batches=_recall_batches(rows, paths, shipped, day, amount),
+        batches=_recall_batches(rows, paths, shipped, day),
         shipments=tuple(shipments),
         customers=_customers(customers, shipments),
         upstream=_input_lines(session, trace_backward(session, ref)) if ref.kind == "batch" else (),
@@ -294,7 +293,6 @@ def _recall_batches(
     paths: dict[int, tuple[str, ...]],
     shipped: dict[int, Decimal],
     day: Memo[object, dt.date | None],
-    amount: Memo[int | None, Decimal | None],
 ) -> tuple[RecallBatch, ...]:
     """The affected batches, nearest the lot first, then by date made and lot code.
 
@@ -304,6 +302,7 @@ def _recall_batches(
     if not paths:
         return ()
     label = Memo(status_label)
+    amount = Memo(_db_quantity)
     ids = list(paths)
     codes, products, statuses, made, best, quantities, units = zip(
         *map(rows.__getitem__, ids), strict=True
