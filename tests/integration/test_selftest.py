@@ -140,3 +140,25 @@ def test_self_test_module_imports_nothing_heavy_at_import_time() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_bundle_without_reportlabs_accelerator_fails_the_provenance_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ReportLab imports _rl_accel inside exec(), which a bundler can miss: the step
+    that renders with it says so."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "_rl_accel" else real(name, *args),
+    )
+    upto = [s.name for s in selftest.STEPS].index("render provenance sheet") + 1
+    out = io.StringIO()
+    code = selftest.run_self_test(selftest.STEPS[:upto], out=out, err=io.StringIO())
+    assert code == selftest.EXIT_FAILED
+    last = out.getvalue().splitlines()[-1]
+    assert last.startswith("self-test FAILED at step 'render provenance sheet'")
+    assert last.endswith("ReportLab's C accelerator (_rl_accel) is not installed")
