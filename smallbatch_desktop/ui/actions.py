@@ -24,6 +24,7 @@ class ActionId(StrEnum):
     NEW_MATERIAL = "new_material"
     NEW_SUPPLIER = "new_supplier"
     NEW_RECIPE = "new_recipe"
+    IMPORT = "import_data"
     SAVE = "save"
     SETTINGS = "settings"
     OPEN_DATA_FOLDER = "open_data_folder"
@@ -69,6 +70,12 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.NEW_SUPPLIER: ActionSpec("New s&upplier…", "Add a supplier", "Ctrl+Shift+U"),
     ActionId.NEW_RECIPE: ActionSpec(
         "New r&ecipe…", "Start a new recipe", "Ctrl+Shift+N", SP.SP_FileDialogNewFolder
+    ),
+    ActionId.IMPORT: ActionSpec(
+        "&Import…",
+        "Import materials, suppliers, customers or received lots from a CSV or Excel file",
+        "Ctrl+I",
+        SP.SP_DialogOpenButton,
     ),
     ActionId.SAVE: ActionSpec(
         "&Save", "Save the form being edited", Std.Save, SP.SP_DialogSaveButton
@@ -127,6 +134,8 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
             ActionId.NEW_RECIPE,
             ActionId.NEW_MATERIAL,
             ActionId.NEW_SUPPLIER,
+            None,
+            ActionId.IMPORT,
             None,
             ActionId.SAVE,
             None,

@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
             ActionId.NEW_MATERIAL: self.new_material,
             ActionId.NEW_SUPPLIER: self.new_supplier,
             ActionId.NEW_RECIPE: self.new_recipe,
+            ActionId.IMPORT: self.import_data,
             ActionId.SAVE: self.save_current,
             ActionId.SETTINGS: self.open_settings,
             ActionId.OPEN_DATA_FOLDER: self.open_data_folder,
@@ -556,6 +557,19 @@ class MainWindow(QMainWindow):
             "RecallDialog",
             lot_code=lot_code,
         )
+
+    def import_data(self, path: str | None = None) -> QDialog:
+        """File > Import…: the import dialog on the window's task runner (progress and
+        Cancel in the status bar); the current view reloads after an import."""
+        dialog = self._module_dialog(
+            "smallbatch_desktop.ui.dialogs.import_data",
+            "ImportDialog",
+            tasks=self.tasks,
+            actor=self.ctx.actor,
+            path=path,
+        )
+        dialog.imported.connect(lambda _kind, _n: self.refresh_current())  # type: ignore[attr-defined]
+        return dialog
 
     def fsma_export(self) -> QDialog | None:
         return self._module_dialog("smallbatch_desktop.ui.dialogs.fsma", "FsmaExportDialog")

@@ -78,6 +78,21 @@ class ImportReport:
     def bad_rows(self) -> set[int]:
         return {p.row for p in self.problems}
 
+    def row_status(self) -> dict[int, tuple[str, str]]:
+        """Spreadsheet row -> ("bad" | "duplicate" | "new", what to show): a bad row's
+        problems joined, a duplicate's reason, a new row's record."""
+        out: dict[int, tuple[str, str]] = {}
+        for o in self.created:
+            out[o.row] = ("new", o.text)
+        for o in self.duplicates:
+            out[o.row] = ("duplicate", o.text)
+        bad: dict[int, list[str]] = {}
+        for p in self.problems:
+            bad.setdefault(p.row, []).append(f"{p.column}: {p.why}")
+        for row, whys in bad.items():
+            out[row] = ("bad", "; ".join(whys))
+        return out
+
     def summary(self) -> str:
         parts = [f"{len(self.created)} to import", f"{len(self.duplicates)} duplicates skipped"]
         if self.problems:
