@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from smallbatch_desktop.ui.dialogs.welcome import WelcomeDialog
 
-    welcome = WelcomeDialog(sf, window.tasks)
+    welcome = WelcomeDialog(window.ctx)
     welcome.show()
     shoot(welcome, "welcome")
     welcome.close()

@@ -336,11 +336,8 @@ def first_run(opened: Any, window: Any) -> bool:
 
     from smallbatch_desktop.ui.dialogs.welcome import WelcomeDialog
 
-    dialog = WelcomeDialog(session_factory, window.tasks)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return False
-    window.refresh_current()
-    return True
+    dialog = WelcomeDialog(window.ctx)
+    return dialog.exec() == QDialog.DialogCode.Accepted
 
 
 def _short_db_label(target: str) -> str:

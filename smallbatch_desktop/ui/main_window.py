@@ -39,6 +39,7 @@ from smallbatch_desktop.domain.errors import NotFoundError, UserError
 from smallbatch_desktop.ui.actions import MENUS, TOOLBAR, VIEW_ACTIONS, ActionId, ActionRegistry
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.errors import ErrorReporter
+from smallbatch_desktop.ui.ops import Change, Changed
 from smallbatch_desktop.ui.tasks import Pool, TaskHandle, TaskRunner
 from smallbatch_desktop.ui.widgets.scan_box import ScanBox, ScanData
 
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
             batch_reads=batch_reads,
         )
         self.load_unit_system()
+        self.ctx.bus.changed.connect(self._data_changed)
         self._first_paint_seen = False
         self.is_ready = False
         self._views: dict[str, QWidget] = {}
@@ -314,9 +316,7 @@ class MainWindow(QMainWindow):
         if name == "labelView":
             from smallbatch_desktop.ui.views.labels import LabelView
 
-            widget = LabelView(self._sf)
-            widget.setObjectName("labelView")
-            return widget
+            return LabelView(self.ctx)
         raise KeyError(name)
 
     def show_view(self, name: str) -> QWidget:
@@ -423,11 +423,10 @@ class MainWindow(QMainWindow):
         rv = self._views.get("recipeView")
         if self._current == "recipeView" and rv is not None:
             version_id = rv.published_version_id()  # type: ignore[attr-defined]
-        dialog = NewBatchDialog(self._sf, self, actor=self.ctx.actor, version_id=version_id)
+        dialog = NewBatchDialog(self.ctx, self, version_id=version_id)
 
         def done(batch_id: Any) -> None:
             view = self.show_view("batchView")
-            view.refresh()  # type: ignore[attr-defined]
             if batch_id is not None:
                 view.select_batch(int(batch_id))  # type: ignore[attr-defined]
                 self.statusBar().showMessage("Batch planned", 5000)
@@ -437,11 +436,10 @@ class MainWindow(QMainWindow):
     def receive_lot(self, prefill: ScanData | None = None) -> QDialog:
         from smallbatch_desktop.ui.dialogs.receive_lot import ReceiveLotDialog
 
-        dialog = ReceiveLotDialog(self._sf, self, actor=self.ctx.actor, scan=prefill)
+        dialog = ReceiveLotDialog(self.ctx, self, scan=prefill)
 
         def done(lot_id: Any) -> None:
             view = self.show_view("inventoryView")
-            view.refresh()  # type: ignore[attr-defined]
             if lot_id is not None:
                 view.open_lot(int(lot_id))  # type: ignore[attr-defined]
             self.statusBar().showMessage("Lot received", 5000)
@@ -451,23 +449,20 @@ class MainWindow(QMainWindow):
     def new_material(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.material import MaterialDialog
 
-        dialog = MaterialDialog(self._sf, self, actor=self.ctx.actor)
-        return self._open_dialog(dialog, lambda _id: self._refresh_view("inventoryView"))
+        return self._open_dialog(MaterialDialog(self.ctx, self))
 
     def new_supplier(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.material import SupplierDialog
 
-        dialog = SupplierDialog(self._sf, self, actor=self.ctx.actor)
-        return self._open_dialog(dialog, lambda _id: self._refresh_view("inventoryView"))
+        return self._open_dialog(SupplierDialog(self.ctx, self))
 
     def new_recipe(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.recipe import NewRecipeDialog
 
-        dialog = NewRecipeDialog(self._sf, self, actor=self.ctx.actor)
+        dialog = NewRecipeDialog(self.ctx, self)
 
         def done(version_id: Any) -> None:
             view = self.show_view("recipeView")
-            view.refresh()  # type: ignore[attr-defined]
             if version_id is not None:
                 view.open_version(int(version_id))  # type: ignore[attr-defined]
 
@@ -482,16 +477,17 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.settings import SettingsDialog
 
-        dialog = SettingsDialog(self._sf, self._settings, self, actor=self.ctx.actor)
+        dialog = SettingsDialog(self.ctx, self)
+        return self._open_dialog(
+            dialog, lambda _v: self.statusBar().showMessage("Settings saved", 4000)
+        )
 
-        def done(_v: Any) -> None:
+    def _data_changed(self, event: Changed) -> None:
+        """Connected before any view: what the views read from the context (units,
+        currency, text size) is up to date before they reload."""
+        if event.touches(Change.SETTINGS):
             self.apply_text_size(bool(self._settings.value("ui/larger_text", False, type=bool)))
-            if self.load_unit_system():  # quantities are shown in the other system now
-                for name in list(self._views):
-                    self._refresh_view(name)
-            self.statusBar().showMessage("Settings saved", 4000)
-
-        return self._open_dialog(dialog, done)
+            self.load_unit_system()
 
     def open_data_folder(self) -> None:
         from smallbatch_desktop.paths import data_dir
@@ -530,7 +526,7 @@ class MainWindow(QMainWindow):
         """Open one of the report and printing dialogs, imported on first use (they pull
         in ReportLab and QtPdf, which the start-up never needs)."""
         mod = importlib.import_module(module)
-        dialog = getattr(mod, cls)(self._sf, *args, parent=self, **kwargs)
+        dialog = getattr(mod, cls)(self.ctx, *args, parent=self, **kwargs)
         return self._open_dialog(dialog)
 
     def print_labels(self) -> QDialog | None:

@@ -166,6 +166,13 @@ class TaskRunner(QObject):
         #: called with a job's exception when the caller gave no ``on_error``
         self.default_error_handler: Callable[[BaseException], None] | None = None
 
+    def child(self, parent: QObject) -> TaskRunner:
+        """A runner on the same pool whose jobs belong to ``parent`` (a dialog that
+        cancels its own jobs when it closes, and only those)."""
+        runner = TaskRunner(self._sf, self._pool, parent)
+        runner.default_error_handler = self.default_error_handler
+        return runner
+
     @property
     def running(self) -> list[TaskHandle]:
         return list(self._running)

@@ -19,6 +19,7 @@ from smallbatch_desktop.ui.tasks import Pool, SyncPool
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+    from smallbatch_desktop.ui.context import UiContext
     from smallbatch_desktop.ui.main_window import MainWindow
 
 
@@ -56,3 +57,32 @@ def child(parent: QWidget, cls: type, name: str) -> Any:
     if w is None:
         raise LookupError(f"no {cls.__name__} named {name!r} under {parent.objectName()!r}")
     return w
+
+
+def make_context(
+    session_factory: sessionmaker[Session],
+    *,
+    owner: QWidget | None = None,
+    settings: QSettings | None = None,
+    pool: Pool | None = None,
+    actor: str = "tester",
+) -> UiContext:
+    """A ``UiContext`` for a dialog or view opened on its own (jobs run synchronously,
+    errors are recorded in ``ctx.errors.last`` instead of opening dialogs)."""
+    from smallbatch_desktop.ui.context import make_context as build
+
+    holder = owner if owner is not None else QWidget()
+    ctx = build(
+        session_factory,
+        owner=holder,
+        settings=settings,
+        actor=actor,
+        pool=pool if pool is not None else SyncPool(),
+        errors=ErrorReporter(None, show_dialogs=False),
+    )
+    if owner is None:
+        _owners.append(holder)  # the actions and the task runner live as long as the test
+    return ctx
+
+
+_owners: list[QWidget] = []

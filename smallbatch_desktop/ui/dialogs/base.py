@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
 
 
@@ -61,14 +62,18 @@ def focus_chain(widgets: Iterable[QWidget]) -> list[QWidget]:
 
 
 class FormDialog(QDialog):
-    """A modal form whose OK runs ``save`` inside ``session_factory.begin()``.
+    """A modal form whose OK runs ``save`` as one user action (``UiContext.run``): one
+    unit of work, a ``UserError`` beside its field, ``changes`` announced on success.
 
     ``result_value`` holds what ``save`` returned (plain data, e.g. a new id).
     """
 
+    #: what a successful ``save`` changes (the views showing it reload)
+    changes: Change = Change.NONE
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         title: str,
         parent: QWidget | None = None,
         *,
@@ -78,7 +83,9 @@ class FormDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
-        self._sf = session_factory
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        self._actor = ctx.actor
         self.result_value: Any = None
         layout = QVBoxLayout(self)
         if intro:
@@ -155,13 +162,13 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def accept(self) -> None:
-        self.errors.clear()
-        try:
-            with self._sf.begin() as s:
-                self.result_value = self.save(s)
-        except UserError as exc:
-            widget = self.errors.show(exc)
-            if widget is not None:
-                widget.setFocus()
-            return
-        super().accept()
+        done = self._ctx.run(
+            self.save,
+            changes=self.changes,
+            form=self.errors,
+            origin=self,
+            what=self.objectName() or type(self).__name__,
+        )
+        if done:
+            self.result_value = done.value
+            super().accept()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.csvsafe import CSV_ENCODING
 from smallbatch_desktop.domain.errors import UserError
@@ -40,7 +40,7 @@ from smallbatch_desktop.services.fsma import (
     fsma_events,
     write_fsma_csv,
 )
-from smallbatch_desktop.ui.tasks import Pool, TaskRunner
+from smallbatch_desktop.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +63,16 @@ class FsmaExportDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        pool: Pool | None = None,
         today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("fsmaExportDialog")
         self.setWindowTitle("FSMA 204 export")
-        self._sf = session_factory
-        self.tasks = TaskRunner(session_factory, pool, self)
+        self._sf = ctx.session_factory
+        self.tasks = ctx.tasks.child(self)
         self.rows: list[CteRow] | None = None
         today = today or dt.date.today()
 

@@ -5,33 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.units import UNIT_CODES
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services.ui_queries import list_suppliers, material_info
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 
 class MaterialDialog(FormDialog):
     """New material, or edit one (``material_id``). ``result_value`` is its id."""
 
+    changes = Change.MATERIALS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         material_id: int | None = None,
     ) -> None:
-        super().__init__(
-            session_factory, "Edit material" if material_id else "New material", parent
-        )
+        super().__init__(ctx, "Edit material" if material_id else "New material", parent)
         self.setObjectName("materialDialog")
-        self._actor = actor
         self._id = material_id
-        with session_factory() as s:
+        with self._sf() as s:
             suppliers = list_suppliers(s)
             info = material_info(s, material_id) if material_id else None
         self.code = QLineEdit()
@@ -121,16 +121,11 @@ class MaterialDialog(FormDialog):
 class SupplierDialog(FormDialog):
     """New supplier. ``result_value`` is its id."""
 
-    def __init__(
-        self,
-        session_factory: sessionmaker[Session],
-        parent: QWidget | None = None,
-        *,
-        actor: str = "",
-    ) -> None:
-        super().__init__(session_factory, "New supplier", parent)
+    changes = Change.SUPPLIERS
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "New supplier", parent)
         self.setObjectName("supplierDialog")
-        self._actor = actor
         self.name = QLineEdit()
         self.name.setObjectName("supplierName")
         self.add_field("&Name", self.name, ("supplier name",))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.units import UNIT_CODES, format_quantity, same_dimension
@@ -33,7 +33,9 @@ from smallbatch_desktop.services.ui_queries import (
     line_candidates,
     published_versions,
 )
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 from smallbatch_desktop.ui.widgets.picks import PicksEditor
 
@@ -49,20 +51,22 @@ def pydate(q: QDate) -> dt.date:
 class NewBatchDialog(FormDialog):
     """Plan a batch. ``result_value`` is the new batch id."""
 
+    #: the lots picked at planning are consumed at once
+    changes = Change.BATCHES | Change.LOTS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         version_id: int | None = None,
         today: dt.date | None = None,
     ) -> None:
-        super().__init__(session_factory, "New batch", parent, ok_text="Plan batch")
+        super().__init__(ctx, "New batch", parent, ok_text="Plan batch")
         self.setObjectName("newBatchDialog")
-        self._actor = actor
+        actor = ctx.actor
         self._today = today or dt.date.today()
-        with session_factory() as s:
+        with self._sf() as s:
             self._versions: list[VersionChoice] = published_versions(s)
         self.version_combo = QComboBox()
         self.version_combo.setObjectName("recipeVersionCombo")

@@ -6,31 +6,27 @@ import re
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.services.ui_queries import batch_detail, line_candidates
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.picks import PicksEditor
 
 
 class PickLotsDialog(FormDialog):
     """``record_consumptions`` for what is still needed; all rows saved, or none."""
 
-    def __init__(
-        self,
-        session_factory: sessionmaker[Session],
-        batch_id: int,
-        parent: QWidget | None = None,
-        *,
-        actor: str = "",
-    ) -> None:
-        super().__init__(session_factory, "Record inputs", parent, ok_text="Record inputs")
+    changes = Change.BATCHES | Change.LOTS
+
+    def __init__(self, ctx: UiContext, batch_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "Record inputs", parent, ok_text="Record inputs")
         self.setObjectName("pickLotsDialog")
         self._batch_id = batch_id
-        self._actor = actor
-        with session_factory() as s:
+        with self._sf() as s:
             d = batch_detail(s, batch_id)
             needs = bsvc.suggest_lots(s, batch_id)
             cands = {n.line_id: line_candidates(s, n.line_id, made_date=d.made_date) for n in needs}

@@ -40,14 +40,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.label_stock import ROLL
 from smallbatch_desktop.pdf.labels import RenderResult
 from smallbatch_desktop.services.labels import MAX_COPIES, PrintPlan
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.printing import configure_printer, paint_pdf, pdf_to_image
-from smallbatch_desktop.ui.tasks import Pool, Progress, TaskHandle, TaskRunner
+from smallbatch_desktop.ui.tasks import Progress, TaskHandle
 from smallbatch_desktop.ui.widgets.label_preview import PdfPageView
 
 log = logging.getLogger(__name__)
@@ -88,26 +90,18 @@ class PrintLabelsDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         batch_id: int,
         parent: QWidget | None = None,
-        *,
-        pool: Pool | None = None,
-        actor: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("printLabelsDialog")
         self.setWindowTitle("Print labels")
-        self._sf = session_factory
+        self._ctx = ctx
+        self._sf = ctx.session_factory
         self._batch_id = batch_id
-        if pool is None:
-            parent_tasks = getattr(parent, "tasks", None)
-            pool = getattr(parent_tasks, "_pool", None)
-        self.tasks = TaskRunner(session_factory, pool, self)
-        if not actor:
-            ctx = getattr(parent, "ctx", None)
-            actor = str(getattr(ctx, "actor", "") or "")
-        self._actor = actor
+        self.tasks = ctx.tasks.child(self)
+        self._actor = ctx.actor
         self._profiles: dict[str, ProfileInfo] = {}
         self._plan: PrintPlan | None = None
         self._job: TaskHandle | None = None
@@ -710,18 +704,23 @@ class PrintLabelsDialog(QDialog):
         plan = outcome.plan
         recorded = ""
         if plan.final and outcome.labels:
-            try:
-                with self._sf.begin() as s:
-                    if plan.first_number <= last_printed_number(s, plan.batch_id):
-                        log.warning(
-                            "labels %s-%s of %s were printed again (reprint)",
-                            plan.first_number,
-                            plan.last_number,
-                            plan.lot,
-                        )
-                    record_print_run(s, plan, printed_by=self._actor)
-            except UserError as exc:
+
+            def record(s: Session) -> None:
+                if plan.first_number <= last_printed_number(s, plan.batch_id):
+                    log.warning(
+                        "labels %s-%s of %s were printed again (reprint)",
+                        plan.first_number,
+                        plan.last_number,
+                        plan.lot,
+                    )
+                record_print_run(s, plan, printed_by=self._actor)
+
+            def not_recorded(exc: UserError) -> None:
                 self.status.setText(f"Printed, but the run was not recorded: {exc.message}")
+
+            if not self._ctx.run(
+                record, changes=Change.LABELS, on_refused=not_recorded, origin=self
+            ):
                 self.last_outcome = outcome
                 self.printed.emit(outcome)
                 return
@@ -760,22 +759,22 @@ class PrintLabelsDialog(QDialog):
         name = str(self.profile_combo.currentData() or "")
         if not name:
             return
-        try:
-            with self._sf.begin() as s:
-                row = get_printer_profile(s, name)
-                save_printer_profile(
-                    s,
-                    name,
-                    dpi=self.dpi.value(),
-                    offset_x_mm=f"{self.offset_x.value():.1f}",
-                    offset_y_mm=f"{self.offset_y.value():.1f}",
-                    printer_name=row.printer_name,
-                    profile_id=row.id,
-                    actor=self._actor,
-                )
-        except UserError as exc:
-            self.error.setText(exc.message)
-            self.error.show()
+        dpi, ox, oy = self.dpi.value(), self.offset_x.value(), self.offset_y.value()
+
+        def save(s: Session) -> None:
+            row = get_printer_profile(s, name)
+            save_printer_profile(
+                s,
+                name,
+                dpi=dpi,
+                offset_x_mm=f"{ox:.1f}",
+                offset_y_mm=f"{oy:.1f}",
+                printer_name=row.printer_name,
+                profile_id=row.id,
+                actor=self._actor,
+            )
+
+        if not self._ctx.run(save, changes=Change.LABELS, message=self.error, origin=self):
             return
         self._profiles[name] = ProfileInfo(
             name, self.dpi.value(), self.offset_x.value(), self.offset_y.value()

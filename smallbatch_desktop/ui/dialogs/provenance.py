@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.records import BatchRecord
 from smallbatch_desktop.pdf.provenance import render_provenance_card, render_provenance_sheet
 from smallbatch_desktop.services.reports import batch_record
+from smallbatch_desktop.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +95,16 @@ class ProvenanceDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         batch_id: int,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("provenanceDialog")
-        self._sf = session_factory
+        self._ctx = ctx
+        self._sf = ctx.session_factory
         self.batch_id = batch_id
-        with session_factory() as s:
+        with self._sf() as s:
             self.record: BatchRecord = batch_record(s, batch_id)
         self.pdf_bytes = b""
         self.setWindowTitle(f"Provenance sheet: {self.record.product}, lot {self.record.lot_code}")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.csvsafe import CSV_ENCODING
 from smallbatch_desktop.domain.errors import UserError
@@ -41,7 +41,7 @@ from smallbatch_desktop.pdf.common import local_time, qty
 from smallbatch_desktop.pdf.recall import render_recall_report
 from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill_history, run_drill
 from smallbatch_desktop.services.reports import recall_report, write_recall_csv
-from smallbatch_desktop.ui.tasks import Pool, TaskRunner
+from smallbatch_desktop.ui.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -185,18 +185,17 @@ class RecallDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         lot_code: str = "",
         parent: QWidget | None = None,
-        *,
-        pool: Pool | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("recallDialog")
         self.setWindowTitle("Recall report")
         self.resize(1100, 760)
-        self._sf = session_factory
-        self.tasks = TaskRunner(session_factory, pool, self)
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        self.tasks = ctx.tasks.child(self)
         self.outcome: RecallOutcome | None = None
 
         layout = QVBoxLayout(self)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.units import UNIT_CODES, same_dimension
 from smallbatch_desktop.services import inventory as inv
@@ -28,8 +28,10 @@ from smallbatch_desktop.services.ui_queries import (
     material_for_gtin,
     material_info,
 )
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.dialogs.new_batch import pydate, qdate
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 from smallbatch_desktop.ui.widgets.scan_box import ScanBox, ScanData
 
@@ -37,21 +39,21 @@ from smallbatch_desktop.ui.widgets.scan_box import ScanBox, ScanData
 class ReceiveLotDialog(FormDialog):
     """``result_value`` is the new lot's id."""
 
+    changes = Change.LOTS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         material_id: int | None = None,
         scan: ScanData | None = None,
         today: dt.date | None = None,
     ) -> None:
-        super().__init__(session_factory, "Receive lot", parent, ok_text="Receive")
+        super().__init__(ctx, "Receive lot", parent, ok_text="Receive")
         self.setObjectName("receiveLotDialog")
-        self._actor = actor
         self._today = today or dt.date.today()
-        with session_factory() as s:
+        with self._sf() as s:
             self._materials: list[InputChoice] = [
                 c for c in input_choices(s) if c.kind == "material"
             ]

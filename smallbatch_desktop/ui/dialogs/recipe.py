@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.units import UNIT_CODES, same_dimension
 from smallbatch_desktop.services import recipes as rsvc
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 
@@ -32,16 +34,11 @@ from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 class NewRecipeDialog(FormDialog):
     """``result_value`` is the id of the new recipe's draft version 1."""
 
-    def __init__(
-        self,
-        session_factory: sessionmaker[Session],
-        parent: QWidget | None = None,
-        *,
-        actor: str = "",
-    ) -> None:
-        super().__init__(session_factory, "New recipe", parent, ok_text="Create")
+    changes = Change.RECIPES
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, "New recipe", parent, ok_text="Create")
         self.setObjectName("newRecipeDialog")
-        self._actor = actor
         self.name = QLineEdit()
         self.name.setObjectName("recipeName")
         self.name.setPlaceholderText("e.g. Habanero Hot Sauce")
@@ -104,7 +101,7 @@ class CompareDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         recipe_id: int,
         parent: QWidget | None = None,
         *,
@@ -114,8 +111,8 @@ class CompareDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare versions")
-        self._sf = session_factory
-        with session_factory() as s:
+        self._sf = ctx.session_factory
+        with self._sf() as s:
             versions = rsvc.list_versions(s, recipe_id)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -209,7 +206,7 @@ class ScaleDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         version_id: int,
         yield_unit: str,
         parent: QWidget | None = None,
@@ -217,7 +214,7 @@ class ScaleDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("scaleDialog")
         self.setWindowTitle("Scale recipe")
-        self._sf = session_factory
+        self._sf = ctx.session_factory
         self._version_id = version_id
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain import lotcodes
 from smallbatch_desktop.domain.errors import ValidationError
@@ -34,30 +34,33 @@ from smallbatch_desktop.services.common import (
     required_text,
     set_setting,
 )
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY
 
 COMMON_STOCKS = ("Avery 5160", "Avery L7160", "Avery 22806", "Herma 4226", "Dymo 99012")
 
 
 class SettingsDialog(FormDialog):
-    """Signals: none beyond QDialog's; the caller re-applies the text size on accept."""
+    """Business settings in the database, the text size in this machine's QSettings.
+    Saving announces ``Change.SETTINGS`` (the window applies text size, units and
+    currency at once)."""
+
+    changes = Change.SETTINGS
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
-        settings: QSettings,
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         today: dt.date | None = None,
     ) -> None:
-        super().__init__(session_factory, "Settings", parent)
+        super().__init__(ctx, "Settings", parent)
         self.setObjectName("settingsDialog")
-        self._qs = settings
-        self._actor = actor
+        self._qs = ctx.settings
         self._today = today or dt.date.today()
-        with session_factory() as s:
+        with self._sf() as s:
             values = all_settings(s)
             printers = list(s.scalars(select(PrinterProfile.name).order_by(PrinterProfile.name)))
         self.name = QLineEdit(str(values.get("business_name") or ""))
@@ -130,7 +133,7 @@ class SettingsDialog(FormDialog):
 
         self.larger = QCheckBox("Larger text (easier to read on the workshop floor)")
         self.larger.setObjectName("largerText")
-        self.larger.setChecked(bool(settings.value(LARGER_TEXT_KEY, False, type=bool)))
+        self.larger.setChecked(bool(self._qs.value(LARGER_TEXT_KEY, False, type=bool)))
         self.add_field("", self.larger)
         self._preview()
         fit_to_text(self, 70)

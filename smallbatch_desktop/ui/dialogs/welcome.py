@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop import APP_NAME
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.services.common import optional_text, required_text, set_setting
-from smallbatch_desktop.ui.tasks import Progress, TaskRunner
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.ops import Change, run_task_op
+from smallbatch_desktop.ui.tasks import Progress
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
 
 
@@ -32,15 +34,15 @@ class WelcomeDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
-        tasks: TaskRunner,
+        ctx: UiContext,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("welcomeDialog")
         self.setWindowTitle(f"Welcome to {APP_NAME}")
-        self._sf = session_factory
-        self._tasks = tasks
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        self._tasks = ctx.tasks
         self.demo_loaded = False
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -108,16 +110,13 @@ class WelcomeDialog(QDialog):
         fit_to_text(self, 72)
 
     def accept(self) -> None:
-        self.errors.clear()
         name, address = self.name.text(), self.address.toPlainText()
-        try:
-            with self._sf.begin() as s:
-                set_setting(s, "business_name", required_text(name, field="business name"))
-                set_setting(s, "business_address", optional_text(address, field="business address"))
-        except UserError as exc:
-            w = self.errors.show(exc)
-            if w is not None:
-                w.setFocus()
+
+        def save(s: Session) -> None:
+            set_setting(s, "business_name", required_text(name, field="business name"))
+            set_setting(s, "business_address", optional_text(address, field="business address"))
+
+        if not self._ctx.run(save, changes=Change.SETTINGS, form=self.errors, origin=self):
             return
         if not self.demo.isChecked():
             super().accept()
@@ -135,10 +134,12 @@ class WelcomeDialog(QDialog):
             set_setting(session, "business_name", name.strip())
             set_setting(session, "business_address", address.strip())
 
-        handle = self._tasks.submit(
+        handle = run_task_op(
+            self._ctx,
             "Loading demo workshop",
             job,
-            write=True,
+            changes=Change.all(),
+            origin=self,
             on_result=self._demo_done,
             on_error=self._demo_failed,
         )

@@ -8,6 +8,7 @@ emits ``batchChanged`` so the list can refresh its row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError, ValidationError
 from smallbatch_desktop.domain.status import EDITABLE, FROZEN, BatchStatus, allowed_actions
@@ -52,6 +54,7 @@ from smallbatch_desktop.services.ui_queries import (
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.new_batch import pydate, qdate
 from smallbatch_desktop.ui.models.table import Column, RowTableModel
+from smallbatch_desktop.ui.ops import Change, Changed, watch
 from smallbatch_desktop.ui.theme import (
     error_background,
     ok_background,
@@ -220,6 +223,12 @@ class BatchDetailPanel(QWidget):
         self._build_notes_tab()
         self._build_cost_tab()
         self.show_batch(None)
+        watch(
+            self,
+            ctx,
+            Change.BATCHES | Change.SHIPMENTS | Change.CUSTOMERS | Change.SETTINGS | Change.RECIPES,
+            self._data_changed,
+        )
 
     # -- tabs ------------------------------------------------------------------------
 
@@ -684,24 +693,31 @@ class BatchDetailPanel(QWidget):
 
     # -- actions ---------------------------------------------------------------------
 
-    def _run(self, fn: object, errors: FormErrors | None = None) -> bool:
-        """One unit of work; UserErrors are shown, the panel reloads on success."""
+    def _run(
+        self,
+        fn: Callable[[Session], object],
+        errors: FormErrors | None = None,
+        changes: Change = Change.BATCHES,
+    ) -> bool:
+        """One user action (``UiContext.run``): a UserError beside its field or in the
+        status line; on success the bus announces ``changes`` and the panel reloads."""
         assert self.batch_id is not None
         bid = self.batch_id
-        try:
-            with self._sf.begin() as s:
-                fn(s)  # type: ignore[operator]
-        except UserError as exc:
-            if errors is not None:
-                w = errors.show(exc)
-                if w is not None:
-                    w.setFocus()
-            else:
-                self.status_error.show_message(exc.message)
-            return False
-        self.show_batch(bid)
-        self.batchChanged.emit(bid)
-        return True
+        done = self._ctx.run(
+            fn,
+            changes=changes,
+            form=errors,
+            message=None if errors is not None else self.status_error,
+            origin=self,
+            what="batch action",
+        )
+        if done:
+            self.batchChanged.emit(bid)
+        return bool(done)
+
+    def _data_changed(self, event: Changed) -> None:
+        if self.batch_id is not None:
+            self.show_batch(self.batch_id)
 
     def ask_reason(self, title: str, prompt: str) -> str | None:
         """Ask why (reject, recall). Tests replace this method."""
@@ -723,7 +739,10 @@ class BatchDetailPanel(QWidget):
             reason = got
         bid, actor = self.batch_id, self._ctx.actor
         self.status_error.show_message("")
-        return self._run(lambda s: bsvc.change_status(s, bid, action, actor=actor, reason=reason))
+        return self._run(
+            lambda s: bsvc.change_status(s, bid, action, actor=actor, reason=reason),
+            changes=Change.BATCHES | Change.LOTS,  # a rejected batch's stock is no longer usable
+        )
 
     def save_qc(self) -> bool:
         if self.batch_id is None:
@@ -776,6 +795,7 @@ class BatchDetailPanel(QWidget):
                 actor=actor,
             ),
             self.ship_errors,
+            changes=Change.BATCHES | Change.SHIPMENTS | Change.CUSTOMERS,
         )
         if ok:
             self.ship_qty.clear()
@@ -823,12 +843,8 @@ class BatchDetailPanel(QWidget):
             return None
         from smallbatch_desktop.ui.dialogs.pick_lots import PickLotsDialog
 
-        dialog = PickLotsDialog(self._sf, self.batch_id, self, actor=self._ctx.actor)
+        dialog = PickLotsDialog(self._ctx, self.batch_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda bid=self.batch_id: self._after_inputs(bid))
+        dialog.accepted.connect(lambda bid=self.batch_id: self.batchChanged.emit(bid))
         dialog.open()
         return dialog
-
-    def _after_inputs(self, batch_id: int) -> None:
-        self.show_batch(batch_id)
-        self.batchChanged.emit(batch_id)

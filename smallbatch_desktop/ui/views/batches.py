@@ -27,6 +27,7 @@ from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.batches import BatchTableModel
 from smallbatch_desktop.ui.models.table import Role
+from smallbatch_desktop.ui.ops import Change, watch
 
 if TYPE_CHECKING:
     from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
@@ -119,6 +120,12 @@ class BatchView(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._after_reset)
         self._update_count()
+        watch(
+            self,
+            ctx,
+            Change.BATCHES | Change.SHIPMENTS | Change.RECIPES | Change.SETTINGS,
+            lambda _event: self.refresh(),
+        )
 
     @property
     def detail(self) -> BatchDetailPanel:
@@ -276,8 +283,7 @@ class BatchView(QWidget):
                 self.table.selectionModel().blockSignals(False)
 
     def _batch_changed(self, batch_id: int) -> None:
-        self.model.refresh()
-        self._update_count()
+        # the list itself reloaded from the change bus; keep the batch selected
         self.select_batch(batch_id)
 
     # -- state -----------------------------------------------------------------------

@@ -28,6 +28,7 @@ from smallbatch_desktop.services.ui_queries import SupplierRow, list_suppliers, 
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
+from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.theme import error_background, warning_background
 
 TAB_MATERIALS, TAB_LOTS, TAB_SUPPLIERS = range(3)
@@ -197,10 +198,18 @@ class InventoryView(QWidget):
         self.lots.selectionModel().currentRowChanged.connect(self._lot_selected)
         self.refresh()
         self.tabs.setCurrentIndex(TAB_LOTS)
+        watch(
+            self,
+            ctx,
+            Change.LOTS | Change.MATERIALS | Change.SUPPLIERS | Change.BATCHES | Change.SETTINGS,
+            lambda _event: self.refresh(),
+        )
 
     # -- data ------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Reload every tab; the selected lot stays selected and its record is re-read."""
+        keep = self._current_lot_id()
         with self._sf() as s:
             materials = inv.material_stock(s)
             lots = inv.list_lots(s, only_on_hand=self.only_on_hand.isChecked())
@@ -209,6 +218,7 @@ class InventoryView(QWidget):
             suppliers = list_suppliers(s)
         self._soon = {lot.lot_id for lot in soon}
         self.materials_model.set_rows(materials)
+        self.lots.setCurrentIndex(QModelIndex())
         self.lots_model.set_rows(lots)
         self.suppliers_model.set_rows(suppliers)
         for view in (self.materials, self.lots, self.suppliers):
@@ -226,6 +236,20 @@ class InventoryView(QWidget):
                 + (f" ({len(expired)} expired)" if expired else "")
             )
         self.summary.setText(" · ".join(parts))
+        if keep is not None:
+            self._reselect_lot(keep)
+
+    def _current_lot_id(self) -> int | None:
+        idx = self.lots.currentIndex() if hasattr(self, "lots") else None
+        return int(idx.data(Role.Id)) if idx is not None and idx.isValid() else None
+
+    def _reselect_lot(self, lot_id: int) -> None:
+        row = self.lots_model.find_row(lot_id)
+        if row < 0:
+            self.lot_detail.setText("Select a lot to see its record.")
+            return
+        idx = self.lots_proxy.mapFromSource(self.lots_model.index(row, 0))
+        self.lots.setCurrentIndex(idx)  # re-reads the lot's record (_lot_selected)
 
     def _lot_color(self, lot: inv.LotStock) -> QColor | None:
         if lot.expiry_date is not None and lot.expiry_date < self._today:
@@ -301,10 +325,7 @@ class InventoryView(QWidget):
             return None
         from smallbatch_desktop.ui.dialogs.material import MaterialDialog
 
-        dialog = MaterialDialog(
-            self._sf, self, actor=self._ctx.actor, material_id=int(idx.data(Role.Id))
-        )
+        dialog = MaterialDialog(self._ctx, self, material_id=int(idx.data(Role.Id)))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog

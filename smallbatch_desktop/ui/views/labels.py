@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError, ValidationError
 from smallbatch_desktop.domain.label_data import LabelData
@@ -64,7 +64,8 @@ from smallbatch_desktop.domain.label_layout import (
     validate_layout,
 )
 from smallbatch_desktop.domain.label_stock import ROLL, LabelStock
-from smallbatch_desktop.ui.tasks import Pool, TaskRunner
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.ops import Change, Changed, OpResult, watch
 from smallbatch_desktop.ui.widgets.label_canvas import Geometry, LabelCanvas, LabelScene, moved
 from smallbatch_desktop.ui.widgets.label_preview import PreviewOutcome, PreviewRenderer
 from smallbatch_desktop.ui.widgets.label_properties import PropertyPanel, parse_ais
@@ -149,17 +150,15 @@ class LabelView(QWidget):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
-        *,
-        pool: Pool | None = None,
-        actor: str = "",
     ) -> None:
         super().__init__(parent)
         self.setObjectName("labelView")
-        self._sf = session_factory
-        self._actor = actor
-        self.tasks = TaskRunner(session_factory, pool, self)
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        self._actor = ctx.actor
+        self.tasks = ctx.tasks.child(self)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setObjectName("labelUndoStack")
         self._layout = Layout("New layout", 66.675, 25.4)
@@ -179,11 +178,17 @@ class LabelView(QWidget):
         self.canvas = LabelCanvas(self.scene)
         self.preview = PreviewRenderer(self.tasks, parent=self)
         self.panel = PropertyPanel()
-        self.stock_picker = StockPicker(session_factory)
+        self.stock_picker = StockPicker(ctx)
         self._build()
         self._connect()
         self.refresh()
         self._open_initial()
+        watch(
+            self,
+            ctx,
+            Change.LABELS | Change.RECIPES | Change.BATCHES | Change.SETTINGS,
+            self._data_changed,
+        )
 
     # ======================================================================== building
 
@@ -500,6 +505,10 @@ class LabelView(QWidget):
         return QSize(480, 360)
 
     # ======================================================================== data
+
+    def _data_changed(self, event: Changed) -> None:
+        if event.origin is not self:  # its own actions reload once their state is set
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload the layout list, recipes, batches and known label facts."""
@@ -1136,20 +1145,20 @@ class LabelView(QWidget):
     def _save(self, layout: Layout, layout_id: int | None) -> bool:
         from smallbatch_desktop.services.labels import save_layout
 
-        try:
-            with self._sf.begin() as s:
-                new_id = save_layout(
-                    s,
-                    layout,
-                    stock_key=layout.stock_key,
-                    recipe_id=self._recipe_id,
-                    is_default=self._is_default if layout_id is None else None,
-                    layout_id=layout_id,
-                    actor=self._actor,
-                )
-        except UserError as exc:
-            self._error(exc)
+        done = self._run(
+            lambda s: save_layout(
+                s,
+                layout,
+                stock_key=layout.stock_key,
+                recipe_id=self._recipe_id,
+                is_default=self._is_default if layout_id is None else None,
+                layout_id=layout_id,
+                actor=self._actor,
+            )
+        )
+        if not done or done.value is None:
             return False
+        new_id = done.value
         if layout.name != self._layout.name:
             # the new name is part of the saved document, not an undoable edit
             self._layout = layout
@@ -1170,11 +1179,8 @@ class LabelView(QWidget):
             return False
         if not self._confirm(f"Delete the layout {self._layout.name!r}? This cannot be undone."):
             return False
-        try:
-            with self._sf.begin() as s:
-                delete_layout(s, self._layout_id, actor=self._actor)
-        except UserError as exc:
-            self._error(exc)
+        layout_id = self._layout_id
+        if not self._run(lambda s: delete_layout(s, layout_id, actor=self._actor)):
             return False
         self._layout_id = None
         self.undo_stack.clear()
@@ -1192,12 +1198,9 @@ class LabelView(QWidget):
         from smallbatch_desktop.services.labels import attach_layout
 
         rid = self.recipe_combo.currentData()
-        if self._layout_id is not None:
-            try:
-                with self._sf.begin() as s:
-                    attach_layout(s, self._layout_id, rid, actor=self._actor)
-            except UserError as exc:
-                self._error(exc)
+        layout_id = self._layout_id
+        if layout_id is not None:
+            if not self._run(lambda s: attach_layout(s, layout_id, rid, actor=self._actor)):
                 self._show_recipe()
                 return
             if rid != self._recipe_id:
@@ -1209,17 +1212,21 @@ class LabelView(QWidget):
     def _default_clicked(self, checked: bool) -> None:
         from smallbatch_desktop.services.labels import set_default_layout
 
-        if self._layout_id is not None:
-            try:
-                with self._sf.begin() as s:
-                    set_default_layout(s, self._layout_id, checked, actor=self._actor)
-            except UserError as exc:
-                self._error(exc)
+        layout_id = self._layout_id
+        if layout_id is not None:
+            if not self._run(
+                lambda s: set_default_layout(s, layout_id, checked, actor=self._actor)
+            ):
                 self._show_recipe()
                 return
             self.refresh()
         self._is_default = checked
         self._show_recipe()
+
+    def _run(self, fn: Callable[[Session], Any]) -> OpResult[Any]:
+        """One user action on the layouts (``UiContext.run``); a refusal is shown in the
+        check list and a message box."""
+        return self._ctx.run(fn, changes=Change.LABELS, on_refused=self._error, origin=self)
 
     def _error(self, exc: UserError) -> None:
         self._show_messages([(exc.field or "", exc.message)], [])

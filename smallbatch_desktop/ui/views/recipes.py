@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.allergens import ALL_ALLERGENS
 from smallbatch_desktop.domain.errors import UserError, ValidationError
@@ -48,6 +49,7 @@ from smallbatch_desktop.services.ui_queries import (
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
+from smallbatch_desktop.ui.ops import Change, Changed, watch
 from smallbatch_desktop.ui.theme import set_invalid
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
@@ -198,6 +200,7 @@ class RecipeView(QWidget):
         self.version_combo.currentIndexChanged.connect(self._version_selected)
         self.refresh()
         self._show(None)
+        watch(self, ctx, Change.RECIPES | Change.MATERIALS | Change.SETTINGS, self._data_changed)
 
     def _button(
         self, text: str, name: str, slot: Any, bar: QHBoxLayout | None = None
@@ -402,7 +405,7 @@ class RecipeView(QWidget):
 
     # -- list ------------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, *, reload_editor: bool = True) -> None:
         keep = self._detail.recipe_id if self._detail else None
         with self._sf() as s:
             rows = rsvc.list_recipes(s)
@@ -411,7 +414,13 @@ class RecipeView(QWidget):
         self._set_choices(choices)
         if keep is not None and self._detail is not None:
             self._select_recipe_row(keep)
-            self._reload_versions(self._detail.id)
+            if reload_editor:
+                self._reload_versions(self._detail.id)
+
+    def _data_changed(self, _event: Changed) -> None:
+        """Another action changed recipes or materials: the list and the input choices
+        reload; the version shown reloads too unless it has unsaved edits."""
+        self.refresh(reload_editor=not self._dirty)
 
     def _set_choices(self, choices: list[InputChoice]) -> None:
         self._choices = {c.display: c for c in choices}
@@ -778,7 +787,7 @@ class RecipeView(QWidget):
             )
         return out
 
-    def _save_into(self, s: Any, version_id: int) -> None:
+    def _save_into(self, s: Session, version_id: int) -> None:
         rsvc.update_draft(
             s,
             version_id,
@@ -816,22 +825,23 @@ class RecipeView(QWidget):
         d = self._detail
         if d is None or not d.is_draft:
             return False
-        self.errors.clear()
-        try:
-            with self._sf.begin() as s:
-                self._save_into(s, d.id)
-                if publish:
-                    rsvc.publish(s, d.id, actor=self._ctx.actor)
-        except UserError as exc:
-            self.errors.show(exc)
+
+        def write(s: Session) -> None:
+            self._save_into(s, d.id)
+            if publish:
+                rsvc.publish(s, d.id, actor=self._ctx.actor)
+
+        done = self._ctx.run(write, changes=Change.RECIPES, form=self.errors, origin=self)
+        exc = done.error
+        if isinstance(exc, UserError):
             self._mark_line_error(exc)
             if exc.field and exc.field.lower().startswith("line"):
                 self.tabs.setCurrentIndex(0)
             elif exc.field and exc.field.lower().startswith("qc item"):
                 self.tabs.setCurrentIndex(2)
+        if not done:
             return False
         self._dirty = False
-        self.refresh()
         self._reload_versions(d.id)
         return True
 
@@ -847,16 +857,15 @@ class RecipeView(QWidget):
         d = self._detail
         if d is None:
             return False
-        self.errors.clear()
-        try:
-            with self._sf.begin() as s:
-                v = rsvc.new_version(s, d.id, actor=self._ctx.actor)
-                new_id = v.id
-        except UserError as exc:
-            self.errors.show(exc)
+        done = self._ctx.run(
+            lambda s: rsvc.new_version(s, d.id, actor=self._ctx.actor).id,
+            changes=Change.RECIPES,
+            form=self.errors,
+            origin=self,
+        )
+        if done.value is None:
             return False
-        self.refresh()
-        self._reload_versions(new_id)
+        self._reload_versions(done.value)
         return True
 
     def compare(self) -> Any:
@@ -868,7 +877,7 @@ class RecipeView(QWidget):
         ids = sorted(int(i.data(Role.Id)) for i in self.history.selectionModel().selectedRows())
         a = ids[0] if len(ids) >= 2 else None
         b = ids[-1] if len(ids) >= 2 else None
-        dialog = CompareDialog(self._sf, d.recipe_id, self, a_id=a, b_id=b)
+        dialog = CompareDialog(self._ctx, d.recipe_id, self, a_id=a, b_id=b)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -879,7 +888,7 @@ class RecipeView(QWidget):
         d = self._detail
         if d is None:
             return None
-        dialog = ScaleDialog(self._sf, d.id, d.yield_unit, self)
+        dialog = ScaleDialog(self._ctx, d.id, d.yield_unit, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog

@@ -40,6 +40,7 @@ from smallbatch_desktop.services.trace import (
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Role
+from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.tasks import Progress
 from smallbatch_desktop.ui.widgets.fields import FieldError
 from smallbatch_desktop.ui.widgets.scan_box import parse_scan
@@ -130,6 +131,12 @@ class TraceView(QWidget):
         self.go.clicked.connect(lambda: self.trace(self.input.text()))
         self.input.returnPressed.connect(lambda: self.trace(self.input.text()))
         self._clear_models()
+        watch(
+            self,
+            ctx,
+            Change.BATCHES | Change.LOTS | Change.SHIPMENTS | Change.CUSTOMERS | Change.SUPPLIERS,
+            lambda _event: self.trace(self._lot) if self._lot else None,
+        )
 
     def _tree(self, name: str, model: QStandardItemModel) -> QTreeView:
         tree = QTreeView()

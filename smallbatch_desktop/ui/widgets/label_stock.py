@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.label_stock import ROLL, LabelStock, parse_size_query, search_stocks
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 STOCK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -69,9 +71,10 @@ class StockPicker(QWidget):
 
     stockChosen = Signal(object)
 
-    def __init__(self, session_factory: sessionmaker[Session], parent: QWidget | None = None):
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self._sf = session_factory
+        self._ctx = ctx
+        self._sf = ctx.session_factory
         self.setObjectName("stockPicker")
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
@@ -160,7 +163,7 @@ class StockPicker(QWidget):
             self.stockChosen.emit(stock)
 
     def new_custom_stock(self) -> None:
-        dialog = CustomStockDialog(self._sf, self)
+        dialog = CustomStockDialog(self._ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda d=dialog: self._custom_saved(d.result_value))
         dialog.open()
@@ -180,9 +183,11 @@ class StockPicker(QWidget):
 class CustomStockDialog(FormDialog):
     """A maker's own sheet or roll: sizes in mm, checked by the service before saving."""
 
-    def __init__(self, session_factory: sessionmaker[Session], parent: QWidget | None = None):
+    changes = Change.LABELS
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None):
         super().__init__(
-            session_factory,
+            ctx,
             "Custom label stock",
             parent,
             intro="All sizes in millimetres, measured on the sheet or roll.",

@@ -25,7 +25,7 @@ from smallbatch_desktop.services.common import all_settings
 from smallbatch_desktop.services.ui_queries import is_empty_workshop, version_detail
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.tasks import SyncPool, TaskRunner
-from smallbatch_desktop.ui.testing import child
+from smallbatch_desktop.ui.testing import child, make_context
 from smallbatch_desktop.ui.theme import LARGE_POINT_SIZE, LARGER_TEXT_KEY, NORMAL_POINT_SIZE
 
 
@@ -212,7 +212,7 @@ def sync_tasks(qtbot: Any, session_factory: sessionmaker[Session]) -> TaskRunner
 def _welcome(qtbot: Any, sf: sessionmaker[Session], tasks: TaskRunner) -> Any:
     from smallbatch_desktop.ui.dialogs.welcome import WelcomeDialog
 
-    dialog = WelcomeDialog(sf, tasks)
+    dialog = WelcomeDialog(make_context(sf))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -295,7 +295,7 @@ def test_compare_shows_what_changed_between_versions(
         v1 = s.get(RecipeVersion, workshop["hs_v1"])
         assert v1 is not None
         recipe_id, code = v1.recipe_id, v1.recipe.code
-    dialog = CompareDialog(session_factory, recipe_id, window)
+    dialog = CompareDialog(window.ctx, recipe_id, window)
     qtbot.addWidget(dialog)
     dialog.a.setCurrentIndex(dialog.a.findData(workshop["hs_v1"]))
     dialog.b.setCurrentIndex(dialog.b.findData(workshop["hs_v2"]))

@@ -10,8 +10,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMessageBox
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.label_layout import BarcodeElement, TextElement
-from smallbatch_desktop.ui.tasks import SyncPool
-from smallbatch_desktop.ui.testing import child
+from smallbatch_desktop.ui.testing import child, make_context
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def demo(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
 def view(qtbot: Any, demo: sessionmaker[Session]) -> Any:
     from smallbatch_desktop.ui.views.labels import LabelView
 
-    v = LabelView(demo, pool=SyncPool(), actor="tester")
+    v = LabelView(make_context(demo))
     qtbot.addWidget(v)
     v.resize(1300, 800)
     v.show()

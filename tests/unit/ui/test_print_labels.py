@@ -13,8 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QLabel
 from sqlalchemy.orm import Session, sessionmaker
 
-from smallbatch_desktop.ui.tasks import SyncPool
-from smallbatch_desktop.ui.testing import child
+from smallbatch_desktop.ui.testing import child, make_context
 
 # demo batches by id (lot codes and dates follow the day the demo is loaded)
 RELEASED = 5  # Habanero Hot Sauce, released, 100 pcs, GTIN 00614141000012
@@ -44,7 +43,7 @@ def demo(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
 def make_dialog(qtbot: Any, sf: sessionmaker[Session], batch_id: int) -> Any:
     from smallbatch_desktop.ui.dialogs.print_labels import PrintLabelsDialog
 
-    d = PrintLabelsDialog(sf, batch_id, pool=SyncPool(), actor="tester")
+    d = PrintLabelsDialog(make_context(sf), batch_id)
     qtbot.addWidget(d)
     return d
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from unit.services.reports_factory import genealogy
 
 from smallbatch_desktop.ui.dialogs.provenance import PRINT_DPI, ProvenanceDialog
+from smallbatch_desktop.ui.testing import make_context
 
 # the offscreen platform says so for every shown top-level window
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
@@ -28,7 +29,7 @@ def test_preview_shows_the_sheet_and_toggles_the_card(
     qtbot: Any, session_factory: sessionmaker[Session]
 ) -> None:
     bid = _batch(session_factory)
-    dlg = ProvenanceDialog(session_factory, bid)
+    dlg = ProvenanceDialog(make_context(session_factory), bid)
     qtbot.addWidget(dlg)
     dlg.show()
     assert dlg.preview.page_count() == page_count(dlg.pdf_bytes) >= 1
@@ -47,7 +48,7 @@ def test_preview_shows_the_sheet_and_toggles_the_card(
 def test_save_writes_the_previewed_pdf(
     qtbot: Any, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    dlg = ProvenanceDialog(session_factory, _batch(session_factory))
+    dlg = ProvenanceDialog(make_context(session_factory), _batch(session_factory))
     qtbot.addWidget(dlg)
     out = dlg.save_to(tmp_path / "sheet")
     assert out.name == "sheet.pdf" and out.read_bytes() == dlg.pdf_bytes
@@ -57,7 +58,7 @@ def test_save_writes_the_previewed_pdf(
 def test_print_at_300_dpi_keeps_the_barcode_readable(
     qtbot: Any, session_factory: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    dlg = ProvenanceDialog(session_factory, _batch(session_factory, "HS-001"))
+    dlg = ProvenanceDialog(make_context(session_factory), _batch(session_factory, "HS-001"))
     qtbot.addWidget(dlg)
     printer = dlg.make_printer()
     assert printer.resolution() == PRINT_DPI

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from helpers.pdfread import decode_pdf
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from unit.services.reports_factory import genealogy
@@ -17,7 +17,7 @@ from unit.services.test_reports import forward_by_orm
 from smallbatch_desktop.domain.csvsafe import CSV_ENCODING
 from smallbatch_desktop.domain.models import RecallDrill
 from smallbatch_desktop.ui.dialogs.recall import RecallDialog
-from smallbatch_desktop.ui.tasks import SyncPool
+from smallbatch_desktop.ui.testing import make_context
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support")
 
@@ -34,7 +34,7 @@ def _column(model: Any, col: int) -> list[str]:
 
 
 def test_report_fills_the_tables(qtbot: Any, sf: sessionmaker[Session], tmp_path: Path) -> None:
-    dlg = RecallDialog(sf, "L-CHIL-001", pool=SyncPool())
+    dlg = RecallDialog(make_context(sf), "L-CHIL-001")
     qtbot.addWidget(dlg)
     dlg.show()
     assert not dlg.save_pdf_button.isEnabled()
@@ -60,7 +60,7 @@ def test_report_fills_the_tables(qtbot: Any, sf: sessionmaker[Session], tmp_path
 
 
 def test_gs1_scan_and_unknown_lot(qtbot: Any, sf: sessionmaker[Session]) -> None:
-    dlg = RecallDialog(sf, pool=SyncPool())
+    dlg = RecallDialog(make_context(sf))
     qtbot.addWidget(dlg)
     dlg.run_report()
     assert dlg.error_label.text() == "lot: give a lot code to recall"
@@ -76,7 +76,7 @@ def test_gs1_scan_and_unknown_lot(qtbot: Any, sf: sessionmaker[Session]) -> None
 
 
 def test_drill_is_recorded_and_listed(qtbot: Any, sf: sessionmaker[Session]) -> None:
-    dlg = RecallDialog(sf, "L-SALT-001", pool=SyncPool())
+    dlg = RecallDialog(make_context(sf), "L-SALT-001")
     qtbot.addWidget(dlg)
     assert dlg.history_model.rowCount() == 0
     qtbot.mouseClick(dlg.drill_button, Qt.MouseButton.LeftButton)
@@ -98,7 +98,9 @@ def test_drill_is_recorded_and_listed(qtbot: Any, sf: sessionmaker[Session]) -> 
 
 
 def test_runs_on_a_worker_thread(qtbot: Any, sf: sessionmaker[Session]) -> None:
-    dlg = RecallDialog(sf, "L-VIN-001")  # the real QThreadPool
+    dlg = RecallDialog(
+        make_context(sf, pool=QThreadPool.globalInstance()), "L-VIN-001"
+    )  # the real QThreadPool
     qtbot.addWidget(dlg)
     dlg.run_report()
     assert not dlg.run_button.isEnabled()  # busy while the job runs
@@ -120,7 +122,7 @@ def test_fsma_dialog_counts_and_exports(
     from smallbatch_desktop.services.fsma import FSMA_COLUMNS, fsma_events
     from smallbatch_desktop.ui.dialogs.fsma import FsmaExportDialog
 
-    dlg = FsmaExportDialog(sf, pool=SyncPool(), today=dt.date(2026, 3, 31))
+    dlg = FsmaExportDialog(make_context(sf), today=dt.date(2026, 3, 31))
     qtbot.addWidget(dlg)
     dlg.show()
     with sf() as s:
