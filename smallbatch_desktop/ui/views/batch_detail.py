@@ -62,6 +62,7 @@ from smallbatch_desktop.ui.theme import (
     set_warning,
     status_background,
 )
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
 
@@ -222,6 +223,8 @@ class BatchDetailPanel(QWidget):
         self._build_amend_tab()
         self._build_notes_tab()
         self._build_cost_tab()
+        for table in (self.inputs_view, self.ship_view, self.amend_view, self.cost_view):
+            fit_columns(table, ctx.settings, f"batchDetail/{table.objectName()}", whole=(0,))
         self.show_batch(None)
         watch(
             self,

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
@@ -28,6 +27,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.batches import BatchTableModel
 from smallbatch_desktop.ui.models.table import Role
 from smallbatch_desktop.ui.ops import Change, watch
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 
 if TYPE_CHECKING:
     from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
@@ -91,8 +91,6 @@ class BatchView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
         self.table.setAccessibleName("Batches")
         # the detail panel (and the services it imports) is built after the first paint,
@@ -105,6 +103,7 @@ class BatchView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
+        self._columns = fit_columns(self.table, ctx.settings, "batches", whole=self.WHOLE_COLUMNS)
         self._size_columns()
         self._user_splitter = False
         self.splitter.splitterMoved.connect(lambda *_a: setattr(self, "_user_splitter", True))
@@ -146,40 +145,17 @@ class BatchView(QWidget):
     def has_detail(self) -> bool:
         return self._detail is not None
 
-    #: minimum width of each column in digits ("0"): lot code, product, version, status,
-    #: made, best before, planned, actual, unit, operator
-    COLUMN_CHARS = (13, 22, 4, 11, 10, 10, 8, 8, 4, 10)
     #: the columns that must be visible without scrolling at 1280 px wide
     KEY_COLUMNS = 5
+    #: lot code, product, made and best before are never cut by content sizing
+    WHOLE_COLUMNS = (0, 1, 4, 5)
 
     def _size_columns(self) -> None:
-        """Widths from the font (so the larger-text setting keeps every header readable):
-        the widest of the header text (bold, plus the sort arrow) and the typical value."""
-        fm = self.table.fontMetrics()
-        header = self.table.horizontalHeader()
-        bold = QFont(header.font())
-        bold.setBold(True)  # Fusion draws header labels bold
-        hfm = QFontMetrics(bold)
-        style = self.table.style()
-        pad = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) * 2 + 8
-        arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize) + 6
-        digit = fm.horizontalAdvance("0")
-        rows = [self.model.row_at(r) for r in range(self.model.rowCount())]
-        samples: dict[int, list[str]] = {
-            0: [r.lot_code for r in rows],
-            1: [r.product for r in rows],
-            3: [st.label for st in BatchStatus],
-        }
-        for col, chars in enumerate(self.COLUMN_CHARS):
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            head = hfm.horizontalAdvance(title) + pad + (arrow if self.model.sortable(col) else 0)
-            body = digit * chars + 12
-            if col in samples:
-                longest = max((fm.horizontalAdvance(t) for t in samples[col]), default=0)
-                body = max(digit * 6, min(longest + 12, digit * 28))
-            self.table.setColumnWidth(col, max(head, body))
+        """Each column as wide as its header and its longest value (from the font, so
+        the larger-text setting re-sizes them); the user's own widths are kept."""
+        self._columns.fit()
         self._product_width = self.table.columnWidth(1)
-        self.table.verticalHeader().setDefaultSectionSize(fm.height() + 10)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
 
     def list_width(self) -> int:
         """Width that shows the key columns (lot code to made date) without scrolling."""
@@ -192,15 +168,22 @@ class BatchView(QWidget):
         total = self.splitter.width()
         if total <= 0:
             return
-        # the detail keeps at least ~42 % of the room; when the key columns do not fit in
-        # the rest (larger text), the product column gives way (full name in its tooltip)
-        room = int(total * 0.58)
-        self.table.setColumnWidth(1, self._product_width)
+        # the detail keeps at least ~40 % of the room; when the key columns do not fit in
+        # the rest (larger text at 1280 px), the product column gives way (full name in
+        # its tooltip)
+        room = int(total * 0.6)
+        self._columns.set_width(1, self._product_width)
         over = self.list_width() - room
         if over > 0:
             floor = self.table.fontMetrics().horizontalAdvance("0") * 12
-            self.table.setColumnWidth(1, max(floor, self._product_width - over))
+            self._columns.set_width(1, max(floor, self._product_width - over))
         left = min(self.list_width(), room)
+        # more whole columns (best before, quantities) while they fit: never a sliver
+        for col in range(self.KEY_COLUMNS, self.model.columnCount()):
+            width = self.table.columnWidth(col)
+            if left + width > room:
+                break
+            left += width
         self.splitter.setSizes([left, max(1, total - left - self.splitter.handleWidth())])
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -215,7 +198,7 @@ class BatchView(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "model"):
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_columns"):
             self._size_columns()
             self._user_splitter = False
             if self.isVisible():

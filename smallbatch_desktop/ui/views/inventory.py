@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -30,11 +29,14 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.theme import error_background, warning_background
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 
 TAB_MATERIALS, TAB_LOTS, TAB_SUPPLIERS = range(3)
 
 
-def _table(name: str, model: Any) -> QTableView:
+def _table(name: str, model: Any, settings: QSettings, whole: tuple[int, ...]) -> QTableView:
+    """A sortable list whose columns fit their content (``whole`` ones are never cut)
+    and remember the widths the user sets."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -43,9 +45,8 @@ def _table(name: str, model: Any) -> QTableView:
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setWordWrap(False)
+    fit_columns(view, settings, f"inventory/{name}", whole=whole)
     return view
 
 
@@ -132,7 +133,7 @@ class InventoryView(QWidget):
             parent=self,
         )
         self.materials_proxy = sortable_proxy(self.materials_model, self)
-        self.materials = _table("materialsTable", self.materials_proxy)
+        self.materials = _table("materialsTable", self.materials_proxy, ctx.settings, (0, 1))
         self.materials.doubleClicked.connect(lambda _i: self.edit_material())
         self.tabs.addTab(self.materials, "&Materials")
 
@@ -162,7 +163,7 @@ class InventoryView(QWidget):
         lots_page = QWidget()
         lv = QVBoxLayout(lots_page)
         lv.setContentsMargins(0, 0, 0, 0)
-        self.lots = _table("lotsTable", self.lots_proxy)
+        self.lots = _table("lotsTable", self.lots_proxy, ctx.settings, (0, 1, 3, 4, 5))
         lv.addWidget(self.lots, 1)
         detail_row = QHBoxLayout()
         self.lot_detail = QLabel("Select a lot to see its record.")
@@ -190,7 +191,7 @@ class InventoryView(QWidget):
             parent=self,
         )
         self.suppliers_proxy = sortable_proxy(self.suppliers_model, self)
-        self.suppliers = _table("suppliersTable", self.suppliers_proxy)
+        self.suppliers = _table("suppliersTable", self.suppliers_proxy, ctx.settings, (0,))
         self.tabs.addTab(self.suppliers, "S&uppliers")
 
         self.search.textChanged.connect(self._filter)
@@ -221,8 +222,6 @@ class InventoryView(QWidget):
         self.lots.setCurrentIndex(QModelIndex())
         self.lots_model.set_rows(lots)
         self.suppliers_model.set_rows(suppliers)
-        for view in (self.materials, self.lots, self.suppliers):
-            view.resizeColumnsToContents()
         low = [m for m in materials if m.low]
         expired = [lot for lot in soon if lot.expiry_date and lot.expiry_date < self._today]
         parts = [

@@ -51,6 +51,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, Changed, watch
 from smallbatch_desktop.ui.theme import set_invalid
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
 
@@ -395,7 +396,7 @@ class RecipeView(QWidget):
         self.history.verticalHeader().hide()
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.history.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.history, self._ctx.settings, "recipes/history", whole=(0, 4, 5))
         v.addWidget(self.history, 1)
         row = QHBoxLayout()
         self.compare_button = self._button("&Compare selected…", "compareButton", self.compare, row)

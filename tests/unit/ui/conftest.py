@@ -25,6 +25,23 @@ def _app_font_restored(qapp: Any) -> Iterator[None]:
 
 
 @pytest.fixture
+def normal_font() -> Iterator[None]:
+    """The test starts at the normal text size; the app's own font comes back after it,
+    whatever the test did to the text size."""
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QApplication
+
+    from smallbatch_desktop.ui.theme import apply_font
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = QFont(app.font())
+    apply_font(app, larger=False)
+    yield
+    app.setFont(before)
+
+
+@pytest.fixture
 def qsettings(tmp_path: Path) -> QSettings:
     return temp_settings(tmp_path)
 

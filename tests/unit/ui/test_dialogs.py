@@ -3,7 +3,6 @@ through the real widgets; assertions on the database and on what the widgets sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -27,22 +26,6 @@ from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.tasks import SyncPool, TaskRunner
 from smallbatch_desktop.ui.testing import child, make_context
 from smallbatch_desktop.ui.theme import LARGE_POINT_SIZE, LARGER_TEXT_KEY, NORMAL_POINT_SIZE
-
-
-@pytest.fixture
-def normal_font() -> Iterator[None]:
-    """The test starts at the normal text size; the app's own font comes back after it,
-    whatever the test did to the text size."""
-    from PySide6.QtGui import QFont
-
-    from smallbatch_desktop.ui.theme import apply_font
-
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    before = QFont(app.font())
-    apply_font(app, larger=False)
-    yield
-    app.setFont(before)
 
 
 def _tab_order(first: QWidget, count: int) -> list[QWidget]:
