@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView, QTreeView
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QTreeView
 
 #: free-text columns never grow past this many average characters
 MAX_CHARS = 42
@@ -58,7 +58,7 @@ class ColumnFitter(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit)
-        self._model = None
+        self._model: QAbstractItemModel | None = None
         self._watch_model()
         # kept, not asked for again: during the view's destruction an event may still
         # arrive, and calling into the half-destroyed view would crash
@@ -207,15 +207,5 @@ class ColumnFitter(QObject):
             self._settings.setValue(self._key, json.dumps(self._user, sort_keys=True))
 
 
-def fit_columns(
-    view: QAbstractItemView,
-    settings: QSettings | None,
-    key: str,
-    *,
-    whole: Iterable[int] = (),
-    stretch: int | None = None,
-    max_chars: int = MAX_CHARS,
-) -> ColumnFitter:
-    """Attach a ``ColumnFitter`` to ``view`` (a table or a tree) and size it now."""
-    assert isinstance(view, QTableView | QTreeView)
-    return ColumnFitter(view, settings, key, whole=whole, stretch=stretch, max_chars=max_chars)
+#: attach a ``ColumnFitter`` to a table or a tree and size it now
+fit_columns = ColumnFitter
