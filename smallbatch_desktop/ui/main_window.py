@@ -556,16 +556,10 @@ class MainWindow(QMainWindow):
 
     def import_data(self, path: str | None = None) -> QDialog:
         """File > Import…: the import dialog on the window's task runner (progress and
-        Cancel in the status bar); the current view reloads after an import."""
-        dialog = self._module_dialog(
-            "smallbatch_desktop.ui.dialogs.import_data",
-            "ImportDialog",
-            tasks=self.tasks,
-            actor=self.ctx.actor,
-            path=path,
+        Cancel in the status bar); the views showing what was imported reload."""
+        return self._module_dialog(
+            "smallbatch_desktop.ui.dialogs.import_data", "ImportDialog", path=path
         )
-        dialog.imported.connect(lambda _kind, _n: self.refresh_current())  # type: ignore[attr-defined]
-        return dialog
 
     def fsma_export(self) -> QDialog | None:
         return self._module_dialog("smallbatch_desktop.ui.dialogs.fsma", "FsmaExportDialog")

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.services.imports import (
@@ -54,9 +54,11 @@ from smallbatch_desktop.services.imports import (
     run_import,
 )
 from smallbatch_desktop.services.imports.mapping import Mapping, apply_overrides, auto_map
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import fit_to_text
 from smallbatch_desktop.ui.models.table import Column, RowTableModel
-from smallbatch_desktop.ui.tasks import Progress, TaskHandle, TaskRunner
+from smallbatch_desktop.ui.ops import Change, run_task_op
+from smallbatch_desktop.ui.tasks import Progress, TaskHandle
 from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import FieldError
 
@@ -96,6 +98,15 @@ def _status_color(status: str) -> QColor | None:
     return ok_background() if status == "new" else None
 
 
+#: what an import of each kind changes (the views showing it reload)
+IMPORT_CHANGES = {
+    "materials": Change.MATERIALS,
+    "suppliers": Change.SUPPLIERS,
+    "customers": Change.CUSTOMERS,
+    "lots": Change.LOTS,
+}
+
+
 class ImportDialog(QDialog):
     """Pick a file, confirm the mapping, look at the preview, import.
 
@@ -112,19 +123,19 @@ class ImportDialog(QDialog):
 
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        tasks: TaskRunner | None = None,
-        actor: str = "",
         path: str | Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import")
-        self._sf = session_factory
-        self.tasks = tasks if tasks is not None else TaskRunner(session_factory, None, self)
-        self._actor = actor
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        # the window's runner: progress and Cancel show in the status bar
+        self.tasks = ctx.tasks
+        self._actor = ctx.actor
         self._table: Table | None = None
         self._table_path = ""
         self._overrides: dict[str, int | None] = {}
@@ -445,10 +456,12 @@ class ImportDialog(QDialog):
                 progress=_progress_fn(progress, f"Importing {kind.title.lower()}"),
             )
 
-        self.tasks.submit(
+        run_task_op(
+            self._ctx,
             f"Import {kind.title.lower()}",
             job,
-            write=True,
+            changes=IMPORT_CHANGES.get(kind.key, Change.all()),
+            origin=self,
             on_result=self._on_imported,
             on_error=self._on_error,
         )

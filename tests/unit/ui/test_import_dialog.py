@@ -192,10 +192,9 @@ def test_a_row_gone_bad_since_the_preview_refuses_the_whole_import(
 
 def test_preview_model_passes_qtmodeltester(qtmodeltester, qtbot, session_factory):
     seed(session_factory, "suppliers", "materials")
-    from smallbatch_desktop.ui.tasks import SyncPool, TaskRunner
+    from smallbatch_desktop.ui.testing import make_context
 
-    tasks = TaskRunner(session_factory, SyncPool())
-    dialog = ImportDialog(session_factory, tasks=tasks, path=DATA / "lots_bad.csv")
+    dialog = ImportDialog(make_context(session_factory), path=DATA / "lots_bad.csv")
     qtbot.addWidget(dialog)
     assert dialog.preview.model().rowCount() == 6
     qtmodeltester.check(dialog.preview.model(), force_py=True)
@@ -204,10 +203,13 @@ def test_preview_model_passes_qtmodeltester(qtmodeltester, qtbot, session_factor
 @pytest.mark.slow
 def test_checking_runs_off_the_ui_thread(qtbot, session_factory):
     """With the real thread pool the preview arrives through the task signals."""
-    from smallbatch_desktop.ui.tasks import TaskRunner
+    from PySide6.QtCore import QThreadPool
 
-    tasks = TaskRunner(session_factory)  # QThreadPool
-    dialog = ImportDialog(session_factory, tasks=tasks)
+    from smallbatch_desktop.ui.testing import make_context
+
+    ctx = make_context(session_factory, pool=QThreadPool.globalInstance())
+    tasks = ctx.tasks
+    dialog = ImportDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.open_file(DATA / "suppliers.csv")
     assert dialog.summary_label.text() == "Checking the rows…"
