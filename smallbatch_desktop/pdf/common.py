@@ -897,6 +897,9 @@ def flow_document(
         bottomMargin=bottom,
         invariant=1 if invariant else 0,
         creator="Smallbatch Desktop",
+        # each page opens with a text state naming this font: ReportLab's default is
+        # Helvetica, which is never embedded and makes preflight and PDF/A checks fail
+        initialFontName=SANS,
         **meta,
     )
     frame = Frame(

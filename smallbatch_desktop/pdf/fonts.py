@@ -3,6 +3,11 @@
 DejaVu Sans (regular, bold, oblique) for documents and DejaVu Sans Condensed (regular,
 bold) for labels, where width is scarce.  TrueType fonts are embedded (subset) in every
 PDF, so output is identical on every machine.
+
+No PDF of ours names a font it does not embed: ReportLab's defaults (the font a page's
+text state opens with, a table cell's font) are Helvetica, one of the standard 14 that
+are never embedded and that preflight and PDF/A checkers flag even when no glyph of it is
+drawn.  :func:`register_fonts` points those defaults at the shipped sans.
 """
 
 from __future__ import annotations
@@ -37,9 +42,11 @@ def register_fonts() -> None:
     with _lock:
         if _done:
             return
+        from reportlab import rl_config
         from reportlab.lib.fonts import addMapping
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
+        from reportlab.platypus.tables import CellStyle
 
         for name, filename in _FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(resource("fonts", filename))))
@@ -51,4 +58,7 @@ def register_fonts() -> None:
             addMapping(family, 1, 0, bold)
             addMapping(family, 0, 1, italic)
             addMapping(family, 1, 1, bold)
+        # the defaults read when a canvas or a table cell names no font (see above)
+        rl_config.canvas_basefontname = SANS
+        CellStyle.fontname = SANS
         _done = True

@@ -465,7 +465,15 @@ def _new_canvas(buf: io.BytesIO, w_pt: float, h_pt: float, title: str) -> Any:
     from reportlab.pdfgen.canvas import Canvas
 
     fonts.register_fonts()
-    c = Canvas(buf, pagesize=(w_pt, h_pt), invariant=1, pageCompression=1)
+    # every page opens with a text state naming the initial font: an embedded one, not
+    # ReportLab's default Helvetica (never embedded, flagged by preflight and PDF/A checks)
+    c = Canvas(
+        buf,
+        pagesize=(w_pt, h_pt),
+        invariant=1,
+        pageCompression=1,
+        initialFontName=fonts.COND,
+    )
     c.setTitle(title)
     c.setAuthor("Smallbatch Desktop")
     c.setCreator("Smallbatch Desktop")

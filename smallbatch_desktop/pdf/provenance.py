@@ -443,6 +443,7 @@ def render_provenance_card(
         author=record.producer_name or "Smallbatch Desktop",
         creator="Smallbatch Desktop",
         invariant=1 if invariant else 0,
+        initialFontName=SANS,  # not ReportLab's unembedded Helvetica (see common.one_frame_doc)
     )
     body = Frame(
         margin,

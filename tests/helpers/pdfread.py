@@ -132,3 +132,73 @@ def save_pngs(pdf: bytes, prefix: str, dpi: float = 150) -> list[str]:
         image.save(path)
         paths.append(path)
     return paths
+
+
+@dataclass(frozen=True)
+class FontUse:
+    """One font a PDF page uses, as a preflight tool (qpdf, pdffonts) lists it."""
+
+    page: int
+    name: str  # the BaseFont, e.g. "AAAAAA+DejaVuSans"
+    subtype: str  # Type0, TrueType, Type1...
+    embedded: bool  # a FontFile, FontFile2 or FontFile3 stream in its descriptor
+    subset: bool  # the name carries a six-capital-letter subset tag
+
+    @property
+    def ok(self) -> bool:
+        return self.embedded and self.subset
+
+
+def fonts_of(pdf: bytes) -> list[FontUse]:
+    """Every font in every page's resources, form XObjects and annotations included.
+
+    Read with pikepdf (qpdf), independently of ReportLab that wrote the file.  A font
+    counts as embedded when its descriptor (or, for a Type0 font, its descendant's) holds
+    a font program; a Type3 font is its own glyph procedures and counts as embedded.
+    """
+    import io
+    import re
+
+    import pikepdf
+
+    found: list[FontUse] = []
+    seen: set[tuple[int, int, int]] = set()
+
+    def visit_resources(page_no: int, res: Any) -> None:
+        if res is None:
+            return
+        fonts = res.get("/Font")
+        if fonts is not None:
+            for _key, font in fonts.items():
+                key = (page_no, *font.objgen)
+                if font.objgen != (0, 0) and key in seen:
+                    continue
+                seen.add(key)
+                found.append(_font_use(page_no, font))
+        xobjects = res.get("/XObject")
+        if xobjects is not None:
+            for _key, xo in xobjects.items():
+                if xo.get("/Subtype") == "/Form":
+                    visit_resources(page_no, xo.get("/Resources"))
+
+    def _font_use(page_no: int, font: Any) -> FontUse:
+        subtype = str(font.get("/Subtype", "/?"))[1:]
+        name = str(font.get("/BaseFont", "/?"))[1:]
+        if subtype == "Type3":
+            return FontUse(page_no, name, subtype, True, True)
+        desc = font.get("/FontDescriptor")
+        if subtype == "Type0":
+            desc = font["/DescendantFonts"][0].get("/FontDescriptor")
+        embedded = desc is not None and any(
+            k in desc for k in ("/FontFile", "/FontFile2", "/FontFile3")
+        )
+        return FontUse(page_no, name, subtype, embedded, bool(re.match(r"[A-Z]{6}\+", name)))
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for i, page in enumerate(doc.pages):
+            visit_resources(i, page.obj.get("/Resources"))
+            for annot in page.obj.get("/Annots", []):
+                ap = annot.get("/AP")
+                if ap is not None and ap.get("/N") is not None:
+                    visit_resources(i, ap["/N"].get("/Resources"))
+    return found

@@ -9,7 +9,7 @@ import io
 import pdfplumber
 import pytest
 import zxingcpp
-from helpers.pdfread import decode_pdf
+from helpers.pdfread import decode_pdf, fonts_of
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.gs1 import BarcodeError
@@ -362,7 +362,8 @@ def test_fonts_are_embedded() -> None:
     pdf = render_labels(
         LabelJob(single_label_stock(100, 50), default_roll_layout(), (label_data(1),))
     ).pdf
-    assert b"/FontFile2" in pdf
+    fonts = fonts_of(pdf)
+    assert fonts and all(f.embedded and f.subset for f in fonts), fonts
 
 
 def test_roll_stock_is_one_page_per_label_of_the_label_size() -> None:
