@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from smallbatch_desktop.domain.errors import ValidationError
@@ -24,6 +25,40 @@ GS1_AIS: dict[str, tuple[str, int | None, int]] = {
 }
 #: GS1 "AI encodable character set 82"
 _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
+
+
+@dataclass(frozen=True)
+class Gs1Use:
+    """Where a GS1 symbol will be scanned, and the smallest module (X-dimension) GS1
+    allows there, in mm, for a linear symbol (GS1-128) and for GS1 DataMatrix."""
+
+    title: str
+    table: str  # the GS1 symbol specification table it comes from
+    linear_min_mm: float
+    matrix_min_mm: float
+
+
+#: GS1 General Specifications, section 5.12.3 "GS1 symbol specification tables" (section
+#: 5.9.3 in Release 18), minimum X-dimensions; every GS1-128 also keeps 10X quiet zones
+#: (section 5.4.4.2).  GS1 DataMatrix minimums are 1.5 times the linear minimum of the
+#: same table ("optical effects in the image capture process require that the GS1
+#: DataMatrix and GS1 QR Code symbols be printed at 1.5 times the equivalent printing
+#: X-dimension allowed for linear symbols", note to the tables), except where a table
+#: states its own (table 6: 0.254 mm).
+#:
+#: - ``general``: trade items not scanned at the point of sale or in general
+#:   distribution (table 4): GS1-128 at least 0.250 mm.  A maker's lot label on a jar or
+#:   a case kept or sold direct.
+#: - ``distribution``: trade items and logistic units scanned in general distribution
+#:   (tables 2 and 5, warehouse scanners at a distance): GS1-128 at least 0.495 mm,
+#:   GS1 DataMatrix 0.743 mm.
+#: - ``healthcare``: regulated healthcare non-retail trade items (table 6): GS1-128 at
+#:   least 0.170 mm, GS1 DataMatrix 0.254 mm.
+GS1_USES: dict[str, Gs1Use] = {
+    "general": Gs1Use("general use (not scanned in distribution)", "table 4", 0.250, 0.375),
+    "distribution": Gs1Use("scanned in general distribution", "tables 2 and 5", 0.495, 0.743),
+    "healthcare": Gs1Use("regulated healthcare, non-retail", "table 6", 0.170, 0.254),
+}
 
 
 class BarcodeError(ValidationError):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from smallbatch_desktop.domain.errors import ValidationError
+from smallbatch_desktop.domain.gs1 import GS1_USES
 
 #: EU 1169/2011 Annex IV: x-height of mandatory particulars, and on packs whose largest
 #: surface is under 80 cm2
@@ -106,6 +107,8 @@ class BarcodeElement(Element):
     domain: str = ""
     hri: bool = True  # human-readable text under linear symbols
     hri_size: float = 7.0
+    #: where a GS1 symbol is scanned: sets its minimum X-dimension (``gs1.GS1_USES``)
+    gs1_use: str = "general"
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,11 @@ def validate_layout(layout: Layout, label_w: float, label_h: float) -> None:
         if isinstance(e, BarcodeElement) and e.symbology not in SYMBOLOGIES:
             raise ValidationError(
                 f"{label}: unknown symbology {e.symbology!r}; use one of {', '.join(SYMBOLOGIES)}",
+                field=e.name,
+            )
+        if isinstance(e, BarcodeElement) and e.gs1_use not in GS1_USES:
+            raise ValidationError(
+                f"{label}: unknown GS1 use {e.gs1_use!r}; use one of {', '.join(GS1_USES)}",
                 field=e.name,
             )
 

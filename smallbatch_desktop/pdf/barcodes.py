@@ -7,9 +7,11 @@ the whole symbol is one PDF path in
 module units, and a ``cm`` transform scales it: a symbol costs one content-stream string,
 cached per data string, however often it is placed.
 
-Printability: the module size is snapped to whole printer dots when the box allows it,
-so every bar edge falls on a dot edge.  A module under 2 dots wide is a warning (it may
-not scan); under 1 dot it is refused, naming the element.
+Printability: the module size is a whole number of printer dots, so every bar edge
+falls on a dot edge.  A module under 2 dots wide is a warning (it may not scan); under 1
+dot it is refused, naming the element.  A GS1 symbol's module is never below the GS1
+minimum X-dimension for its use (``domain.gs1.GS1_USES``): the smallest whole number of
+dots at or above it, and a box too small for that is refused, naming the element.
 """
 
 from __future__ import annotations
@@ -152,12 +154,15 @@ def place_symbol(
     *,
     name: str,
     hri_height: float = 0.0,
+    min_module: float = 0.0,
+    min_reason: str = "",
 ) -> Placement:
     """Size a symbol to fit its box, snapped to printer dots; refuse what cannot print.
 
     Linear symbols take the box width (with 10-module quiet zones each side) and the box
     height less the human-readable line; matrix symbols take the largest square that fits
-    with their quiet zone (QR 4 modules, Data Matrix 1).
+    with their quiet zone (QR 4 modules, Data Matrix 1).  ``min_module`` (mm) is the
+    smallest module allowed (a GS1 minimum X-dimension, explained by ``min_reason``).
     """
     dot = MM_PER_INCH / dpi
     total_cols = symbol.cols + 2 * symbol.quiet
@@ -167,6 +172,21 @@ def place_symbol(
         total_rows = symbol.rows + 2 * symbol.quiet
         raw = min(box_w / total_cols, box_h / total_rows)
     dots = math.floor(raw / dot + 1e-6)
+    min_dots = max(1, math.ceil(min_module / dot - 1e-6)) if min_module > 0 else 0
+    if min_module > 0 and dots < min_dots:
+        x = min_dots * dot
+        need_w = total_cols * x
+        what = f"{need_w:.1f} mm wide"
+        if not symbol.linear:
+            need_h = (symbol.rows + 2 * symbol.quiet) * x
+            what = f"{need_w:.1f} x {need_h:.1f} mm"
+        raise BarcodeError(
+            f"{name}: {min_reason} asks modules of at least {min_module:.3f} mm; at "
+            f"{dpi} dpi that is {min_dots} printer dots ({x:.3f} mm), so the symbol with its "
+            f"quiet zones needs {what} but the box is {box_w:.1f} x {box_h:.1f} mm; make "
+            "the element bigger or the data shorter",
+            field=name,
+        )
     warnings: list[str] = []
     if dots < 1:
         need = total_cols * dot

@@ -25,7 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smallbatch_desktop.domain.errors import ValidationError
-from smallbatch_desktop.domain.gs1 import BarcodeError, digital_link, gs1_element_string, yymmdd
+from smallbatch_desktop.domain.gs1 import (
+    GS1_USES,
+    BarcodeError,
+    digital_link,
+    gs1_element_string,
+    yymmdd,
+)
 from smallbatch_desktop.domain.label_data import Ingredient, LabelData, LabelJob
 from smallbatch_desktop.domain.label_layout import (
     BarcodeElement,
@@ -346,7 +352,22 @@ class _Renderer:
                 f"{e.name} text",
             )
             hri_h = (asc + desc) * hri_fit.size / PT_PER_MM + 0.5
-        place = place_symbol(symbol, e.w, e.h, self.job.dpi, name=e.name, hri_height=hri_h)
+        min_module, min_reason = 0.0, ""
+        if sym_name in ("gs1-128", "gs1-datamatrix"):
+            use = GS1_USES[e.gs1_use]
+            min_module = use.linear_min_mm if symbol.linear else use.matrix_min_mm
+            label = "GS1-128" if symbol.linear else "GS1 DataMatrix"
+            min_reason = f"{label} for {use.title} (GS1 General Specifications, {use.table})"
+        place = place_symbol(
+            symbol,
+            e.w,
+            e.h,
+            self.job.dpi,
+            name=e.name,
+            hri_height=hri_h,
+            min_module=min_module,
+            min_reason=min_reason,
+        )
         for w in place.warnings:
             self.warnings.setdefault(w)
         # snap the symbol's corner to the printer's dot grid, which starts at the page's

@@ -266,3 +266,27 @@ def test_main_window_embeds_the_view(window: Any) -> None:
     assert widget.objectName() == "labelView"
     assert type(widget).__name__ == "LabelView"
     assert isinstance(widget.label_layout.elements[0], TextElement)
+
+
+def test_gs1_use_combo_sets_the_minimum_module_and_the_preview_refuses(
+    qtbot: Any, view: Any
+) -> None:
+    """The GS1 use shows for GS1 symbols only; 'distribution' asks 0.743 mm Data Matrix
+    modules, more than the standard layout's 12.5 mm box holds: the preview names it."""
+    from PySide6.QtWidgets import QComboBox
+
+    view.select(["code"])
+    combo = child(view, QComboBox, "prop_gs1_use")
+    assert combo.isVisibleTo(view)
+    assert combo.currentData() == "general"
+    index = combo.findData("distribution")
+    assert "0.495 mm" in combo.itemText(index)
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert view.label_layout.element("code").gs1_use == "distribution"
+    outcome = view.flush_preview()
+    assert "code" in outcome.failed_elements
+    assert any("code" in t and "0.743 mm" in t for t in view.message_texts())
+    view._on_element_edited("code", "symbology", "qr")
+    view.select(["code"])
+    assert not combo.isVisibleTo(view)
