@@ -199,7 +199,14 @@ def _fmt(v: float) -> str:
 class Catalog:
     """The parsed catalog: every template (equivalents included) and the paper sizes."""
 
-    def __init__(self, stocks: tuple[LabelStock, ...], papers: Mapping[str, PaperSize]) -> None:
+    def __init__(
+        self,
+        stocks: tuple[LabelStock, ...],
+        papers: Mapping[str, PaperSize],
+        corrected: tuple[str, ...] = (),
+    ) -> None:
+        #: keys of the base templates whose geometry ``corrections.json`` corrected
+        self.corrected = corrected
         self.stocks = stocks
         self.papers = dict(papers)
         self.by_key: dict[str, LabelStock] = {}
@@ -308,8 +315,63 @@ def catalog_dir() -> Path:
 
 @cache
 def builtin_catalog() -> Catalog:
-    """The shipped catalog, parsed once per process."""
+    """The shipped catalog, parsed once per process, with our corrections applied."""
     return parse_catalog(catalog_dir())
+
+
+CORRECTIONS_FILE = "corrections.json"
+_CORRECTABLE = {"width", "height", "x0", "y0", "dx", "dy"}
+
+
+def load_corrections(folder: Path) -> dict[tuple[str, str], dict[str, float]]:
+    """``corrections.json`` beside the catalogue: (brand, part) of a base template ->
+    the published geometry to set (mm).  Each entry must state what gLabels had: a
+    correction whose gLabels values no longer match (the catalogue was updated) is an
+    error, so a stale correction never silently moves a fixed stock."""
+    import json
+
+    path = folder / CORRECTIONS_FILE
+    if not path.exists():
+        return {}
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for entry in json.loads(path.read_text(encoding="utf-8"))["corrections"]:
+        brand, _, part = entry["stock"].partition(" ")
+        values = {k: length_mm(v) for k, v in entry["set"].items()}
+        unknown = set(values) - _CORRECTABLE
+        if unknown or not entry.get("source"):
+            raise ValueError(f"{CORRECTIONS_FILE}: {entry['stock']}: bad entry {sorted(unknown)}")
+        out[(brand.lower(), part.lower())] = values | {
+            f"glabels_{k}": length_mm(v) for k, v in entry["glabels"].items()
+        }
+    return out
+
+
+def _corrected(stock: LabelStock, fix: Mapping[str, float]) -> LabelStock:
+    grid = stock.layouts[0]
+    was = {
+        "width": stock.label_width,
+        "height": stock.label_height,
+        "x0": grid.x0,
+        "y0": grid.y0,
+        "dx": grid.dx,
+        "dy": grid.dy,
+    }
+    for k, v in fix.items():
+        if k.startswith("glabels_") and not isclose_mm(was[k[8:]], v):
+            raise ValueError(
+                f"{CORRECTIONS_FILE}: {stock.key}: gLabels' {k[8:]} is {was[k[8:]]:.3f} mm, "
+                f"not {v:.3f} mm as the correction says; check the correction again"
+            )
+    new = {k: fix.get(k, v) for k, v in was.items()}
+    return replace(
+        stock,
+        label_width=new["width"],
+        label_height=new["height"],
+        layouts=(
+            replace(grid, x0=new["x0"], y0=new["y0"], dx=new["dx"], dy=new["dy"]),
+            *stock.layouts[1:],
+        ),
+    )
 
 
 def parse_catalog(folder: Path) -> Catalog:
@@ -329,6 +391,8 @@ def parse_catalog(folder: Path) -> Catalog:
         raw.extend(_iter(ElementTree.parse(path).getroot(), "Template"))
     base: dict[tuple[str, str], LabelStock] = {}
     order: list[tuple[str, Any]] = []
+    corrections = load_corrections(folder)
+    order_fixed: list[str] = []
     for el in raw:
         brand, part = el.get("brand", "").strip(), el.get("part", "").strip()
         if el.get("equiv"):
@@ -336,6 +400,10 @@ def parse_catalog(folder: Path) -> Catalog:
             continue
         stock = _parse_template(el, papers)
         if stock is not None:
+            fix = corrections.pop((brand.lower(), part.lower()), None)
+            if fix is not None:
+                stock = _corrected(stock, fix)
+                order_fixed.append(stock.key)
             base.setdefault((brand.lower(), part.lower()), stock)
             order.append(("base", stock))
     equivs = {
@@ -382,7 +450,12 @@ def parse_catalog(folder: Path) -> Catalog:
                 categories=target.categories,
             )
         )
-    return Catalog(tuple(stocks), papers)
+    if corrections:
+        raise ValueError(
+            f"{CORRECTIONS_FILE}: no catalogue template for "
+            + ", ".join(f"{b} {p}" for b, p in corrections)
+        )
+    return Catalog(tuple(stocks), papers, corrected=tuple(order_fixed))
 
 
 def _local(tag: Any) -> str:

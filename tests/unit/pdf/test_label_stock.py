@@ -67,8 +67,9 @@ def test_avery_5160_geometry(catalog) -> None:
     assert (s.label_width, s.label_height, s.corner_radius) == (66.675, 25.4, 1.5875)
     cells = s.cells()
     assert len(cells) == 30
-    assert (cells[0].x, cells[0].y) == (3.96875, 12.7)
-    assert (cells[1].x, cells[3].y) == pytest.approx((3.96875 + 70.64375, 12.7 + 25.4))
+    # Avery's published geometry (gLabels has a 2.78125 in pitch: corrections.json)
+    assert (cells[0].x, cells[0].y) == pytest.approx((4.7625, 12.7))
+    assert (cells[1].x, cells[3].y) == pytest.approx((4.7625 + 69.85, 12.7 + 25.4))
 
 
 def test_equivalents_resolve_to_their_base(catalog) -> None:
@@ -201,3 +202,76 @@ def test_parser_refuses_entities(tmp_path: Path) -> None:
     )
     with pytest.raises(DefusedXmlException):
         parse_catalog(tmp_path)
+
+
+# --------------------------------------------------------------------------- corrections
+
+IN = 25.4
+
+#: the manufacturers' published geometry (see resources/label-stock/corrections.json):
+#: stock -> (label w, h, columns, rows, top margin, side margin, horizontal, vertical pitch)
+PUBLISHED = {
+    "Avery 5160": (2.625 * IN, 1 * IN, 3, 10, 0.5 * IN, 0.1875 * IN, 2.75 * IN, 1 * IN),
+    "Avery 5163": (4 * IN, 2 * IN, 2, 5, 0.5 * IN, 0.15625 * IN, 4.1875 * IN, 2 * IN),
+    "Avery 5164": (4 * IN, 10 / 3 * IN, 2, 3, 0.5 * IN, 0.15625 * IN, 4.1875 * IN, 10 / 3 * IN),
+    "Avery 5167": (1.75 * IN, 0.5 * IN, 4, 20, 0.5 * IN, 0.28125 * IN, 2.0625 * IN, 0.5 * IN),
+    "Avery L7160": (63.5, 38.1, 3, 7, 15.15, 7.21, 66.04, 38.1),
+    "Avery L7163": (99.1, 38.1, 2, 7, 15.15, 4.65, 101.6, 38.1),
+    "Avery L7165": (99.1, 67.7, 2, 4, 13.1, 4.65, 101.6, 67.7),
+    "Avery L7651": (38.1, 21.2, 5, 13, 10.7, 4.67, 40.64, 21.2),
+}
+
+
+@pytest.mark.parametrize("key", sorted(PUBLISHED))
+def test_most_used_stocks_have_the_published_geometry(catalog, key: str) -> None:
+    w, h, nx, ny, top, side, dx, dy = PUBLISHED[key]
+    s = catalog.get(key)
+    (grid,) = s.layouts
+    assert (grid.nx, grid.ny) == (nx, ny)
+    got = (s.label_width, s.label_height, grid.y0, grid.x0, grid.dx, grid.dy)
+    assert got == pytest.approx((w, h, top, side, dx, dy), abs=0.005)
+    # the published sheets are symmetric: what is left at the right and bottom equals the
+    # side and top margins (a wrong pitch shows up here as a lopsided sheet)
+    right = s.page_width - grid.x0 - (nx - 1) * grid.dx - s.label_width
+    bottom = s.page_height - grid.y0 - (ny - 1) * grid.dy - s.label_height
+    assert (right, bottom) == pytest.approx((side, top), abs=0.02)
+    # the last label's cell is where the published pitch puts it
+    last = s.cells()[-1]
+    assert (last.x, last.y) == pytest.approx((side + (nx - 1) * dx, top + (ny - 1) * dy), abs=0.01)
+
+
+@pytest.mark.parametrize("key, base", [("Avery J8160", "Avery 7160"), ("Avery 8160", "Avery 5160")])
+def test_equivalents_follow_a_corrected_base(catalog, key: str, base: str) -> None:
+    assert base in catalog.corrected
+    assert catalog.get(key).cells() == catalog.get(base).cells()
+
+
+def test_every_correction_is_applied_and_sourced(catalog) -> None:
+    import json
+
+    data = json.loads((catalog_dir() / "corrections.json").read_text(encoding="utf-8"))
+    named = [c["stock"] for c in data["corrections"]]
+    assert sorted(catalog.corrected) == sorted(named)
+    assert all(c["source"] and c["note"] for c in data["corrections"])
+
+
+def test_a_stale_correction_is_an_error(tmp_path) -> None:
+    """If gLabels' figures change, a correction that no longer describes them refuses to
+    load instead of moving a stock that may now be right."""
+    import json
+    import shutil
+
+    for name in ("avery-us-templates.xml", "paper-sizes.xml"):
+        shutil.copy(catalog_dir() / name, tmp_path)
+    entry = {
+        "stock": "Avery 5160",
+        "source": "test",
+        "glabels": {"dx": "2.8in"},
+        "set": {"dx": "2.75in"},
+    }
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [entry]}))
+    with pytest.raises(ValueError, match=r"Avery 5160: gLabels' dx is 70\.644 mm"):
+        parse_catalog(tmp_path)
+    entry["glabels"] = {"dx": "2.78125in"}
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [entry]}))
+    assert parse_catalog(tmp_path).get("Avery 5160").layouts[0].dx == pytest.approx(69.85)
