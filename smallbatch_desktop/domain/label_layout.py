@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from smallbatch_desktop.domain.errors import ValidationError
 from smallbatch_desktop.domain.gs1 import GS1_USES
+from smallbatch_desktop.domain.text import check_text
 
 #: EU 1169/2011 Annex IV: x-height of mandatory particulars, and on packs whose largest
 #: surface is under 80 cm2
@@ -293,6 +294,14 @@ def validate_layout(layout: Layout, label_w: float, label_h: float) -> None:
                 f"{label}: unknown symbology {e.symbology!r}; use one of {', '.join(SYMBOLOGIES)}",
                 field=e.name,
             )
+        for fname in ("name", "text", "prefix", "data", "domain", "path"):
+            value = getattr(e, fname, None)
+            if isinstance(value, str):
+                check_text(
+                    value,
+                    field=e.name if fname != "name" else "element name",
+                    lines=fname == "text",
+                )
         if isinstance(e, BarcodeElement) and e.gs1_use not in GS1_USES:
             raise ValidationError(
                 f"{label}: unknown GS1 use {e.gs1_use!r}; use one of {', '.join(GS1_USES)}",

@@ -43,6 +43,7 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.domain.status import EDITABLE, FROZEN, TRANSITIONS, BatchStatus
+from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.domain.units import (
     convert,
     format_quantity,
@@ -158,7 +159,7 @@ def plan_batch(
         made_date=day,
         best_before=best_before,
         operator=optional_text(operator or actor, field="operator", max_len=100),
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
     )
     session.add(b)
     session.flush()
@@ -584,7 +585,7 @@ def evaluate(q: QcSpecItem, value: object) -> tuple[bool, str, Decimal | None]:
             else:
                 raise ValidationError(f"{fname}: answer pass or fail, not {value!r}", field=fname)
         return ok, "pass" if ok else "fail", None
-    txt = str(value or "").strip()
+    txt = check_text(str(value or "").strip(), field=fname, lines=True)
     if not txt:
         raise ValidationError(f"{fname}: write what was observed", field=fname)
     return True, txt[:300], None
@@ -671,7 +672,7 @@ def change_status(
         )
     now = utcnow()
     if action in ("reject", "recall"):
-        reason = required_text(reason, field="reason", max_len=2000)
+        reason = required_text(reason, field="reason", max_len=2000, lines=True)
         b.closed_at, b.closed_by, b.close_reason = now, actor, reason
     if action == "start":
         b.started_at = now
@@ -735,7 +736,7 @@ def update_batch(
     if operator is not None:
         b.operator = optional_text(operator, field="operator", max_len=100)
     if notes is not None:
-        b.notes = optional_text(notes, field="notes")
+        b.notes = optional_text(notes, field="notes", lines=True)
     if best_before not in (None, ""):
         b.best_before = parse_date(best_before, field="best before")
     session.flush()
@@ -766,7 +767,7 @@ def amend_batch(
             f"field: {field!r} cannot be amended; choose one of {', '.join(AMENDABLE)}",
             field="field",
         )
-    reason = required_text(reason, field="reason", max_len=2000)
+    reason = required_text(reason, field="reason", max_len=2000, lines=True)
     actor = required_text(actor, field="who", max_len=100)
     old = getattr(b, field)
     if field == "actual_quantity":
@@ -790,7 +791,7 @@ def amend_batch(
     elif field == "best_before":
         value = parse_date(new_value, field="best before")
     else:
-        value = optional_text(new_value, field=AMENDABLE[field])
+        value = optional_text(new_value, field=AMENDABLE[field], lines=field == "notes")
     old_text = "" if old is None else (old.isoformat() if isinstance(old, dt.date) else str(old))
     new_text = value.isoformat() if isinstance(value, dt.date) else str(value)
     if old_text == new_text:
@@ -875,7 +876,7 @@ def ship_batch(
         shipped_date=day,
         document_type=optional_text(document_type, field="document type", max_len=30) or "invoice",
         document_number=optional_text(document_number, field="document number", max_len=80),
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
         recorded_by=actor,
     )
     session.add(s)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
 from smallbatch_desktop.domain.models import AuditEntry, Base, Setting
+from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.services.fast_reads import like_operator
 
 T = TypeVar("T", bound=Base)
@@ -99,8 +100,10 @@ def all_settings(session: Session) -> dict[str, Any]:
     return values
 
 
-def required_text(value: str | None, *, field: str, max_len: int = 200) -> str:
-    text = (value or "").strip()
+def required_text(value: str | None, *, field: str, max_len: int = 200, lines: bool = False) -> str:
+    """Stripped text, refused when empty, too long or holding a control character
+    (``lines``: line breaks and tabs allowed, see ``domain.text``)."""
+    text = check_text((value or "").strip(), field=field, lines=lines)
     if not text:
         raise ValidationError(f"{field}: is required", field=field)
     if len(text) > max_len:
@@ -110,8 +113,11 @@ def required_text(value: str | None, *, field: str, max_len: int = 200) -> str:
     return text
 
 
-def optional_text(value: str | None, *, field: str, max_len: int = 2000) -> str:
-    text = (value or "").strip()
+def optional_text(
+    value: str | None, *, field: str, max_len: int = 2000, lines: bool = False
+) -> str:
+    """Like :func:`required_text`, but empty is fine."""
+    text = check_text((value or "").strip(), field=field, lines=lines)
     if len(text) > max_len:
         raise ValidationError(
             f"{field}: at most {max_len} characters (got {len(text)})", field=field

@@ -71,11 +71,11 @@ def create_supplier(
         raise ConflictError(f"supplier name: {name!r} already exists", field="supplier name")
     s = Supplier(
         name=name,
-        address=optional_text(address, field="address"),
+        address=optional_text(address, field="address", lines=True),
         contact=optional_text(contact, field="contact", max_len=200),
         email=optional_text(email, field="email", max_len=200),
         phone=optional_text(phone, field="phone", max_len=50),
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
     )
     session.add(s)
     session.flush()
@@ -105,7 +105,7 @@ def create_customer(
     c = Customer(
         name=name,
         kind=kind,
-        address=optional_text(address, field="address"),
+        address=optional_text(address, field="address", lines=True),
         contact=optional_text(contact, field="contact", max_len=200),
         email=optional_text(email, field="email", max_len=200),
         phone=optional_text(phone, field="phone", max_len=50),
@@ -194,7 +194,7 @@ def create_material(
     m = Material(
         code=code,
         default_supplier_id=default_supplier_id,
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
         **fields,
     )
     session.add(m)
@@ -244,7 +244,7 @@ def update_material(
     for k, v in fields.items():
         setattr(m, k, v)
     m.default_supplier_id = default_supplier_id
-    m.notes = optional_text(notes, field="notes")
+    m.notes = optional_text(notes, field="notes", lines=True)
     audit(session, actor, "material.update", "material", m.id, changes=changes)
     return m
 
@@ -331,7 +331,7 @@ def receive_lot(
         certifications=optional_text(certifications, field="certifications", max_len=300),
         gtin=normalize_gtin(gtin, field="GTIN"),
         document_ref=optional_text(document_ref, field="document", max_len=80),
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
         received_by=actor,
     )
     session.add(lot)
@@ -506,7 +506,7 @@ def adjust_lot(
     qty = quantize(parse_decimal(quantity, field="adjustment"))
     if qty == 0:
         raise ValidationError("adjustment: must not be zero", field="adjustment")
-    reason = required_text(reason, field="reason", max_len=300)
+    reason = required_text(reason, field="reason", max_len=300, lines=True)
     on_hand = lot_on_hand(session, lot.id)
     if on_hand + qty < 0:
         raise ValidationError(

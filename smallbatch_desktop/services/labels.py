@@ -67,6 +67,7 @@ from smallbatch_desktop.domain.models import (
     utcnow,
 )
 from smallbatch_desktop.domain.status import BatchStatus
+from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.domain.units import Dimension, convert, get_unit, parse_decimal
 from smallbatch_desktop.services.common import audit, get_setting
 
@@ -556,7 +557,7 @@ def save_layout(
     layout always prints.  ``is_default`` makes it the default of its recipe (or the
     global default when it has no recipe), clearing the previous default.
     """
-    name = (layout.name or "").strip()
+    name = check_text((layout.name or "").strip(), field="name")
     if not name:
         raise ValidationError("name: a layout needs a name", field="name")
     if len(name) > 120:
@@ -700,7 +701,7 @@ def save_custom_stock(
 ) -> int:
     """Create or update a custom stock after validating its geometry (see
     ``domain.label_stock.stock_from_geometry`` for the fields)."""
-    name = (name or "").strip()
+    name = check_text((name or "").strip(), field="name")
     if not name:
         raise ValidationError("name: a stock needs a name", field="name")
     if name.lower().startswith(("custom:", "roll:")):
@@ -779,7 +780,7 @@ def save_printer_profile(
     actor: str = "",
 ) -> int:
     """Create or update a printer profile: resolution and calibration offsets (mm)."""
-    name = (name or "").strip()
+    name = check_text((name or "").strip(), field="name")
     if not name:
         raise ValidationError("name: a printer profile needs a name", field="name")
     dpi_i = _positive_int(dpi, field="dpi", minimum=72, maximum=4800)

@@ -32,6 +32,7 @@ from smallbatch_desktop.domain.models import (
     RecipeVersion,
     utcnow,
 )
+from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.domain.units import (
     convert,
     format_quantity,
@@ -233,7 +234,7 @@ def update_draft(
     if yield_unit is not None:
         v.yield_unit = normalize_unit(yield_unit, field="yield unit")
     if steps is not None:
-        v.steps = optional_text(steps, field="steps", max_len=20000)
+        v.steps = optional_text(steps, field="steps", max_len=20000, lines=True)
     if shelf_life_days is not ...:
         if shelf_life_days in (None, ""):
             v.shelf_life_days = None
@@ -252,10 +253,13 @@ def update_draft(
             v.shelf_life_days = days
     if label_facts is not None:
         v.label_facts = {
-            str(k): ("" if val is None else str(val)) for k, val in label_facts.items()
+            check_text(str(k), field="label fact"): check_text(
+                "" if val is None else str(val), field=f"label fact {k}", lines=True
+            )
+            for k, val in label_facts.items()
         }
     if notes is not None:
-        v.notes = optional_text(notes, field="notes")
+        v.notes = optional_text(notes, field="notes", lines=True)
     if lines is not None:
         new_lines = [_line(session, v.recipe, i, li) for i, li in enumerate(lines)]
         v.lines.clear()
