@@ -17,6 +17,13 @@ from pathlib import Path
 
 from smallbatch_desktop.cli import add_db_argument, resolve_db
 
+#: labels are drawn for the printer's resolution (barcodes snap to its dots): say so when
+#: no profile chose one, instead of a silent 300 dpi
+NO_PROFILE_WARNING = (
+    "warning: no printer profile: rendered for 300 dpi; a 203 dpi thermal printer needs "
+    "its own (--profile NAME, or set a default printer profile in the app)"
+)
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -70,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
                     profile_name=profile.name if profile else "",
                 )
                 out.write_bytes(pdf)
+                if profile is None:
+                    print(NO_PROFILE_WARNING, file=sys.stderr)
                 print(f"calibration sheet for {stock.key} written to {out}")
                 return 0
             if not args.batch:
@@ -93,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         engine.dispose()
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    if not plan.profile_name:
+        print(NO_PROFILE_WARNING, file=sys.stderr)
     kind = "final" if plan.final else "DRAFT"
     print(
         f"{result.labels} {kind} labels for {plan.lot} (numbers {plan.first_number}-"

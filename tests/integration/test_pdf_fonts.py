@@ -8,14 +8,19 @@ pikepdf (qpdf), independently of ReportLab, from each output of the command line
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from helpers.pdfread import fonts_of
+from sqlalchemy import select
 from unit.pdf.test_label_render import label_data
 
 from smallbatch_desktop.cli import main
+from smallbatch_desktop.db.engine import open_database
 from smallbatch_desktop.domain.label_data import LabelJob
 from smallbatch_desktop.domain.label_layout import default_roll_layout
 from smallbatch_desktop.domain.label_stock import single_label_stock
+from smallbatch_desktop.domain.models import Batch, Recipe, RecipeVersion
 from smallbatch_desktop.pdf.labels import render_labels, render_preview
 
 STANDARD_14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
@@ -26,14 +31,30 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     tmp = tmp_path_factory.mktemp("fonts")
     db = str(tmp / "demo.sqlite")
     assert main(["demo", "--db", db]) == 0
+    # demo lot codes follow the day the demo is loaded: look them up
+    engine, sf = open_database(db)
+    with sf() as s:
+
+        def code(status: str, *, intermediate: bool = False) -> str:
+            return s.scalars(
+                select(Batch.lot_code)
+                .join(Batch.recipe_version)
+                .join(RecipeVersion.recipe)
+                .where(Batch.status == status, Recipe.intermediate.is_(intermediate))
+                .order_by(Batch.id)
+            ).first()
+
+        released, planned, hold = code("released"), code("planned"), code("qc_hold")
+        mash = code("released", intermediate=True)
+    engine.dispose()
     runs = {
-        "labels": ["labels", "--batch", "HHS-26282-01"],
-        "draft labels": ["labels", "--batch", "HB-26336-01"],
-        "roll labels": ["labels", "--batch", "HHS-26334-01", "--stock", "roll:100x50"],
+        "labels": ["labels", "--batch", released],
+        "draft labels": ["labels", "--batch", planned],
+        "roll labels": ["labels", "--batch", hold, "--stock", "roll:100x50"],
         "calibration": ["labels", "--calibration", "--stock", "L7160"],
-        "batch record": ["sheet", "--batch", "HHS-26282-01"],
-        "customer card": ["sheet", "--batch", "HHS-26282-01", "--card"],
-        "recall report": ["recall", "MASH-26262-01"],
+        "batch record": ["sheet", "--batch", released],
+        "customer card": ["sheet", "--batch", released, "--card"],
+        "recall report": ["recall", mash],
     }
     out: dict[str, bytes] = {}
     for kind, args in runs.items():
@@ -83,3 +104,37 @@ def test_the_reader_sees_an_unembedded_font() -> None:
     c.save()
     (font,) = set(fonts_of(buf.getvalue()))
     assert font.name == "Helvetica" and not font.embedded and not font.ok
+
+
+def test_cli_labels_say_when_no_printer_profile_chose_the_resolution(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No silent 300 dpi: without a profile the CLI warns; with a 203 dpi thermal profile
+    the GS1-128 modules are 2 dots (0.250 mm) and nothing is said."""
+    import io
+
+    import pdfplumber
+
+    from smallbatch_desktop.services.labels import save_printer_profile
+
+    db = str(tmp_path / "demo.sqlite")
+    assert main(["demo", "--db", db]) == 0
+    engine, sf = open_database(db)
+    with sf.begin() as s:
+        save_printer_profile(s, "Rollo", dpi=203)
+        lot = s.scalars(
+            select(Batch.lot_code).where(Batch.status == "qc_hold").order_by(Batch.id)
+        ).first()
+    engine.dispose()
+    capsys.readouterr()
+    out = tmp_path / "a.pdf"
+    base = ["labels", "--db", db, "--batch", lot, "--stock", "roll:100x50", "--out", str(out)]
+    assert main(base) == 0
+    assert "no printer profile: rendered for 300 dpi" in capsys.readouterr().err
+    assert main([*base, "--profile", "Rollo"]) == 0
+    assert "no printer profile" not in capsys.readouterr().err
+    with pdfplumber.open(io.BytesIO(out.read_bytes())) as doc:
+        bars = [r["width"] * 25.4 / 72 for r in doc.pages[0].rects if r["height"] > 20]
+    assert min(bars) == pytest.approx(0.2502, abs=1e-3)
+    assert main(["labels", "--db", db, "--calibration", "--out", str(out)]) == 0
+    assert "no printer profile" in capsys.readouterr().err

@@ -346,7 +346,7 @@ class PrintLabelsDialog(QDialog):
         self.layout_combo.setCurrentIndex(max(self.layout_combo.findText(default.name), 0))
         self.stock_edit.setText(plan.stock_key if plan else default.stock_key)
         self.profile_combo.clear()
-        self.profile_combo.addItem("(none: 300 dpi, no offset)", NO_PROFILE)
+        self.profile_combo.addItem("(none chosen: asked before printing)", NO_PROFILE)
         for name in self._profiles:
             self.profile_combo.addItem(name, name)
         i = self.profile_combo.findData(plan.profile_name if plan is not None else NO_PROFILE)
@@ -564,6 +564,8 @@ class PrintLabelsDialog(QDialog):
 
     def print_labels(self) -> TaskHandle | None:
         """Ask for a printer (QPrintDialog), then print."""
+        if not self.profile_combo.currentData() and not self.ask_printer():
+            return None
         plan = self.update_plan()
         if plan is None:
             return None
@@ -574,6 +576,21 @@ class PrintLabelsDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return self.print_to_printer(printer, plan)
+
+    def ask_printer(self) -> bool:
+        """No profile chosen: ask which printer (presets with their resolution), save it
+        as a profile and choose it.  False when the maker cancels."""
+        from smallbatch_desktop.ui.dialogs.printer_profile import ChoosePrinterDialog
+
+        dialog = ChoosePrinterDialog(self._sf, self, actor=self._actor)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        name = str(dialog.result_value)
+        self._profiles[name] = ProfileInfo(name, dialog.dpi.value(), 0.0, 0.0)
+        self.profile_combo.addItem(name, name)
+        self.profile_combo.setCurrentIndex(self.profile_combo.findData(name))
+        self._profile_chosen()
+        return True
 
     def _printer_for(self, width_mm: float, height_mm: float) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -615,6 +632,8 @@ class PrintLabelsDialog(QDialog):
             return None
         stock = plan.job.stock
         if printer is None:
+            if not self.profile_combo.currentData() and not self.ask_printer():
+                return None
             printer = self._printer_for(stock.page_width, stock.page_height)
             dialog = QPrintDialog(printer, self)
             if dialog.exec() != QDialog.DialogCode.Accepted:

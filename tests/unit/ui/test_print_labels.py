@@ -192,3 +192,59 @@ def test_preview_shows_the_first_page(qtbot: Any, demo: sessionmaker[Session]) -
         if image.pixelColor(x, y).lightness() < 100
     )
     assert dark > 100
+
+
+def test_first_print_asks_which_printer_and_keeps_it(
+    qtbot: Any, demo: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No profile chosen: Print asks (presets: Zebra 203 dpi...), saves the profile as
+    the default and renders for its resolution; cancelling asks again next time."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtWidgets import QApplication, QDialog, QListWidget, QSpinBox
+
+    from smallbatch_desktop.services.common import get_setting
+    from smallbatch_desktop.services.labels import list_printer_profiles
+
+    d = make_dialog(qtbot, demo, SOAP)
+    assert d.profile_combo.currentData() in ("", None)
+    assert "asked before printing" in d.profile_combo.currentText()
+    # the system print dialog that follows is cancelled: this test is about the question
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    seen: list[list[str]] = []
+
+    def answer(pick: str | None) -> None:
+        box = QApplication.activeModalWidget()
+        assert box is not None and box.objectName() == "choosePrinterDialog"
+        presets = box.findChild(QListWidget, "presetList")
+        items = [presets.item(i).text() for i in range(presets.count())]
+        seen.append(items)
+        if pick is None:
+            box.reject()
+            return
+        presets.setCurrentRow(next(i for i, t in enumerate(items) if pick in t))
+        assert box.findChild(QSpinBox, "profileDpi").value() == 203
+        box.accept()
+
+    QTimer.singleShot(0, lambda: answer(None))
+    assert d.print_labels() is None
+    with demo() as s:
+        assert list_printer_profiles(s) == []
+    QTimer.singleShot(0, lambda: answer("Zebra GK420d"))
+    d.print_labels()
+    items = seen[0]
+    for brand in ("Zebra", "Rollo", "Brother QL", "Dymo LabelWriter", "Office"):
+        assert any(brand in t for t in items), brand
+    assert any("203 dpi" in t for t in items) and any("600 dpi" in t for t in items)
+    assert d.profile_combo.currentData() == "Zebra GK420d / GK420t / GC420"
+    assert d.dpi.value() == 203
+    assert d.build_plan().job.dpi == 203
+    with demo() as s:
+        assert [(p.name, p.dpi) for p in list_printer_profiles(s)] == [
+            ("Zebra GK420d / GK420t / GC420", 203)
+        ]
+        assert get_setting(s, "default_printer_profile") == "Zebra GK420d / GK420t / GC420"
+    # a new print dialog starts on the default profile and does not ask again
+    d2 = make_dialog(qtbot, demo, SOAP)
+    assert d2.profile_combo.currentData() == "Zebra GK420d / GK420t / GC420"
+    assert d2.dpi.value() == 203
