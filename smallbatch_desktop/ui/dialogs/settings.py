@@ -166,7 +166,7 @@ class SettingsDialog(FormDialog):
         set_setting(
             session,
             "business_address",
-            optional_text(self.address.toPlainText(), field="business address"),
+            optional_text(self.address.toPlainText(), field="business address", lines=True),
             actor=actor,
         )
         self.preview_code()  # raises with the field name when the pattern is wrong

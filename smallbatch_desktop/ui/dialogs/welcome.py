@@ -114,7 +114,9 @@ class WelcomeDialog(QDialog):
 
         def save(s: Session) -> None:
             set_setting(s, "business_name", required_text(name, field="business name"))
-            set_setting(s, "business_address", optional_text(address, field="business address"))
+            set_setting(
+                s, "business_address", optional_text(address, field="business address", lines=True)
+            )
 
         if not self._ctx.run(save, changes=Change.SETTINGS, form=self.errors, origin=self):
             return
