@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--card", action="store_true", help="the one-page customer card instead of the sheet"
     )
     p.add_argument(
+        "--pdfa",
+        action="store_true",
+        help="the batch record as PDF/A-2b, the archive format (XMP metadata, sRGB output "
+        "intent, every font embedded)",
+    )
+    p.add_argument(
         "--invariant",
         action="store_true",
         help="reproducible output (fixed document id and dates), for tests and diffs",
@@ -49,14 +55,23 @@ def run(args: argparse.Namespace) -> int:
     from smallbatch_desktop.services.reports import batch_record_for_lot
 
     out = check_out(args.out, suffix=".pdf")
+    if args.pdfa and args.card:
+        raise ValidationError(
+            "--pdfa: the PDF/A archive format is for the batch record, not the customer card",
+            field="pdfa",
+        )
     engine, sf = open_database(resolve_db(args))
     try:
         with sf.begin() as s:
             record = batch_record_for_lot(s, args.batch)
     finally:
         engine.dispose()
-    render = render_provenance_card if args.card else render_provenance_sheet
-    data = render(record, out, invariant=args.invariant)
-    what = "card" if args.card else "provenance sheet"
+    if args.card:
+        data = render_provenance_card(record, out, invariant=args.invariant)
+    else:
+        data = render_provenance_sheet(record, out, invariant=args.invariant, pdfa=args.pdfa)
+    what = (
+        "card" if args.card else "provenance sheet (PDF/A-2b)" if args.pdfa else "provenance sheet"
+    )
     print(f"{what} for {record.lot_code} written to {out} ({len(data):,} bytes)", file=sys.stderr)
     return 0

@@ -725,6 +725,8 @@ class FooterCanvas(Canvas):
 
     footer_left: str = ""
     header_text: str = ""
+    #: write PDF/A-2b (XMP metadata, sRGB output intent): see ``pdf.pdfa``
+    pdfa: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -754,7 +756,14 @@ class FooterCanvas(Canvas):
                     self._draw_furniture(total)
                     super().showPage()
                     self._doc.Pages.pages[-1].__class__ = _PlainPage
-                super().save()
+                if self.pdfa:
+                    from smallbatch_desktop.pdf.pdfa import eol_before_endstream, make_pdfa
+
+                    make_pdfa(self)
+                    with eol_before_endstream():
+                        super().save()
+                else:
+                    super().save()
             finally:
                 rl_config.useA85 = old
 
@@ -790,7 +799,8 @@ class _PageStream(PDFObject):
     """A page's content stream, Flate-compressed and written in one step.
 
     The bytes are those of ReportLab's ``PDFStream`` with its Flate filter (and no
-    ASCII85), without the general dictionary machinery: a long recall has 1,600 pages.
+    ASCII85), without the general dictionary machinery: a long recall has 1,600 pages;
+    an EOL precedes ``endstream``, as ISO 32000 and PDF/A (19005-2 6.1.7.1) ask.
     """
 
     __RefOnly__ = 1
@@ -801,7 +811,7 @@ class _PageStream(PDFObject):
     def format(self, document: Any) -> bytes:
         data = zlib.compress(self.content.encode("utf8"), _FLATE_LEVEL)
         data = document.encrypt.encode(data)
-        return b"<<\n/Filter [ /FlateDecode ] /Length %d\n>>\nstream\n%bendstream\n" % (
+        return b"<<\n/Filter [ /FlateDecode ] /Length %d\n>>\nstream\n%b\nendstream\n" % (
             len(data),
             data,
         )
@@ -917,13 +927,15 @@ def flow_document(
     return doc
 
 
-def footer_canvas(footer_left: str, header_text: str = "") -> type[FooterCanvas]:
+def footer_canvas(
+    footer_left: str, header_text: str = "", *, pdfa: bool = False
+) -> type[FooterCanvas]:
     """A :class:`FooterCanvas` class with its texts bound (what ``build(canvasmaker=)`` takes)."""
     register_fonts()
     return type(
         "BoundFooterCanvas",
         (FooterCanvas,),
-        {"footer_left": clean(footer_left), "header_text": clean(header_text)},
+        {"footer_left": clean(footer_left), "header_text": clean(header_text), "pdfa": pdfa},
     )
 
 

@@ -94,11 +94,13 @@ def render_provenance_sheet(
     generated_at: dt.datetime | None = None,
     tz: dt.tzinfo | None = None,
     invariant: bool = False,
+    pdfa: bool = False,
 ) -> bytes:
     """The batch record as an A4 PDF; returns the bytes (and writes ``out`` if given).
 
     ``invariant`` makes the bytes reproducible (fixed document id and dates) for tests;
-    pass ``generated_at`` too, since the footer prints it.
+    pass ``generated_at`` too, since the footer prints it.  ``pdfa`` writes PDF/A-2b, the
+    archive format (see ``pdf.pdfa``).
     """
     register_fonts()
     buf = io.BytesIO()
@@ -116,7 +118,7 @@ def render_provenance_sheet(
     story = _sheet_story(record, tz)
     footer = _generated_line(generated_at, tz, "Batch record", record.producer_name)
     header = f"Provenance sheet · {record.product} · lot {record.lot_code}"
-    doc.build(story, canvasmaker=footer_canvas(footer, header))
+    doc.build(story, canvasmaker=footer_canvas(footer, header, pdfa=pdfa))
     return finish_pdf(buf, out)
 
 

@@ -53,12 +53,13 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
         "roll labels": ["labels", "--batch", hold, "--stock", "roll:100x50"],
         "calibration": ["labels", "--calibration", "--stock", "L7160"],
         "batch record": ["sheet", "--batch", released],
+        "batch record PDF/A": ["sheet", "--batch", released, "--pdfa"],
         "customer card": ["sheet", "--batch", released, "--card"],
         "recall report": ["recall", mash],
     }
     out: dict[str, bytes] = {}
     for kind, args in runs.items():
-        path = tmp / f"{kind}.pdf"
+        path = tmp / f"{kind.replace('/', '-')}.pdf"
         assert main([*args, "--db", db, "--out", str(path)]) == 0, kind
         out[kind] = path.read_bytes()
     job = LabelJob(single_label_stock(100, 50), default_roll_layout(), (label_data(1),))
@@ -73,6 +74,7 @@ KINDS = (
     "roll labels",
     "calibration",
     "batch record",
+    "batch record PDF/A",
     "customer card",
     "recall report",
     "GS1-128 roll label",
@@ -138,3 +140,21 @@ def test_cli_labels_say_when_no_printer_profile_chose_the_resolution(
     assert min(bars) == pytest.approx(0.2502, abs=1e-3)
     assert main(["labels", "--db", db, "--calibration", "--out", str(out)]) == 0
     assert "no printer profile" in capsys.readouterr().err
+
+
+def test_cli_pdfa_is_for_the_batch_record(
+    outputs: dict[str, bytes], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(outputs["batch record PDF/A"]))
+    with pdf, pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        assert xmp.pdfa_status == "2B"
+    db = str(tmp_path / "x.sqlite")
+    code = main(
+        ["sheet", "--db", db, "--batch", "X", "--card", "--pdfa", "--out", str(tmp_path / "c.pdf")]
+    )
+    assert code == 2
+    assert "--pdfa" in capsys.readouterr().err

@@ -120,6 +120,14 @@ class ProvenanceDialog(QDialog):
         )
         self.card_toggle.toggled.connect(self._render)
         bar.addWidget(self.card_toggle)
+        self.pdfa_toggle = QCheckBox("Archive (PDF/A)")
+        self.pdfa_toggle.setObjectName("pdfaToggle")
+        self.pdfa_toggle.setToolTip(
+            "Save the batch record as PDF/A-2b, the archive format inspectors and "
+            "document systems accept: every font embedded, colour profile and metadata"
+        )
+        self.pdfa_toggle.toggled.connect(self._render)
+        bar.addWidget(self.pdfa_toggle)
         bar.addStretch(1)
         self.status = QLabel()
         self.status.setObjectName("statusLabel")
@@ -153,8 +161,11 @@ class ProvenanceDialog(QDialog):
         return self.card_toggle.isChecked()
 
     def _render(self) -> None:
-        render = render_provenance_card if self.is_card else render_provenance_sheet
-        self.pdf_bytes = render(self.record)
+        self.pdfa_toggle.setEnabled(not self.is_card)
+        if self.is_card:
+            self.pdf_bytes = render_provenance_card(self.record)
+        else:
+            self.pdf_bytes = render_provenance_sheet(self.record, pdfa=self.pdfa_toggle.isChecked())
         self.preview.set_pdf(self.pdf_bytes)
         n = self.preview.page_count()
         what = "Card" if self.is_card else "Sheet"

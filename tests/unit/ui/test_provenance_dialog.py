@@ -71,3 +71,26 @@ def test_print_at_300_dpi_keeps_the_barcode_readable(
     assert page_count(printed) == n
     # the printed page is a raster of the sheet on white: the lot barcode still scans
     assert [c.text for c in decode_pdf(printed, pages=[0])] == ["HS-001"]
+
+
+def test_archive_checkbox_saves_pdfa_and_is_off_for_the_card(
+    qtbot: Any, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    import pikepdf
+    from PySide6.QtCore import Qt
+
+    dlg = ProvenanceDialog(session_factory, _batch(session_factory))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    box = dlg.findChild(type(dlg.card_toggle), "pdfaToggle")
+    assert box is not None and box.isEnabled() and not box.isChecked()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked()
+    out = dlg.save_to(tmp_path / "archive.pdf")
+    with pikepdf.open(out) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+            assert xmp.pdfa_status == "2B"
+        assert pdf.Root.OutputIntents[0].S == "/GTS_PDFA1"
+    dlg.card_toggle.setChecked(True)
+    assert not box.isEnabled()  # PDF/A is the batch record's archive option
+    dlg.close()
