@@ -44,7 +44,15 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from smallbatch_desktop.domain.records import Memo
 from smallbatch_desktop.domain.units import format_quantity
-from smallbatch_desktop.pdf.fonts import SANS, SANS_BOLD, SANS_ITALIC, register_fonts
+from smallbatch_desktop.pdf.bidi_text import has_rtl, visual
+from smallbatch_desktop.pdf.fonts import (
+    SANS,
+    SANS_BOLD,
+    SANS_ITALIC,
+    glyph_warning,
+    missing_glyphs,
+    register_fonts,
+)
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
@@ -64,11 +72,40 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean(text: object) -> str:
-    """User text as printable plain text: control characters shown as U+FFFD, tabs as spaces."""
+    """User text as printable plain text: control characters shown as U+FFFD, tabs as
+    spaces; right-to-left lines (Hebrew, Arabic) shaped and in visual order (``bidi_text``:
+    a line that wraps in a table cell wraps from its visual start)."""
     s = "" if text is None else str(text)
     if s.isprintable():  # the common case, and a C-speed test: nothing to replace
+        return s if s.isascii() else _rtl_lines(s)
+    s = _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    return s if s.isascii() else _rtl_lines(s)
+
+
+def _rtl_lines(s: str) -> str:
+    if not has_rtl(s):
         return s
-    return _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    return "\n".join(visual(line) for line in s.split("\n"))
+
+
+def glyph_warnings(record: object, font: str = SANS, path: str = "") -> list[str]:
+    """A warning per text field of a record (a dataclass, nested ones and lists of them
+    walked) holding a character the document font cannot draw, naming the field."""
+    import dataclasses
+
+    out: list[str] = []
+    if isinstance(record, str):
+        missing = missing_glyphs(record, font)
+        if missing:
+            out.append(glyph_warning(path or "text", missing))
+    elif dataclasses.is_dataclass(record) and not isinstance(record, type):
+        for f in dataclasses.fields(record):
+            sub = f"{path}.{f.name}" if path else f.name
+            out.extend(glyph_warnings(getattr(record, f.name), font, sub))
+    elif isinstance(record, (list, tuple)):
+        for i, item in enumerate(record):
+            out.extend(glyph_warnings(item, font, f"{path}[{i + 1}]"))
+    return out
 
 
 def esc(text: object) -> str:
@@ -755,7 +792,8 @@ class FooterCanvas(Canvas):
                     self.__dict__.update(state)
                     self._draw_furniture(total)
                     super().showPage()
-                    self._doc.Pages.pages[-1].__class__ = _PlainPage
+                    if not self.pdfa:  # PDF/A: ReportLab's own streams, given an EOL below
+                        self._doc.Pages.pages[-1].__class__ = _PlainPage
                 if self.pdfa:
                     from smallbatch_desktop.pdf.pdfa import eol_before_endstream, make_pdfa
 
@@ -799,8 +837,7 @@ class _PageStream(PDFObject):
     """A page's content stream, Flate-compressed and written in one step.
 
     The bytes are those of ReportLab's ``PDFStream`` with its Flate filter (and no
-    ASCII85), without the general dictionary machinery: a long recall has 1,600 pages;
-    an EOL precedes ``endstream``, as ISO 32000 and PDF/A (19005-2 6.1.7.1) ask.
+    ASCII85), without the general dictionary machinery: a long recall has 1,600 pages.
     """
 
     __RefOnly__ = 1
@@ -811,7 +848,7 @@ class _PageStream(PDFObject):
     def format(self, document: Any) -> bytes:
         data = zlib.compress(self.content.encode("utf8"), _FLATE_LEVEL)
         data = document.encrypt.encode(data)
-        return b"<<\n/Filter [ /FlateDecode ] /Length %d\n>>\nstream\n%b\nendstream\n" % (
+        return b"<<\n/Filter [ /FlateDecode ] /Length %d\n>>\nstream\n%bendstream\n" % (
             len(data),
             data,
         )

@@ -13,6 +13,7 @@ drawn.  :func:`register_fonts` points those defaults at the shipped sans.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 
 from smallbatch_desktop.paths import resource
 
@@ -62,3 +63,23 @@ def register_fonts() -> None:
         rl_config.canvas_basefontname = SANS
         CellStyle.fontname = SANS
         _done = True
+
+
+@lru_cache(maxsize=65536)
+def missing_glyphs(text: str, font_name: str) -> str:
+    """The characters of ``text`` (spaces and line breaks aside) that the registered
+    font ``font_name`` has no glyph for: they would print as empty boxes."""
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    cmap = pdfmetrics.getFont(font_name).face.charToGlyph
+    return "".join(dict.fromkeys(ch for ch in text if ord(ch) not in cmap and not ch.isspace()))
+
+
+def glyph_warning(field: str, missing: str) -> str:
+    """A warning naming the field and each character that has no glyph."""
+    chars = ", ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+    return (
+        f"{field}: no glyph for {chars} in the shipped fonts; it prints as an empty box "
+        "(emoji and some symbols cannot be printed): remove or replace it"
+    )

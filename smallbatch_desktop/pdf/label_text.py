@@ -21,6 +21,7 @@ from functools import cache, lru_cache
 
 from smallbatch_desktop.domain.errors import ValidationError
 from smallbatch_desktop.pdf import fonts
+from smallbatch_desktop.pdf.bidi_text import shape, visual_runs
 
 PT_PER_MM = 72.0 / 25.4
 #: line pitch as a multiple of the font size; DejaVu's ascent + descent is 1.164 em
@@ -209,7 +210,8 @@ def fit_text(
     fonts.register_fonts()
     fam = FAMILIES[family]
     w, h = w_mm * PT_PER_MM, h_mm * PT_PER_MM
-    words = _words(runs)
+    # Arabic takes its joined forms before anything is measured (see ``bidi_text``)
+    words = _words(tuple((shape(t), b) for t, b in runs))
     min_size = min_font_size(family, min_x_height)
     if max_size < min_size:
         max_size = min_size  # a layout asking for less than legal gets the legal minimum
@@ -233,6 +235,17 @@ def fit_text(
         else:
             lo, best = mid, found
     return FittedText(lo, best, family, LEADING * lo)
+
+
+def missing_glyphs(fitted: FittedText) -> str:
+    """The characters of ``fitted`` that its fonts have no glyph for (they would print
+    as empty boxes), in order of appearance."""
+    missing: dict[str, None] = {}
+    for line in fitted.lines:
+        for text, bold in line.segments:
+            for ch in fonts.missing_glyphs(text, fitted.bold if bold else fitted.regular):
+                missing.setdefault(ch)
+    return "".join(missing)
 
 
 def draw_fitted(
@@ -267,7 +280,8 @@ def draw_fitted(
         else:
             lx = x
         t.setTextOrigin(lx, baseline)
-        for text, bold in line.segments:
+        # lines are broken in logical order, then drawn in visual order (UAX #9)
+        for text, bold in visual_runs(line.segments):
             font = fitted.bold if bold else fitted.regular
             if font != current:
                 t.setFont(font, size, fitted.leading)

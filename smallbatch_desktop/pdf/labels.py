@@ -49,9 +49,11 @@ from smallbatch_desktop.pdf.barcodes import make_symbol, place_symbol, symbol_op
 from smallbatch_desktop.pdf.label_text import (
     FAMILIES,
     PT_PER_MM,
+    FittedText,
     Run,
     draw_fitted,
     fit_text,
+    missing_glyphs,
     vertical_metrics,
 )
 
@@ -300,6 +302,7 @@ class _Renderer:
         fitted = fit_text(
             ((text, e.bold),), e.w, e.h, e.size, self.layout.min_x_height, e.font, e.wrap, e.name
         )
+        self._check_glyphs(e.name, fitted)
         draw_fitted(
             self.c,
             fitted,
@@ -311,12 +314,18 @@ class _Renderer:
             e.valign,
         )
 
+    def _check_glyphs(self, name: str, fitted: FittedText) -> None:
+        missing = missing_glyphs(fitted)
+        if missing:
+            self.warnings.setdefault(fonts.glyph_warning(name, missing))
+
     def _ingredients(self, e: IngredientsElement, data: LabelData, ox: float, oy: float) -> None:
         if not data.ingredients:
             return
         inci = e.inci or data.cosmetic
         runs = ingredient_runs(data, e.prefix, inci=inci, contains_line=e.contains_line)
         fitted = fit_text(runs, e.w, e.h, e.size, self.layout.min_x_height, e.font, True, e.name)
+        self._check_glyphs(e.name, fitted)
         draw_fitted(
             self.c,
             fitted,

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.records import BatchRecord
+from smallbatch_desktop.pdf.common import glyph_warnings
 from smallbatch_desktop.pdf.provenance import render_provenance_card, render_provenance_sheet
 from smallbatch_desktop.services.reports import batch_record
 from smallbatch_desktop.ui.context import UiContext
@@ -170,6 +171,10 @@ class ProvenanceDialog(QDialog):
         n = self.preview.page_count()
         what = "Card" if self.is_card else "Sheet"
         self.status.setText(f"{what}: {n} page{'s' if n != 1 else ''}")
+        warnings = glyph_warnings(self.record)
+        if warnings:
+            self.status.setText(f"{self.status.text()}. Warning: {warnings[0]}")
+            self.status.setToolTip("\n".join(warnings))
 
     def default_file_name(self) -> str:
         kind = "card" if self.is_card else "provenance"
