@@ -582,7 +582,7 @@ class PrintLabelsDialog(QDialog):
         as a profile and choose it.  False when the maker cancels."""
         from smallbatch_desktop.ui.dialogs.printer_profile import ChoosePrinterDialog
 
-        dialog = ChoosePrinterDialog(self._sf, self, actor=self._actor)
+        dialog = ChoosePrinterDialog(self._ctx, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         name = str(dialog.result_value)

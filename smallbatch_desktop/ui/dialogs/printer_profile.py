@@ -10,24 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.printers import PRINTER_PRESETS
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 
 
 class ChoosePrinterDialog(FormDialog):
     """Create a printer profile from a preset.  ``result_value`` is the profile's name."""
 
-    def __init__(
-        self,
-        session_factory: sessionmaker[Session],
-        parent: QWidget | None = None,
-        *,
-        actor: str = "",
-    ) -> None:
+    changes = Change.LABELS | Change.SETTINGS
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(
-            session_factory,
+            ctx,
             "Which printer?",
             parent,
             ok_text="Use this printer",
@@ -36,7 +34,6 @@ class ChoosePrinterDialog(FormDialog):
             "203 dpi, office printers 300 or 600 dpi); you can change it under Printer later.",
         )
         self.setObjectName("choosePrinterDialog")
-        self._actor = actor
         self.presets = QListWidget()
         self.presets.setObjectName("presetList")
         for p in PRINTER_PRESETS:

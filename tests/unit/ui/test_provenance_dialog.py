@@ -79,7 +79,7 @@ def test_archive_checkbox_saves_pdfa_and_is_off_for_the_card(
     import pikepdf
     from PySide6.QtCore import Qt
 
-    dlg = ProvenanceDialog(session_factory, _batch(session_factory))
+    dlg = ProvenanceDialog(make_context(session_factory), _batch(session_factory))
     qtbot.addWidget(dlg)
     dlg.show()
     box = dlg.findChild(type(dlg.card_toggle), "pdfaToggle")
