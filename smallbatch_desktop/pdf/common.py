@@ -49,8 +49,10 @@ from smallbatch_desktop.pdf.fonts import (
     SANS,
     SANS_BOLD,
     SANS_ITALIC,
+    SYMBOLS,
     glyph_warning,
     missing_glyphs,
+    needs_fallback,
     register_fonts,
 )
 
@@ -109,8 +111,26 @@ def glyph_warnings(record: object, font: str = SANS, path: str = "") -> list[str
 
 
 def esc(text: object) -> str:
-    """User text made safe for Paragraph markup: XML-escaped, line breaks kept."""
-    return _xml_escape(clean(text)).replace("\n", "<br/>")
+    """User text made safe for Paragraph markup: XML-escaped, line breaks kept; symbols
+    the document font lacks are set in the symbols fallback font."""
+    s = _xml_escape(clean(text)).replace("\n", "<br/>")
+    return s if s.isascii() else _fallback_markup(s)
+
+
+def _fallback_markup(s: str) -> str:
+    out: list[str] = []
+    run: list[str] = []
+    for ch in s:
+        if needs_fallback(ch, SANS):
+            run.append(ch)
+            continue
+        if run:
+            out.append(f'<font name="{SYMBOLS}">{"".join(run)}</font>')
+            run = []
+        out.append(ch)
+    if run:
+        out.append(f'<font name="{SYMBOLS}">{"".join(run)}</font>')
+    return "".join(out)
 
 
 def qty(value: Decimal | None, unit: str = "") -> str:

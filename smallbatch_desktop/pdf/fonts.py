@@ -1,7 +1,10 @@
 """Fonts shipped in ``resources/fonts`` and registered once with ReportLab.
 
 DejaVu Sans (regular, bold, oblique) for documents and DejaVu Sans Condensed (regular,
-bold) for labels, where width is scarce.  TrueType fonts are embedded (subset) in every
+bold) for labels, where width is scarce; they cover Latin, Greek, Cyrillic, Hebrew and
+Arabic (with its presentation forms).  Noto Sans Symbols 2 is the fallback for symbols
+and pictographs DejaVu lacks (the label text and document paragraphs switch to it per
+character); what neither has is reported by :func:`missing_glyphs`.  TrueType fonts are embedded (subset) in every
 PDF, so output is identical on every machine.
 
 No PDF of ours names a font it does not embed: ReportLab's defaults (the font a page's
@@ -13,7 +16,7 @@ drawn.  :func:`register_fonts` points those defaults at the shipped sans.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from smallbatch_desktop.paths import resource
 
@@ -22,6 +25,8 @@ SANS_BOLD = "SBSans-Bold"
 SANS_ITALIC = "SBSans-Oblique"
 COND = "SBCond"
 COND_BOLD = "SBCond-Bold"
+#: the fallback for symbols and pictographs DejaVu lacks (Noto Sans Symbols 2, OFL)
+SYMBOLS = "SBSymbols"
 
 _FILES = {
     SANS: "DejaVuSans.ttf",
@@ -29,6 +34,7 @@ _FILES = {
     SANS_ITALIC: "DejaVuSans-Oblique.ttf",
     COND: "DejaVuSansCondensed.ttf",
     COND_BOLD: "DejaVuSansCondensed-Bold.ttf",
+    SYMBOLS: "NotoSansSymbols2-Regular.ttf",
 }
 
 _lock = threading.Lock()
@@ -62,18 +68,64 @@ def register_fonts() -> None:
         # the defaults read when a canvas or a table cell names no font (see above)
         rl_config.canvas_basefontname = SANS
         CellStyle.fontname = SANS
+        _fix_to_unicode()
         _done = True
+
+
+def _fix_to_unicode() -> None:
+    """Text extraction of characters beyond U+FFFF (the symbols font's pictographs).
+
+    ReportLab's ToUnicode CMap writes each code point as ``<%04X>``: U+1F336 becomes
+    five hex digits, which readers take as U+1F33 and a stray digit.  A CMap maps to
+    UTF-16BE, so such a code point is written as its surrogate pair instead."""
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "_sb_fixed", False):
+        return
+
+    def to_unicode(fontname: str, subset: list[int]) -> str:
+        text = str(original(fontname, subset))
+        for i, v in enumerate(subset):
+            if v > 0xFFFF:
+                w = v - 0x10000
+                pair = f"{0xD800 + (w >> 10):04X}{0xDC00 + (w & 0x3FF):04X}"
+                text = text.replace(f"<{i:02X}> <{v:04X}>", f"<{i:02X}> <{pair}>")
+        return text
+
+    to_unicode._sb_fixed = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = to_unicode
+
+
+@cache
+def _cmap(font_name: str) -> dict[int, int]:
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    return dict(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+def has_glyph(ch: str, font_name: str) -> bool:
+    return ord(ch) in _cmap(font_name)
+
+
+def needs_fallback(ch: str, font_name: str) -> bool:
+    """True when ``font_name`` lacks ``ch`` and the symbols fallback font has it."""
+    return ord(ch) not in _cmap(font_name) and ord(ch) in _cmap(SYMBOLS)
 
 
 @lru_cache(maxsize=65536)
 def missing_glyphs(text: str, font_name: str) -> str:
-    """The characters of ``text`` (spaces and line breaks aside) that the registered
-    font ``font_name`` has no glyph for: they would print as empty boxes."""
-    from reportlab.pdfbase import pdfmetrics
-
-    register_fonts()
-    cmap = pdfmetrics.getFont(font_name).face.charToGlyph
-    return "".join(dict.fromkeys(ch for ch in text if ord(ch) not in cmap and not ch.isspace()))
+    """The characters of ``text`` (spaces and line breaks aside) that neither the font
+    ``font_name`` nor the symbols fallback has a glyph for: they print as empty boxes."""
+    main, fallback = _cmap(font_name), _cmap(SYMBOLS)
+    return "".join(
+        dict.fromkeys(
+            ch
+            for ch in text
+            if ord(ch) not in main and ord(ch) not in fallback and not ch.isspace()
+        )
+    )
 
 
 def glyph_warning(field: str, missing: str) -> str:

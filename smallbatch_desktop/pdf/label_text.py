@@ -92,13 +92,40 @@ def _width1(text: str, font_name: str) -> float:
     return stringWidth(text, font_name, 1.0)
 
 
-#: a run of text and whether it is bold
+#: a run of text and whether it is bold; inside the fitting, a run the fonts of the
+#: family lack is drawn in the symbols fallback font (style ``SYMBOLS``)
 Run = tuple[str, bool]
+SYMBOLS = "symbols"
+Style = bool | str
+Piece = tuple[str, Style]
+
+
+def _font(fam: tuple[str, str], style: Style) -> str:
+    if style == SYMBOLS:
+        return fonts.SYMBOLS
+    return fam[1] if style else fam[0]
+
+
+def _with_fallback(runs: tuple[Run, ...], fam: tuple[str, str]) -> tuple[Piece, ...]:
+    """Split runs where a character needs the symbols fallback font."""
+    out: list[Piece] = []
+    for text, bold in runs:
+        font = fam[1] if bold else fam[0]
+        if text.isascii():
+            out.append((text, bold))
+            continue
+        for ch in text:
+            style: Style = SYMBOLS if fonts.needs_fallback(ch, font) else bold
+            if out and out[-1][1] == style:
+                out[-1] = (out[-1][0] + ch, style)
+            else:
+                out.append((ch, style))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    segments: tuple[Run, ...]  # consecutive runs of one weight
+    segments: tuple[Piece, ...]  # consecutive runs of one weight (or font)
     width1: float  # width at 1 pt
 
 
@@ -117,11 +144,14 @@ class FittedText:
     def bold(self) -> str:
         return FAMILIES[self.family][1]
 
+    def font(self, style: Style) -> str:
+        return _font(FAMILIES[self.family], style)
 
-def _words(runs: tuple[Run, ...]) -> list[list[Run] | None]:
+
+def _words(runs: tuple[Piece, ...]) -> list[list[Piece] | None]:
     """Words as lists of runs (a word may change weight: "**Milk**,"), ``None`` = break."""
-    words: list[list[Run] | None] = []
-    current: list[Run] = []
+    words: list[list[Piece] | None] = []
+    current: list[Piece] = []
     for text, bold in runs:
         for piece in re.split(r"(\s+)", text):
             if not piece:
@@ -139,18 +169,18 @@ def _words(runs: tuple[Run, ...]) -> list[list[Run] | None]:
 
 
 def _layout_lines(
-    words: list[list[Run] | None], fam: tuple[str, str], max_w1: float | None
-) -> list[list[list[Run]]]:
+    words: list[list[Piece] | None], fam: tuple[str, str], max_w1: float | None
+) -> list[list[list[Piece]]]:
     """Greedy line breaking at 1 pt scale; ``max_w1`` None means no wrapping."""
     space = _width1(" ", fam[0])
-    lines: list[list[list[Run]]] = [[]]
+    lines: list[list[list[Piece]]] = [[]]
     width = 0.0
     for word in words:
         if word is None:
             lines.append([])
             width = 0.0
             continue
-        ww = sum(_width1(t, fam[1] if b else fam[0]) for t, b in word)
+        ww = sum(_width1(t, _font(fam, b)) for t, b in word)
         if lines[-1] and max_w1 is not None and width + space + ww > max_w1:
             lines.append([word])
             width = ww
@@ -160,7 +190,7 @@ def _layout_lines(
     return lines
 
 
-def _line(words: list[list[Run]], fam: tuple[str, str]) -> Line:
+def _line(words: list[list[Piece]], fam: tuple[str, str]) -> Line:
     segs: list[list[object]] = []
     for i, word in enumerate(words):
         for j, (text, bold) in enumerate(word):
@@ -172,13 +202,18 @@ def _line(words: list[list[Run]], fam: tuple[str, str]) -> Line:
                 segs.append([text, bold])
             else:
                 segs.append([prefix + text, bold])
-    segments = tuple((str(t), bool(b)) for t, b in segs)
-    width = sum(_width1(t, fam[1] if b else fam[0]) for t, b in segments)
+    segments = tuple((str(t), b if b == SYMBOLS else bool(b)) for t, b in segs)
+    width = sum(_width1(t, _font(fam, b)) for t, b in segments)
     return Line(segments, width)
 
 
 def _fits(
-    words: list[list[Run] | None], fam: tuple[str, str], size: float, w: float, h: float, wrap: bool
+    words: list[list[Piece] | None],
+    fam: tuple[str, str],
+    size: float,
+    w: float,
+    h: float,
+    wrap: bool,
 ) -> tuple[Line, ...] | None:
     asc, desc = vertical_metrics(fam[0])
     raw = _layout_lines(words, fam, (w / size) if wrap else None)
@@ -211,7 +246,7 @@ def fit_text(
     fam = FAMILIES[family]
     w, h = w_mm * PT_PER_MM, h_mm * PT_PER_MM
     # Arabic takes its joined forms before anything is measured (see ``bidi_text``)
-    words = _words(tuple((shape(t), b) for t, b in runs))
+    words = _words(_with_fallback(tuple((shape(t), b) for t, b in runs), fam))
     min_size = min_font_size(family, min_x_height)
     if max_size < min_size:
         max_size = min_size  # a layout asking for less than legal gets the legal minimum
@@ -242,8 +277,8 @@ def missing_glyphs(fitted: FittedText) -> str:
     as empty boxes), in order of appearance."""
     missing: dict[str, None] = {}
     for line in fitted.lines:
-        for text, bold in line.segments:
-            for ch in fonts.missing_glyphs(text, fitted.bold if bold else fitted.regular):
+        for text, style in line.segments:
+            for ch in fonts.missing_glyphs(text, fitted.font(style)):
                 missing.setdefault(ch)
     return "".join(missing)
 
@@ -281,8 +316,8 @@ def draw_fitted(
             lx = x
         t.setTextOrigin(lx, baseline)
         # lines are broken in logical order, then drawn in visual order (UAX #9)
-        for text, bold in visual_runs(line.segments):
-            font = fitted.bold if bold else fitted.regular
+        for text, style in visual_runs(line.segments):
+            font = fitted.font(style)
             if font != current:
                 t.setFont(font, size, fitted.leading)
                 current = font

@@ -81,10 +81,27 @@ def test_latin_text_is_untouched() -> None:
 
 
 def test_emoji_warns_naming_the_element() -> None:
-    _, warnings = render_text("Chili \U0001f336 Sauce")
+    _, warnings = render_text("Canned \U0001f96b Sauce")
     (warning,) = warnings
     assert warning.startswith("product: no glyph for")
-    assert "U+1F336" in warning and "empty box" in warning
+    assert "U+1F96B" in warning and "empty box" in warning
+
+
+def test_symbols_fall_back_to_noto_sans_symbols_2() -> None:
+    """A pictograph DejaVu lacks (hot pepper) is drawn from the shipped fallback font."""
+    el = TextElement("product", 2, 2, 96, 30, text="{product}", size=12)
+    layout = Layout("sym", 100, 40, elements=(el,))
+    data = dataclasses.replace(label_data(1), product="Chili \U0001f336 Sauce")
+    result = render_labels(LabelJob(single_label_stock(100, 40), layout, (data,)))
+    assert result.warnings == ()
+    with pdfplumber.open(io.BytesIO(result.pdf)) as doc:
+        chars = doc.pages[0].chars
+    fonts_used = {c["text"]: c["fontname"] for c in chars}
+    assert "NotoSansSymbols2" in fonts_used["\U0001f336"]
+    assert "DejaVuSans" in fonts_used["C"]
+    assert "".join(c["text"] for c in sorted(chars, key=lambda c: c["x0"])) == (
+        "Chili \U0001f336 Sauce"
+    )
     # a symbol the fonts do have draws without a warning
     _, ok = render_text("Organic \u2713 \u00bd")
     assert ok == ()
@@ -109,7 +126,7 @@ def test_batch_record_prints_rtl_origins_and_warns_of_emoji(session: Session) ->
     supplier = session.get(Supplier, lot.supplier_id)
     assert supplier is not None
     supplier.name = "שמן זית"
-    lot.material.name = "Chili \U0001f336 flakes"
+    lot.material.name = "Chili \U0001f336 flakes \U0001f96b"
     session.flush()
     record = batch_record(session, g.batches["HS-001"].id)
     pdf = render_provenance_sheet(record)
@@ -121,7 +138,8 @@ def test_batch_record_prints_rtl_origins_and_warns_of_emoji(session: Session) ->
     warnings = glyph_warnings(record)
     assert len(warnings) == 1
     assert warnings[0].startswith("inputs[") and ".name: no glyph for" in warnings[0]
-    assert "U+1F336" in warnings[0]
+    assert "U+1F96B" in warnings[0] and "U+1F336" not in warnings[0]
+    assert "\U0001f336" in text  # the pepper prints, from the symbols fallback font
 
 
 @given(st.lists(st.tuples(st.text(max_size=12), st.booleans()), max_size=6))
