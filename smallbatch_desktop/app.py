@@ -210,16 +210,28 @@ def open_for_window(target: str) -> OpenedDatabase:
 
     path = sqlite_file(target)
     if path is not None and is_at_head(path):
+        import threading
         from contextlib import contextmanager
 
         from smallbatch_desktop.services.fast_reads import open_sqlite_readonly, sqlite_reader
 
-        conn = open_sqlite_readonly(str(path.resolve()))
+        file = str(path.resolve())
+        conn = open_sqlite_readonly(file)
         read = sqlite_reader(conn)
+        owner = threading.get_ident()
 
         @contextmanager
         def reads() -> Any:
-            yield read
+            if threading.get_ident() == owner:
+                yield read
+                return
+            # a worker (the batch list's exact count) reads on a connection of its own:
+            # sharing the UI thread's would make the UI wait for the worker's query
+            own = open_sqlite_readonly(file)
+            try:
+                yield sqlite_reader(own)
+            finally:
+                own.close()
 
         lazy = LazySessionFactory(target)
         return OpenedDatabase(lazy, reads, [conn.close, lazy.dispose])

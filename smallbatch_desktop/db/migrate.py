@@ -24,6 +24,16 @@ _REVISION_LINE = re.compile(
 )
 
 
+#: schema objects the migrations make that are not models: the batch search index
+#: (an FTS5 table and its shadow tables on SQLite, a pg_trgm index on PostgreSQL)
+NOT_MODELS = ("batch_search", "ix_batches_lot_code_trgm")
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    """Alembic's ``include_name`` hook: leave ``NOT_MODELS`` out of schema comparisons."""
+    return not (name and name.startswith(NOT_MODELS))
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     from alembic.config import Config
 

@@ -28,10 +28,12 @@ sort of the whole table:
 
 - best before, planned quantity, operator: their (column, id) indexes (migration 0002).
 
-While the maker types, each keystroke narrows the last search (the new text contains
-the old one), so when the last search matched few rows the new one does too: one scan
-returns the first page and, in a window column, the count (``narrowed_page``), instead of
-a scan to count and another for the page.
+Search at 1,000,000 batches: a substring LIKE cannot use a B-tree index, so the lot
+codes are looked up in a trigram index first (``batch_search``, SQLite FTS5, migration
+0006_search_index; ``search_index_query``) and the candidates checked with the same
+LIKE; the count is capped at what the list needs (``first_page``), and the exact
+figure for a search that matches many is counted off the UI thread
+(``count_matching_batches``).  PostgreSQL's ILIKE uses its ``pg_trgm`` index directly.
 
 The SQLite plan hints (``NOT INDEXED``, ``CROSS JOIN`` to fix the join order) are SQLite
 syntax; a reader for another database says so in its ``dialect`` attribute and gets
@@ -41,7 +43,9 @@ plain joins (and ``ILIKE``: PostgreSQL's LIKE is case-sensitive).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
+import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -160,7 +164,18 @@ _COLUMNS = (
 )
 
 
-def _where(status: str | None, search: str, dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
+_RECIPE_MATCH = (
+    "SELECT v2.id FROM recipe_versions v2 JOIN recipes r2 ON r2.id = v2.recipe_id "
+    "WHERE r2.name {like} :q OR r2.code {like} :q"
+)
+
+
+def _where(
+    status: str | None, search: str, dialect: str = "sqlite", index_query: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of the list's filter. With ``index_query`` (SQLite's search index,
+    ``search_index_query``) the rows are first narrowed to the index's candidates and
+    the recipes' batches by primary key, then checked with the same LIKE as without."""
     where, params = [], {}
     if status:
         where.append("b.status = :status")
@@ -168,11 +183,14 @@ def _where(status: str | None, search: str, dialect: str = "sqlite") -> tuple[st
     if search.strip():
         params["q"] = f"%{search.strip()}%"
         like = like_operator(dialect)
-        where.append(
-            f"(b.lot_code {like} :q OR b.recipe_version_id IN (SELECT v2.id FROM "
-            "recipe_versions v2 JOIN recipes r2 ON r2.id = v2.recipe_id "
-            f"WHERE r2.name {like} :q OR r2.code {like} :q))"
-        )
+        recipes = _RECIPE_MATCH.format(like=like)
+        where.append(f"(b.lot_code {like} :q OR b.recipe_version_id IN ({recipes}))")
+        if index_query is not None:
+            params["m"] = index_query
+            where.append(
+                f"b.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m "
+                f"UNION ALL SELECT b3.id FROM batches b3 WHERE b3.recipe_version_id IN ({recipes}))"
+            )
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -182,17 +200,143 @@ def like_operator(dialect: str) -> str:
     return "ILIKE" if dialect == "postgresql" else "LIKE"
 
 
+# -- the search index (SQLite) -----------------------------------------------------------
+
+#: the FTS5 table migration 0006_search_index keeps in step with ``batches.lot_code``:
+#: ``code`` is ``lower(lot_code)`` (trigrams), ``code_hex`` is ``hex(lower(lot_code))``
+#: followed by ``Z`` (trigrams of hex digits, for texts under three characters)
+SEARCH_TABLE = "batch_search"
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+#: what can follow a character's two hex digits in ``code_hex``: a digit of the next
+#: character, or the ``Z`` after the last
+_HEX_NEXT = "0123456789ABCDEFZ"
+
+
+def search_index_query(search: str) -> str | None:
+    """An FTS5 query on ``batch_search`` whose rows include every batch whose lot code is
+    ``LIKE '%search%'`` (maybe a few more, which the LIKE then drops); None when the text
+    has no literal character to look up (only wildcards, or nothing).
+
+    LIKE ignores the case of ASCII letters only, and SQLite's ``lower`` folds ASCII only:
+    the text is folded the same way, and non-ASCII characters match exactly, as in LIKE.
+    The longest run of characters between LIKE's wildcards (``%``, ``_``) is looked up:
+    three characters or more as a phrase of trigrams in ``code``; fewer as the hex digits
+    of their UTF-8 bytes in ``code_hex`` (four digits or more are a phrase there too;
+    one ASCII character is its two digits followed by any of the 17 symbols that can
+    come next)."""
+    runs = [r for r in re.split(r"[%_]", search.strip().translate(_ASCII_LOWER)) if r]
+    if not runs:
+        return None
+    run = max(runs, key=len)
+    if len(run) >= 3:
+        return 'code : "' + run.replace('"', '""') + '"'
+    digits = run.encode("utf-8").hex().upper()
+    if len(digits) >= 3:
+        return f'code_hex : "{digits}"'
+    return "code_hex : (" + " OR ".join(f'"{digits}{n}"' for n in _HEX_NEXT) + ")"
+
+
+def has_search_index(read: Reader) -> bool:
+    """True when the database has ``batch_search`` (SQLite with FTS5 trigrams; asked once
+    per reader)."""
+    known = getattr(read, "search_index", None)
+    if known is None:
+        known = _dialect(read) == "sqlite" and bool(
+            read(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :t",
+                {"t": SEARCH_TABLE},
+            )
+        )
+        read.search_index = known  # type: ignore[attr-defined]
+    return bool(known)
+
+
+def _index_query(read: Reader, search: str) -> str | None:
+    return search_index_query(search) if search.strip() and has_search_index(read) else None
+
+
+# -- counts ------------------------------------------------------------------------------
+
+
 def count_matching_batches(read: Reader, *, status: str | None = None, search: str = "") -> int:
+    """The exact number of batches the filter matches: a scan when the search matches
+    many (run it off the UI thread; ``first_page`` gives a count capped at what the list
+    needs)."""
     where, params = _where(status, search, _dialect(read))
     return int(read(f"SELECT COUNT(*) FROM batches b{where}", params)[0][0] or 0)
 
 
-def narrows(old_search: str, new_search: str) -> bool:
-    """True when every batch the new search matches also matched the old one: the new
-    text contains the old (LIKE wildcards keep that true; a non-ASCII letter typed in
-    another case may not, which only costs the slower plan, never a wrong row)."""
-    old, new = old_search.strip().lower(), new_search.strip().lower()
-    return bool(old) and old in new
+def capped_count(
+    read: Reader, *, status: str | None = None, search: str = "", cap: int | None = None
+) -> int:
+    """``min(cap, matches)`` (``cap`` defaults to ``DENSE_MATCHES``): stops reading once
+    ``cap`` rows matched."""
+    dialect = _dialect(read)
+    where, params = _where(status, search, dialect, _index_query(read, search))
+    params["cap"] = int(DENSE_MATCHES if cap is None else cap)
+    sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM batches b{where} LIMIT :cap) x"
+    return int(read(sql, params)[0][0] or 0)
+
+
+def _candidates(read: Reader, search: str, index_query: str, cap: int) -> int:
+    """How many rows the search index and the recipe match offer, each capped at ``cap``
+    (an upper bound of the matches: LIKE and the status filter only remove)."""
+    recipes = _RECIPE_MATCH.format(like="LIKE")
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM (SELECT rowid FROM {SEARCH_TABLE} "
+        f"WHERE {SEARCH_TABLE} MATCH :m LIMIT :cap) x) + (SELECT COUNT(*) FROM "
+        f"(SELECT 1 FROM batches b3 WHERE b3.recipe_version_id IN ({recipes}) LIMIT :cap) y)"
+    )
+    params = {"m": index_query, "q": f"%{search.strip()}%", "cap": int(cap)}
+    return int(read(sql, params)[0][0] or 0)
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first page of a filter, and how many batches match: exactly, or (when
+    ``exact`` is False) at least ``count`` -- the list then counts off the UI thread."""
+
+    rows: list[BatchRow]
+    count: int
+    exact: bool
+
+
+def first_page(
+    read: Reader,
+    *,
+    status: str | None = None,
+    search: str = "",
+    sort: str = "made_date",
+    descending: bool = True,
+    limit: int = 200,
+) -> FirstPage:
+    """The first page and a count that never scans the table.
+
+    Few matches (under ``DENSE_MATCHES``): one query reads them by key -- through the
+    search index on SQLite -- sorts them and counts them in a window column. Many: an
+    index walk in the sort order stops after one page, and the count says "at least
+    ``DENSE_MATCHES``" (``count_matching_batches`` gives the exact figure, off the UI
+    thread)."""
+    index_query = _index_query(read, search)
+    if index_query is not None:
+        matches = _candidates(read, search, index_query, DENSE_MATCHES)
+    else:
+        matches = capped_count(read, status=status, search=search)
+    if status or search.strip():
+        if matches < DENSE_MATCHES:
+            rows, count = _sparse_page(
+                read, status=status, search=search, sort=sort, descending=descending,
+                limit=limit, index_query=index_query,
+            )  # fmt: skip
+            return FirstPage(rows, count, True)
+    elif matches < DENSE_MATCHES:  # everything, and few
+        rows = batch_page(read, sort=sort, descending=descending, limit=limit, matches=matches)
+        return FirstPage(rows, matches, True)
+    rows = batch_page(
+        read, status=status, search=search, sort=sort, descending=descending, limit=limit,
+        matches=DENSE_MATCHES,
+    )  # fmt: skip
+    return FirstPage(rows, DENSE_MATCHES, False)
 
 
 def batch_page(
@@ -206,15 +350,16 @@ def batch_page(
     limit: int = 200,
     matches: int | None = None,
 ) -> list[BatchRow]:
-    """One page of the batch list. ``matches`` is ``count_matching_batches`` for the same
-    filter (counted once per filter change)."""
+    """One page of the batch list. ``matches`` is the filter's count from ``first_page``
+    (or ``count_matching_batches``): under ``DENSE_MATCHES`` the rows are read by key
+    and sorted, otherwise an index walk in the sort order stops after the page."""
     dialect = _dialect(read)
-    where, params = _where(status, search, dialect)
-    order = _order(sort, descending)
     if matches is None:
-        matches = count_matching_batches(read, status=status, search=search)
-    filtered = bool(where)
+        matches = capped_count(read, status=status, search=search)
+    filtered = bool(status or search.strip())
     sparse = filtered and matches < DENSE_MATCHES
+    where, params = _where(status, search, dialect, _index_query(read, search) if sparse else None)
+    order = _order(sort, descending)
     walk = _SORTS.get(sort, _SORTS["made_date"])[1]
     if dialect != "sqlite":
         source = _PLAIN_SOURCE  # the server's planner picks the order of the joins
@@ -225,27 +370,29 @@ def batch_page(
             "CROSS JOIN batches b ON b.recipe_version_id = v.id"
         )
     else:
-        # sparse matches: scan the table once (NOT INDEXED) and sort the few rows found;
-        # CROSS JOIN keeps batches the outer loop: one pass, never one per recipe
+        # sparse matches: read them by rowid (search index) or scan the table once (NOT
+        # INDEXED; rowid lookups stay allowed) and sort the few rows found; CROSS JOIN
+        # keeps batches the outer loop: one pass, never one per recipe
         source = _batches_first(" NOT INDEXED" if filtered and (sparse or not walk) else "")
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
     return [batch_row(r) for r in read(sql, params)]
 
 
-def narrowed_page(
+def _sparse_page(
     read: Reader,
     *,
-    status: str | None = None,
+    status: str | None,
     search: str,
-    sort: str = "made_date",
-    descending: bool = True,
-    limit: int = 200,
+    sort: str,
+    descending: bool,
+    limit: int,
+    index_query: str | None,
 ) -> tuple[list[BatchRow], int]:
-    """The first page and the number of matches in one scan: for a search that narrows
-    one that matched few rows (``narrows``), so a top-N sort of the matches is cheap."""
+    """The first page and the number of matches in one query, for a filter that matches
+    few rows (a top-N sort of the matches is cheap)."""
     dialect = _dialect(read)
-    where, params = _where(status, search, dialect)
+    where, params = _where(status, search, dialect, index_query)
     source = _batches_first(" NOT INDEXED") if dialect == "sqlite" else _PLAIN_SOURCE
     params.update(lim=int(limit))
     sql = (

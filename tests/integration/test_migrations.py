@@ -6,7 +6,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from smallbatch_desktop.db.engine import make_engine, open_database
-from smallbatch_desktop.db.migrate import alembic_config, current_revision, head_revision
+from smallbatch_desktop.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    include_name,
+)
 from smallbatch_desktop.domain.models import Base
 
 
@@ -25,7 +30,9 @@ def test_empty_database_upgraded_to_head_matches_models(tmp_path):
     engine, _ = open_database(tmp_path / "fresh.sqlite")
     assert current_revision(engine) == head_revision()
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}
+        )
         assert compare_metadata(ctx, Base.metadata) == []
     names = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= names
@@ -35,8 +42,14 @@ def test_empty_database_upgraded_to_head_matches_models(tmp_path):
 def test_trace_indexes_exist(tmp_path):
     engine, _ = open_database(tmp_path / "fresh.sqlite")
     idx = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("consumptions")}
-    assert idx["ix_consumptions_lot_batch"] == ["material_lot_id", "batch_id"]
-    assert idx["ix_consumptions_input_batch_batch"] == ["input_batch_id", "batch_id"]
+    # covering: the forward trace's walk reads no table row (migration 0006_search_index)
+    assert idx["ix_consumptions_lot_batch"] == ["material_lot_id", "batch_id", "quantity", "unit"]
+    assert idx["ix_consumptions_input_batch_batch"] == [
+        "input_batch_id",
+        "batch_id",
+        "quantity",
+        "unit",
+    ]
     assert idx["ix_consumptions_batch_sources"][0] == "batch_id"
     engine.dispose()
 

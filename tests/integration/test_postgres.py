@@ -59,7 +59,8 @@ def test_demo_trace_and_stock_on_postgres(pg):
 
 def test_batch_list_reads_on_postgres(pg):
     """The batch list's plain-SQL reads: SQLite's plan hints stay out, search ignores case,
-    every sort column works, and the one-scan narrowed page agrees with page + count."""
+    every sort column works, the first page's one query agrees with page + count, and
+    migration 0006 gave the lot codes a pg_trgm index that ILIKE uses."""
     from smallbatch_desktop.services import batches as bat
     from smallbatch_desktop.services import fast_reads as fr
     from smallbatch_desktop.services.demo import load_demo
@@ -79,13 +80,30 @@ def test_batch_list_reads_on_postgres(pg):
         assert hot == len(bat.list_batches(s, search="Habanero", limit=1000)) > 0
         for key in fr.SORT_KEYS:
             page = fr.batch_page(read, search="habanero", sort=key, matches=hot, limit=5)
-            narrowed, total = fr.narrowed_page(read, search="habanero", sort=key, limit=5)
-            assert ([r.id for r in narrowed], total) == ([r.id for r in page], hot), key
-        assert fr.narrowed_page(read, search="no such batch") == ([], 0)
+            first = fr.first_page(read, search="habanero", sort=key, limit=5)
+            assert ([r.id for r in first.rows], first.count, first.exact) == (
+                [r.id for r in page],
+                hot,
+                True,
+            ), key
+        assert fr.first_page(read, search="no such batch") == fr.FirstPage([], 0, True)
+        assert not fr.has_search_index(read)  # SQLite's FTS table; here ILIKE uses pg_trgm
+        index = s.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_batches_lot_code_trgm'")
+        ).scalar()
+        assert index is not None and "gin_trgm_ops" in index
+        s.execute(text("SET LOCAL enable_seqscan = off"))  # the demo table is tiny
+        plan = " ".join(
+            r[0]
+            for r in s.execute(
+                text("EXPLAIN SELECT id FROM batches WHERE lot_code ILIKE '%hhs-26%'")
+            )
+        )
+        assert "ix_batches_lot_code_trgm" in plan, plan
 
 
 def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
-    """The recall's one-statement forward trace (three parts sharing one recursive CTE)
+    """The recall's one-statement forward trace (one recursive walk, shipments joined)
     gives the same report on both databases, for a material lot and for a batch."""
     from smallbatch_desktop.services.demo import load_demo
     from smallbatch_desktop.services.reports import recall_report

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from smallbatch_desktop.db.migrate import include_name
 from smallbatch_desktop.domain.models import Base
 
 config = context.config
@@ -28,6 +29,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

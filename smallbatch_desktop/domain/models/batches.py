@@ -89,8 +89,12 @@ class Consumption(Base):
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("input_batch_id IS NULL OR input_batch_id <> batch_id", name="not_self"),
         Index("ix_consumptions_batch_sources", "batch_id", "material_lot_id", "input_batch_id"),
-        Index("ix_consumptions_lot_batch", "material_lot_id", "batch_id"),
-        Index("ix_consumptions_input_batch_batch", "input_batch_id", "batch_id"),
+        # the forward trace walks these two; with the quantity and unit they cover it
+        # (the walk never reads a table row; migration 0006_search_index)
+        Index("ix_consumptions_lot_batch", "material_lot_id", "batch_id", "quantity", "unit"),
+        Index(
+            "ix_consumptions_input_batch_batch", "input_batch_id", "batch_id", "quantity", "unit"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,15 +2,18 @@
 
 At 100,000 batches the view only ever holds the pages it has scrolled through; a new
 filter or sort resets the model and reads one page (``PAGE`` rows) in one short
-read-only session.  The total count is asked separately (``total()``) so the status
-bar can say how many batches match without the model reading them.
+read-only session.  The count comes with the first page, capped at what the list needs
+(``fast_reads.first_page``); when a filter matches more, the exact figure is counted on
+a worker thread with its own connection and arrives later (``countChanged``), so a
+keystroke never waits for a scan of the whole table.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -18,19 +21,18 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QBrush
 
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services.fast_reads import (
-    DENSE_MATCHES,
     BatchRow,
     Reader,
     batch_page,
     count_matching_batches,
-    narrowed_page,
-    narrows,
+    first_page,
     session_reader,
 )
 from smallbatch_desktop.ui.models.table import Role, display_text
@@ -40,9 +42,24 @@ from smallbatch_desktop.ui.units import UnitDisplay
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
+
 Index = QModelIndex | QPersistentModelIndex
-#: opens a short read: ``with reads() as read: read(sql, params)``
+#: opens a short read: ``with reads() as read: read(sql, params)``; called on a worker
+#: thread too (the exact count), where it must give a connection of that thread's own
 ReaderFactory = Callable[[], AbstractContextManager[Reader]]
+
+
+class Pool(Protocol):
+    """Where the exact count runs (``QThreadPool``; tests pass ``ui.tasks.SyncPool``)."""
+
+    def start(self, work: Callable[[], None]) -> None: ...
+
+
+class _CountRelay(QObject):
+    """Carries a worker's count to the UI thread (a queued signal)."""
+
+    counted = Signal(int, object)  # generation, count (None when the count failed)
 
 
 def session_reads(session_factory: sessionmaker[Session]) -> ReaderFactory:
@@ -80,10 +97,12 @@ class BatchTableModel(QAbstractTableModel):
 
     Signals:
         filterChanged(): the filter or sort changed and the first page is loaded.
+        countChanged(): ``total()`` changed (the exact count arrived from the worker).
     """
 
     PAGE = 200
     filterChanged = Signal()
+    countChanged = Signal()
 
     def __init__(
         self,
@@ -92,10 +111,20 @@ class BatchTableModel(QAbstractTableModel):
         *,
         reads: ReaderFactory | None = None,
         units: UnitDisplay | None = None,
+        count_pool: Pool | None = None,
     ) -> None:
         super().__init__(parent)
         self.units = units if units is not None else UnitDisplay()
         self._reads = reads if reads is not None else session_reads(session_factory)
+        self._pool: Pool = count_pool if count_pool is not None else QThreadPool.globalInstance()
+        self._relay = _CountRelay(self)
+        self._relay.counted.connect(self._counted)
+        #: bumped on every reload: a count for an older filter is dropped
+        self._generation = 0
+        #: a count is running on the worker / the filter to count when it is done
+        self._counting = False
+        self._count_next: tuple[int, str | None, str] | None = None
+        self._exact = True
         self._rows: list[BatchRow] = []
         self._exhausted = False
         self._status: str | None = None
@@ -103,8 +132,6 @@ class BatchTableModel(QAbstractTableModel):
         self._sort = "made_date"
         self._descending = True
         self._total = 0
-        #: (status, search, matches) of the last reload: typing narrows it
-        self._last: tuple[str | None, str, int] = (None, "", 0)
         self._reload()
 
     # -- filter and sort -------------------------------------------------------------
@@ -145,8 +172,13 @@ class BatchTableModel(QAbstractTableModel):
         self._reload(keep=len(self._rows))
 
     def total(self) -> int:
-        """How many batches match the filter (counted once per filter change)."""
+        """How many batches match the filter when ``total_is_exact()``; otherwise a bound
+        that says "many" (``DENSE_MATCHES``) until the worker's count arrives
+        (``countChanged``)."""
         return self._total
+
+    def total_is_exact(self) -> bool:
+        return self._exact
 
     def _fetch(self, offset: int, limit: int) -> list[BatchRow]:
         with self._reads() as read:
@@ -163,34 +195,54 @@ class BatchTableModel(QAbstractTableModel):
 
     def _reload(self, keep: int = 0) -> None:
         limit = max(self.PAGE, keep)
-        last_status, last_search, last_total = self._last
-        if (
-            not keep
-            and last_status == self._status
-            and last_total < DENSE_MATCHES
-            and narrows(last_search, self._search)
-        ):
-            # one more keystroke on a search that matched few batches: one scan gives
-            # the page and the count
-            with self._reads() as read:
-                rows, self._total = narrowed_page(
-                    read,
-                    status=self._status,
-                    search=self._search,
-                    sort=self._sort,
-                    descending=self._descending,
-                    limit=limit,
-                )
-        else:
-            with self._reads() as read:
-                self._total = count_matching_batches(read, status=self._status, search=self._search)
-            rows = self._fetch(0, limit)
-        self._last = (self._status, self._search, self._total)
+        with self._reads() as read:
+            page = first_page(
+                read,
+                status=self._status,
+                search=self._search,
+                sort=self._sort,
+                descending=self._descending,
+                limit=limit,
+            )
+        self._generation += 1
+        self._total, self._exact = page.count, page.exact
         self.beginResetModel()
-        self._rows = rows
-        self._exhausted = len(rows) < limit
+        self._rows = page.rows
+        self._exhausted = len(page.rows) < limit
         self.endResetModel()
         self.filterChanged.emit()
+        if not page.exact:
+            self._count_later((self._generation, self._status, self._search))
+
+    # -- the exact count, off the UI thread --------------------------------------------
+
+    def _count_later(self, job: tuple[int, str | None, str]) -> None:
+        if self._counting:  # one count at a time; only the newest filter's is wanted
+            self._count_next = job
+            return
+        self._counting = True
+        generation, status, search = job
+        reads, relay = self._reads, self._relay
+
+        def work() -> None:  # on a worker thread: no widget, no model state
+            try:
+                with reads() as read:
+                    n: int | None = count_matching_batches(read, status=status, search=search)
+            except Exception:
+                log.exception("counting the batches that match %r", search)
+                n = None
+            relay.counted.emit(generation, n)
+
+        self._pool.start(work)
+
+    def _counted(self, generation: int, count: int | None) -> None:
+        self._counting = False
+        if generation == self._generation and count is not None:
+            self._total, self._exact = count, True
+            self.countChanged.emit()
+        pending, self._count_next = self._count_next, None
+        if pending is not None and pending[0] == self._generation:
+            self._count_later(pending)
 
     # -- paging ----------------------------------------------------------------------
 

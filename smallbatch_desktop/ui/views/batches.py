@@ -81,6 +81,7 @@ class BatchView(QWidget):
         self.model = BatchTableModel(
             ctx.session_factory, self, reads=ctx.batch_reads, units=ctx.units
         )
+        self.model.countChanged.connect(self._update_count)
         self.table = QTableView()
         self.table.setObjectName("batchTable")
         self.table.setModel(self.model)
@@ -213,7 +214,10 @@ class BatchView(QWidget):
 
     def _update_count(self) -> None:
         n = self.model.total()
-        self.count_label.setText(f"{n:,} batch{'es' if n != 1 else ''}")
+        if self.model.total_is_exact():
+            self.count_label.setText(f"{n:,} batch{'es' if n != 1 else ''}")
+        else:  # many match: the exact figure is counted off the UI thread (countChanged)
+            self.count_label.setText("Counting batches…")
 
     def refresh(self) -> None:
         keep = self.current_batch_id()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.services import batches as bsvc
@@ -52,47 +53,74 @@ def test_batch_model_pages_filters_and_sorts_in_sql(
     assert model.find_row(model.row_at(2).id) == 2
 
 
-def test_typing_a_search_narrows_with_one_scan_and_the_same_result(
-    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("dense", [5_000, 3], ids=["few-matches", "many-matches"])
+def test_typing_a_search_gives_the_fresh_result_and_count(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, dense: int
 ) -> None:
-    """Each keystroke gives what a fresh search for the whole text gives, in every sort
-    order; once the matches are few, a keystroke is one query (page + count)."""
+    """Each keystroke gives what the plain LIKE search gives (services.batches), in every
+    sort order, with the same count. Past ``DENSE_MATCHES`` the first page comes from an
+    index walk and the count from the worker (a synchronous pool here), never from the
+    keystroke itself."""
     from smallbatch_desktop.services import fast_reads
     from smallbatch_desktop.services.demo import load_demo
+    from smallbatch_desktop.ui.tasks import SyncPool
 
     with session_factory.begin() as s:
         load_demo(s)
     monkeypatch.setattr(BatchTableModel, "PAGE", 3)
-    calls: list[str] = []
-    real = fast_reads.narrowed_page
+    monkeypatch.setattr(fast_reads, "DENSE_MATCHES", dense)
+    pool = SyncPool()
 
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        calls.append(kwargs["search"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr("smallbatch_desktop.ui.models.batches.narrowed_page", spy)
+    def plain_like(text: str, key: str, descending: bool) -> list[int]:
+        """The reference: a plain LIKE over every row, in the list's order."""
+        with session_factory() as s:
+            return list(
+                s.scalars(
+                    sa_text(
+                        "SELECT b.id FROM batches b JOIN recipe_versions v "
+                        "ON v.id = b.recipe_version_id JOIN recipes r ON r.id = v.recipe_id "
+                        "WHERE b.lot_code LIKE :q OR r.name LIKE :q OR r.code LIKE :q "
+                        f"ORDER BY {fast_reads._order(key, descending)}"
+                    ),
+                    {"q": f"%{text}%"},
+                )
+            )
 
     def shown(m: BatchTableModel) -> tuple[list[int], int]:
         while m.canFetchMore(QModelIndex()):
             m.fetchMore(QModelIndex())
+        assert m.total_is_exact()
         return [m.row_at(r).id for r in range(m.rowCount())], m.total()
 
-    for column in (0, 1, 3, 5, 6, 9):  # lot, product, status, best before, planned, operator
+    sort_keys = {
+        0: "lot_code",
+        1: "product",
+        3: "status",
+        5: "best_before",
+        6: "planned_quantity",
+        9: "operator",
+    }
+    exact_on_keystroke = []
+    for column, key in sort_keys.items():
         for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
-            typing = BatchTableModel(session_factory)
+            typing = BatchTableModel(session_factory, count_pool=pool)
             typing.sort(column, order)
-            for i in range(1, len("habanero") + 1):
-                typing.set_filter(search="Habanero"[:i])
-                fresh = BatchTableModel(session_factory)
-                fresh.sort(column, order)
-                fresh.set_filter(search="Habanero"[:i])
-                assert shown(typing) == shown(fresh), ("Habanero"[:i], column, order)
-            assert shown(typing)[1] > 3  # more than a page: the count is the window count
-    assert "Hab" in calls and "H" not in calls  # the first keystroke counts, then narrows
-    # a search that does not extend the last one counts again
-    calls.clear()
-    typing.set_filter(search="soap")
-    assert calls == []
+            for text in ["H", "Ha", "Hab", "Habanero", "hhs-", "26", "%", "s_a", "zz"]:
+                counts: list[int] = []
+
+                def note(counts: list[int] = counts) -> None:
+                    counts.append(1)
+
+                typing.countChanged.connect(note)
+                typing.set_filter(search=text)
+                exact_on_keystroke.append(not counts)
+                want = plain_like(text, key, order == Qt.SortOrder.DescendingOrder)
+                assert shown(typing) == (want, len(want)), (text, key)
+                typing.countChanged.disconnect()
+    if dense == 3:  # many matches: some counts came from the worker, after the page
+        assert not all(exact_on_keystroke)
+    else:
+        assert all(exact_on_keystroke)
 
 
 def test_batch_model_status_shown_as_label(
