@@ -223,34 +223,55 @@ ORDER BY t.depth, t.cid
 """
 )
 
-_FORWARD_CTE = f"""
-WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
-    SELECT c.batch_id, c.material_lot_id, c.input_batch_id, c.quantity, c.unit, 1, c.id
-    FROM consumptions c
-    WHERE c.material_lot_id = CAST(:lot AS INTEGER) OR c.input_batch_id = CAST(:bat AS INTEGER)
+#: The forward trace: one recursive walk, read once.  Each step reads only a covering
+#: index on consumptions (lot -> consumer, input batch -> consumer, with the quantity and
+#: unit: migration 0006_search_index); a consumption has exactly one source (the
+#: ``one_source`` check), so the rows the recursion adds have no material lot.  Each
+#: reached batch is joined once per edge into it, with its shipments: a batch with
+#: several shipments repeats its edge once per shipment, which ``_forward_walk`` folds
+#: back (one CTE evaluation instead of one per use: the earlier statement named the CTE
+#: in a UNION's two branches, and SQLite computed it twice).
+_FORWARD = text(
+    f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
+    SELECT c.batch_id, c.material_lot_id, CAST(NULL AS INTEGER), c.quantity, c.unit, 1, c.id
+    FROM consumptions c WHERE c.material_lot_id = CAST(:lot AS INTEGER)
     UNION ALL
-    SELECT c.batch_id, c.material_lot_id, c.input_batch_id, c.quantity, c.unit, t.depth + 1, c.id
+    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, c.quantity, c.unit, 1, c.id
+    FROM consumptions c WHERE c.input_batch_id = CAST(:bat AS INTEGER)
+    UNION ALL
+    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, c.quantity, c.unit,
+           t.depth + 1, c.id
     FROM consumptions c JOIN t ON c.input_batch_id = t.consumer_id
     WHERE t.depth < {MAX_DEPTH}
 )
-"""
-
-_FORWARD = text(
-    f"""{_FORWARD_CTE}
-SELECT 0 AS kind, e.* FROM ({_SELECT_EDGE}) e
-UNION ALL
-SELECT 1, sh.id, sh.batch_id, b.lot_code, r.name, cu.name, cu.id,
-       sh.document_type, sh.document_number, sh.quantity, sh.unit, cu.contact,
-       NULL, NULL, NULL, sh.shipped_date, NULL
-FROM shipments sh
-JOIN batches b ON b.id = sh.batch_id
-JOIN recipe_versions v ON v.id = b.recipe_version_id
-JOIN recipes r ON r.id = v.recipe_id
-JOIN customers cu ON cu.id = sh.customer_id
-WHERE sh.batch_id IN (SELECT consumer_id FROM t) OR sh.batch_id = CAST(:bat AS INTEGER)
-ORDER BY 1, 2, 4
+SELECT t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id, t.quantity, t.unit, t.cid,
+       b.lot_code, b.recipe_version_id, b.status, b.made_date, b.best_before,
+       COALESCE(b.actual_quantity, b.planned_quantity), b.unit,
+       sh.id, sh.customer_id, sh.document_type, sh.document_number, sh.shipped_date,
+       sh.quantity, sh.unit
+FROM t
+JOIN batches b ON b.id = t.consumer_id
+LEFT JOIN shipments sh ON sh.batch_id = t.consumer_id
 """
 )
+
+#: a batch (the root of a forward trace from a batch) and its shipments
+_BATCH_INFO = text(
+    "SELECT b.lot_code, b.recipe_version_id, b.status, b.made_date, b.best_before, "
+    "COALESCE(b.actual_quantity, b.planned_quantity), b.unit FROM batches b WHERE b.id = :id"
+)
+_BATCH_SHIPMENTS = text(
+    "SELECT sh.batch_id, sh.id, sh.customer_id, sh.document_type, sh.document_number, "
+    "sh.shipped_date, sh.quantity, sh.unit FROM shipments sh WHERE sh.batch_id = :id"
+)
+#: a material lot as the source of an edge
+_LOT_SOURCE = text(
+    "SELECT l.lot_code, m.name, COALESCE(s.name, ''), COALESCE(l.supplier_lot_code, ''), "
+    "COALESCE(l.origin, ''), COALESCE(l.certifications, ''), l.expiry_date FROM material_lots l "
+    "JOIN materials m ON m.id = l.material_id LEFT JOIN suppliers s ON s.id = l.supplier_id "
+    "WHERE l.id = :id"
+)
+_CUSTOMERS = text("SELECT id, name, contact FROM customers")
 
 
 _MISSING: Any = object()
@@ -341,68 +362,106 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
 def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
     """Every batch that used the lot, to any depth, and every shipment of those batches."""
     ref = lot if isinstance(lot, LotRef) else find_lot(session, lot)
-    params = {
-        "lot": ref.id if ref.kind == "material" else None,
-        "bat": ref.id if ref.kind == "batch" else None,
-    }
     conv = _Conv()
-    edges: list[TraceEdge] = []
-    ships: list[TraceShipment] = []
+    quantity, date = conv.quantity, conv.date
     # a busy lot's trace is tens of thousands of rows and edges, all kept: the cycle
     # collector's heap walks while they are made would find nothing (a third of the time)
     with collector_paused():
-        for r in _fetch(session, _FORWARD, params):
-            if r[0] == 0:
-                edges.append(conv.edge(r[1:]))
+        walk = _forward_walk(session, ref)
+        products = dict(_fetch(session, _PRODUCTS, {})) if walk.batches else {}
+        batches = {
+            bid: (r[0], products.get(r[1], ""), r[4]) for bid, r in walk.batches.items()
+        }  # lot code, product, best before
+        if ref.kind == "material":
+            lot_row = _fetch(session, _LOT_SOURCE, {"id": ref.id})[0]
+            root = ("material", ref.id, *lot_row[:6])
+            root_expiry = date(lot_row[6])
+        else:
+            root = ("batch", ref.id, ref.lot_code, ref.name, "", "", "", "")
+            root_expiry = date(walk.root[4]) if walk.root else None
+        edges = []
+        for depth, consumer, _lot, src, qty, unit, cid in walk.edges:
+            c = batches[consumer]
+            if src is None or depth == 1:  # from the root
+                kind, sid, code, name, sup, sup_lot, origin, certs = root
+                expiry = root_expiry
             else:
-                ships.append(
-                    _new_edge(TraceShipment, (
-                        r[1], r[2], r[3], r[4], r[6], r[5], r[11] or "", conv.quantity(r[9]),
-                        r[10], conv.date(r[15]) or dt.date.min, r[7], r[8],
-                    ))
-                )  # fmt: skip
+                kind, sid, sup, sup_lot, origin, certs = "batch", src, "", "", "", ""
+                code, name, bb = batches[src]
+                expiry = date(bb)
+            edges.append(_new_edge(TraceEdge, (
+                depth, consumer, c[0], c[1], kind, sid, code, name, quantity(qty), unit,
+                sup, sup_lot, origin, certs, expiry, cid,
+            )))  # fmt: skip
+        edges.sort(key=_EDGE_SORT)
+        customers = (
+            {r[0]: (r[1], r[2] or "") for r in _fetch(session, _CUSTOMERS, {})}
+            if walk.shipments
+            else {}
+        )
+        ships = []
+        for bid, sid, cust, doc_type, doc_no, day, qty, unit in walk.shipments:
+            code, product = (ref.lot_code, ref.name) if bid not in batches else batches[bid][:2]
+            name, contact = customers[cust]
+            ships.append(_new_edge(TraceShipment, (
+                sid, bid, code, product, cust, name, contact, quantity(qty), unit,
+                date(day) or dt.date.min, doc_type, doc_no,
+            )))  # fmt: skip
         ships.sort(key=_SHIP_ORDER)
         return TraceResult(ref, "forward", tuple(edges), tuple(ships))
 
 
-#: The forward trace a recall needs, lean: the recursion reads only the covering indexes
-#: on consumptions (no quantity, no unit), each reached batch's columns are read once
-#: (not once per edge), and its product is named from a small table in Python.  A
-#: consumption has exactly one source (the ``one_source`` check), so the rows the
-#: recursion adds have no material lot.  The three parts share the columns by type
-#: (PostgreSQL checks that a UNION's columns agree): ids, then texts, dates, a quantity.
-_FORWARD_ROWS = text(
-    f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, depth, cid) AS (
-    SELECT c.batch_id, c.material_lot_id, c.input_batch_id, 1, c.id
-    FROM consumptions c
-    WHERE c.material_lot_id = CAST(:lot AS INTEGER) OR c.input_batch_id = CAST(:bat AS INTEGER)
-    UNION ALL
-    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, t.depth + 1, c.id
-    FROM consumptions c JOIN t ON c.input_batch_id = t.consumer_id
-    WHERE t.depth < {MAX_DEPTH}
-)
-SELECT 0, t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id, t.cid,
-       NULL, NULL, NULL, NULL, NULL, NULL
-FROM t
-UNION ALL
-SELECT 1, b.id, b.recipe_version_id, NULL, NULL, NULL,
-       b.lot_code, b.status, b.unit, b.made_date, b.best_before,
-       COALESCE(b.actual_quantity, b.planned_quantity)
-FROM batches b
-WHERE b.id IN (SELECT consumer_id FROM t)
-UNION ALL
-SELECT 2, sh.batch_id, sh.id, sh.customer_id, NULL, NULL,
-       sh.document_type, sh.document_number, sh.unit, sh.shipped_date, NULL, sh.quantity
-FROM shipments sh
-WHERE sh.batch_id IN (SELECT consumer_id FROM t) OR sh.batch_id = CAST(:bat AS INTEGER)
-"""
-)
+#: forward edges in the order a person reads them: by depth, then by the consumer's lot
+#: code, then in the order the consumptions were recorded
+_EDGE_SORT = itemgetter(0, 2, 15)
+
+
+class _Walk(NamedTuple):
+    """``_FORWARD``'s rows, folded: ``edges`` ``(depth, consumer, material_lot_id,
+    input_batch_id, quantity, unit, consumption_id)`` as the recursion gave them (an edge
+    reached twice through a diamond is there twice), ``batches`` id -> ``(lot_code,
+    recipe_version_id, status, made_date, best_before, quantity, unit)`` for every batch
+    reached, ``shipments`` ``(batch_id, shipment_id, customer_id, document_type,
+    document_number, shipped_date, quantity, unit)`` once each (with the root batch's
+    own), ``root`` the root batch's row when the trace starts from a batch.  Raw values:
+    dates may be ISO text and quantities scaled integers."""
+
+    edges: list[tuple]
+    batches: dict[int, tuple]
+    shipments: list[tuple]
+    root: tuple | None
+
+
+def _forward_walk(session: Session, ref: LotRef) -> _Walk:
+    params = {
+        "lot": ref.id if ref.kind == "material" else None,
+        "bat": ref.id if ref.kind == "batch" else None,
+    }
+    rows = _fetch(session, _FORWARD, params)
+    # a batch's edge comes once per shipment of the batch: keep the row that carries
+    # its first shipment (or the only row, for a batch not shipped)
+    first_ship: dict[int, int] = {}
+    shipments: dict[int, tuple] = {}
+    for r in rows:
+        sid = r[14]
+        if sid is not None:
+            if sid not in shipments:
+                shipments[sid] = (r[1], sid, *r[15:])
+            if sid < first_ship.get(r[1], sid + 1):
+                first_ship[r[1]] = sid
+    edges = [r[:7] for r in rows if r[14] is None or r[14] == first_ship[r[1]]]
+    batches = {r[1]: r[7:14] for r in rows}
+    root = None
+    if ref.kind == "batch":
+        found = _fetch(session, _BATCH_INFO, {"id": ref.id})
+        root = found[0] if found else None
+        for r in _fetch(session, _BATCH_SHIPMENTS, {"id": ref.id}):
+            shipments.setdefault(r[1], r)
+    return _Walk(edges, batches, list(shipments.values()), root)
+
 
 _PRODUCTS = text("SELECT v.id, r.name FROM recipe_versions v JOIN recipes r ON r.id = v.recipe_id")
 _EDGE_ORDER = itemgetter(0, 4)  # depth, consumption id
-#: a shipment row in ForwardRows' order: batch, shipment, customer, document type and
-#: number, date, quantity, unit
-_SHIP_COLUMNS = itemgetter(1, 2, 3, 6, 7, 9, 11, 8)
 
 
 class ForwardRows(NamedTuple):
@@ -426,18 +485,12 @@ def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
     """The forward trace of ``ref`` in one recursive statement, as ``trace_forward`` walks
     it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin,
     quantity-used or input-lot columns, the shipments' customers left to the caller."""
-    params = {
-        "lot": ref.id if ref.kind == "material" else None,
-        "bat": ref.id if ref.kind == "batch" else None,
-    }
-    found: tuple[list[tuple], list[tuple], list[tuple]] = ([], [], [])
-    parts = tuple(part.append for part in found)
-    for r in _fetch(session, _FORWARD_ROWS, params):
-        parts[r[0]](r)
-    edges = [r[1:6] for r in found[0]]
+    walk = _forward_walk(session, ref)
+    edges = [(e[0], e[1], e[2], e[3], e[6]) for e in walk.edges]
     edges.sort(key=_EDGE_ORDER)
-    products = dict(_fetch(session, _PRODUCTS, {})) if found[1] else {}
+    products = dict(_fetch(session, _PRODUCTS, {})) if walk.batches else {}
     batches = {
-        r[1]: (r[6], products.get(r[2], ""), r[7], r[9], r[10], r[11], r[8]) for r in found[1]
+        bid: (r[0], products.get(r[1], ""), r[2], r[3], r[4], r[5], r[6])
+        for bid, r in walk.batches.items()
     }
-    return ForwardRows(edges, batches, list(map(_SHIP_COLUMNS, found[2])))
+    return ForwardRows(edges, batches, walk.shipments)
