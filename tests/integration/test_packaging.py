@@ -26,6 +26,7 @@ from smallbatch_desktop.db.migrate import (
     alembic_config,
     current_revision,
     head_revision,
+    include_name,
 )
 from smallbatch_desktop.domain.models import Base, Customer, PrinterProfile
 
@@ -277,7 +278,9 @@ def test_database_from_the_first_release_opens_and_upgrades_with_its_data(
     try:
         assert current_revision(engine) == head_revision()
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(ctx, Base.metadata) == []
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
