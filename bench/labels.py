@@ -3,10 +3,12 @@
     /work/venv/bin/python bench/labels.py [--labels 1000] [--out /tmp/bench-labels.pdf]
 
 Renders the same job three times with cold caches and reports the best time (the first
-run also pays for font registration and the catalog parse, reported apart).  When
-Debian's ``glabels-3-batch`` is installed, the same kind of job (text, Code 128, QR,
-Data Matrix from a 1,000-row CSV on the same Avery L7163 sheet) is timed with it too and
-the ratio printed; target: < 1.5 s per 1,000 labels and >= 5x faster than gLabels.
+run also pays for font registration and the catalog parse, reported apart), then once
+as a whole process (a fresh Python: imports, catalogue, fonts, render, PDF written),
+as a maker would run it.  When Debian's ``glabels-3-batch`` is installed, the same kind
+of job (text, Code 128, QR, Data Matrix from a 1,000-row CSV on the same Avery L7163
+sheet) is timed with it too -- a whole process as well -- and the ratio of the two
+whole processes printed; target: < 1.5 s per 1,000 labels and >= 5x faster than gLabels.
 """
 
 from __future__ import annotations
@@ -159,12 +161,42 @@ def glabels(n: int, workdir: Path) -> float | None:
     return best
 
 
+def ours_process(n: int, out: Path, runs: int = 3) -> float:
+    """Best wall time of a fresh process that renders the job once and writes the PDF."""
+    best = float("inf")
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, __file__, "--labels", str(n), "--out", str(out), "--once"],
+            check=True,
+        )
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def once(n: int, out: Path) -> None:
+    """The whole job once, in this process (``--once``: the child ``ours_process`` times)."""
+    stock = builtin_catalog().get(STOCK)
+    data = tuple(
+        LabelData(
+            product=r["product"], lot=r["lot"], made=dt.date(2026, 11, 2),
+            best_before=dt.date(2027, 11, 2), gtin="09506000134352", n=int(r["n"]), total=n,
+        )
+        for r in rows(n)
+    )  # fmt: skip
+    out.write_bytes(render_labels(LabelJob(stock=stock, layout=bench_layout(), labels=data)).pdf)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--labels", type=int, default=1000)
     ap.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "bench-labels.pdf"))
+    ap.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     n = args.labels
+    if args.once:
+        once(n, Path(args.out))
+        return 0
     t_ours, warm = ours(n, Path(args.out))
     per_1000 = t_ours * 1000 / n
     print(
@@ -172,14 +204,24 @@ def main() -> int:
         f"{t_ours:.3f} s  ({per_1000:.3f} s per 1,000; target < 1.5 s)  -> {args.out}"
     )
     print(f"            catalog parse + setup (once per process): {warm:.3f} s")
+    t_proc = ours_process(n, Path(args.out))
+    print(
+        f"            as a whole process (python start to PDF written, best of 3): {t_proc:.3f} s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         t_gl = glabels(n, Path(tmp))
     if t_gl is None:
         print("glabels-3-batch: not installed (apt-get install glabels) - no comparison")
         return 0 if per_1000 < 1.5 else 1
-    ratio = t_gl / t_ours
-    print(f"glabels-3-batch: {n} labels (text + Code128 + QR + DataMatrix from CSV): {t_gl:.3f} s")
-    print(f"ratio: smallbatch is {ratio:.1f}x faster (target >= 5x)")
+    ratio = t_gl / t_proc
+    print(
+        f"glabels-3-batch: {n} labels (text + Code128 + QR + DataMatrix from CSV), "
+        f"a whole process: {t_gl:.3f} s"
+    )
+    print(
+        f"ratio, whole process against whole process: smallbatch is {ratio:.1f}x faster "
+        f"(target >= 5x; against the in-process render alone: {t_gl / t_ours:.1f}x)"
+    )
     return 0 if per_1000 < 1.5 and ratio >= 5 else 1
 
 
