@@ -157,6 +157,10 @@ _SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
 SORT_KEYS = tuple(_SORTS)
 #: above this many matches an index walk finds a page faster than a scan and sort
 DENSE_MATCHES = 5_000
+#: with the search index, up to this many candidates are read by rowid and sorted (a
+#: top-N sort): cheaper than an index walk when the matches sit together far down the
+#: sort order (lot codes made in one season, say)
+INDEXED_MATCHES = 50_000
 
 _COLUMNS = (
     "SELECT b.id, b.lot_code, r.name, r.code, v.version, b.status, b.made_date, "
@@ -319,7 +323,7 @@ def first_page(
     thread)."""
     index_query = _index_query(read, search)
     if index_query is not None:
-        matches = _candidates(read, search, index_query, DENSE_MATCHES)
+        matches = _candidates(read, search, index_query, INDEXED_MATCHES)
     else:
         matches = capped_count(read, status=status, search=search)
     if status or search.strip():
@@ -332,11 +336,14 @@ def first_page(
     elif matches < DENSE_MATCHES:  # everything, and few
         rows = batch_page(read, sort=sort, descending=descending, limit=limit, matches=matches)
         return FirstPage(rows, matches, True)
+    # many: by rowid from the index when it offers fewer than INDEXED_MATCHES, else an
+    # index walk in the sort order; either way the exact count is the worker's
+    matches = max(matches, DENSE_MATCHES)
     rows = batch_page(
         read, status=status, search=search, sort=sort, descending=descending, limit=limit,
-        matches=DENSE_MATCHES,
+        matches=matches,
     )  # fmt: skip
-    return FirstPage(rows, DENSE_MATCHES, False)
+    return FirstPage(rows, matches, False)
 
 
 def batch_page(
@@ -372,8 +379,9 @@ def batch_page(
     else:
         # sparse matches: read them by rowid (search index) or scan the table once (NOT
         # INDEXED; rowid lookups stay allowed) and sort the few rows found; CROSS JOIN
-        # keeps batches the outer loop: one pass, never one per recipe
-        source = _batches_first(" NOT INDEXED" if filtered and (sparse or not walk) else "")
+        # keeps batches the outer loop: one pass, never one per recipe.  A status alone
+        # has its own index (status, made date).
+        source = _batches_first(_scan_hint(search, filtered and (sparse or not walk)))
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
     return [batch_row(r) for r in read(sql, params)]
@@ -393,7 +401,7 @@ def _sparse_page(
     few rows (a top-N sort of the matches is cheap)."""
     dialect = _dialect(read)
     where, params = _where(status, search, dialect, index_query)
-    source = _batches_first(" NOT INDEXED") if dialect == "sqlite" else _PLAIN_SOURCE
+    source = _batches_first(_scan_hint(search, True)) if dialect == "sqlite" else _PLAIN_SOURCE
     params.update(lim=int(limit))
     sql = (
         f"{_COLUMNS}, COUNT(*) OVER () {source}{where} "
@@ -401,6 +409,12 @@ def _sparse_page(
     )
     rows = read(sql, params)
     return [batch_row(r) for r in rows], int(rows[0][12]) if rows else 0
+
+
+def _scan_hint(search: str, scan: bool) -> str:
+    """``NOT INDEXED`` for a search read in one pass (or by rowid); a status filter alone
+    lets SQLite use ``ix_batches_status_made``."""
+    return " NOT INDEXED" if scan and search.strip() else ""
 
 
 def _batches_first(hint: str) -> str:

@@ -147,10 +147,13 @@ def test_any_text_matches_plain_like(searchable, search):
     _check(searchable, _read(searchable), search, sort="lot_code", descending=False)
 
 
-def test_many_matches_walk_an_index_and_count_apart(searchable, monkeypatch):
-    """Past DENSE_MATCHES the first page is an index walk and the count is not taken
-    on the keystroke; the rows and the later exact count still equal plain LIKE."""
+@pytest.mark.parametrize("indexed", [50_000, 40], ids=["by-rowid", "index-walk"])
+def test_many_matches_read_by_rowid_or_walk_and_count_apart(searchable, monkeypatch, indexed):
+    """Past DENSE_MATCHES the count is not taken on the keystroke, and the page comes
+    from the index's rowids (under INDEXED_MATCHES candidates) or from an index walk in
+    the sort order; the rows and the later exact count still equal plain LIKE."""
     monkeypatch.setattr(fast_reads, "DENSE_MATCHES", 20)
+    monkeypatch.setattr(fast_reads, "INDEXED_MATCHES", indexed)
     read = _read(searchable)
     for search in ("a", "1", "é", "ab", "mash"):
         ids, count, exact = _search(read, search, None, "made_date", True)
