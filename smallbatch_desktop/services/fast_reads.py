@@ -358,14 +358,17 @@ def batch_page(
     matches: int | None = None,
 ) -> list[BatchRow]:
     """One page of the batch list. ``matches`` is the filter's count from ``first_page``
-    (or ``count_matching_batches``): under ``DENSE_MATCHES`` the rows are read by key
-    and sorted, otherwise an index walk in the sort order stops after the page."""
+    (or ``count_matching_batches``): under ``DENSE_MATCHES`` -- or, for a search, under
+    ``INDEXED_MATCHES`` with the search index -- the rows are read by key and sorted,
+    otherwise an index walk in the sort order stops after the page."""
     dialect = _dialect(read)
     if matches is None:
         matches = capped_count(read, status=status, search=search)
     filtered = bool(status or search.strip())
-    sparse = filtered and matches < DENSE_MATCHES
-    where, params = _where(status, search, dialect, _index_query(read, search) if sparse else None)
+    index_query = _index_query(read, search) if matches < INDEXED_MATCHES else None
+    # few matches, or a search the index narrows to few rowids: read them and sort
+    sparse = filtered and (matches < DENSE_MATCHES or index_query is not None)
+    where, params = _where(status, search, dialect, index_query)
     order = _order(sort, descending)
     walk = _SORTS.get(sort, _SORTS["made_date"])[1]
     if dialect != "sqlite":

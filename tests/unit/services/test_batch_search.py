@@ -200,6 +200,8 @@ def test_the_search_plan_reads_the_index_not_the_table(searchable, search):
     spy.search_index = True  # type: ignore[attr-defined]
     fast_reads.first_page(spy, search=search, limit=5)
     fast_reads.batch_page(spy, search=search, offset=5, limit=5, matches=10)
+    # many matches, but few enough candidates for the index: still by rowid, no walk
+    fast_reads.batch_page(spy, search=search, limit=5, matches=fast_reads.DENSE_MATCHES + 1)
     for sql, params in captured:
         plan = _plan(searchable, sql, params)
         scans = {step.split()[1] for step in plan.split(" | ") if step.startswith("SCAN ")}
