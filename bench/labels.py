@@ -45,7 +45,11 @@ def bench_layout() -> Layout:
             TextElement(
                 "lot", 2.5, 8.5, 60.0, 4.0, text="Lot {lot}  BB {best_before}", size=9, wrap=False
             ),
-            BarcodeElement("gs1", 2.5, 14.0, 62.0, 22.0, symbology="gs1-128", hri_size=7),
+            # the GTIN alone: with the lot and best-before the GS1-128 needs 78-89 mm at the
+            # GS1 minimum module (0.25 mm), more than the 62 mm beside the 2D codes
+            BarcodeElement(
+                "gs1", 2.5, 14.0, 62.0, 22.0, symbology="gs1-128", hri_size=7, ais=("01",)
+            ),
             BarcodeElement(
                 "dm",
                 67.0,
