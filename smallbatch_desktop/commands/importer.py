@@ -70,7 +70,13 @@ def print_problems(problems: Sequence[Problem]) -> None:
 def run(args: argparse.Namespace) -> int:
     from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.common import current_user
-    from smallbatch_desktop.services.imports import KINDS, read_table, run_import
+    from smallbatch_desktop.services.imports import (
+        KINDS,
+        ImportRefused,
+        import_table,
+        read_table,
+        run_import,
+    )
     from smallbatch_desktop.services.imports.mapping import (
         apply_overrides,
         auto_map,
@@ -88,13 +94,18 @@ def run(args: argparse.Namespace) -> int:
     print("\n".join(describe(mapping, table.headers, kind.fields)), file=sys.stderr)
     order = DateOrder(args.date_order) if args.date_order else None
     engine, sf = open_database(resolve_db(args))
+    actor = current_user()
     try:
-        with sf() as s:
-            report = run_import(s, table, kind, mapping, date_order=order, actor=current_user())
-            if report.ok and not args.dry_run:
-                s.commit()
-            else:
+        if args.dry_run:
+            with sf() as s:
+                report = run_import(s, table, kind, mapping, date_order=order, actor=actor)
                 s.rollback()
+        else:
+            try:
+                with sf.begin() as s:  # one unit of work: all or nothing
+                    report = import_table(s, table, kind, mapping, date_order=order, actor=actor)
+            except ImportRefused as exc:
+                report = exc.report
     finally:
         engine.dispose()
     if not report.ok:

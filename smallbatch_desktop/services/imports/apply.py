@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.errors import ConflictError, UserError
 from smallbatch_desktop.services.imports.mapping import FieldSpec, Mapping
 from smallbatch_desktop.services.imports.readers import Table
 from smallbatch_desktop.services.imports.validate import (
@@ -64,6 +64,8 @@ class ImportReport:
     rows: int
     created: list[Outcome] = field(default_factory=list)
     duplicates: list[Outcome] = field(default_factory=list)
+    #: rows left out on purpose (an order the shop cancelled)
+    skipped: list[Outcome] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: facts the maker should see: the date order read, records made on purpose
     notes: list[str] = field(default_factory=list)
@@ -79,13 +81,15 @@ class ImportReport:
         return {p.row for p in self.problems}
 
     def row_status(self) -> dict[int, tuple[str, str]]:
-        """Spreadsheet row -> ("bad" | "duplicate" | "new", what to show): a bad row's
-        problems joined, a duplicate's reason, a new row's record."""
+        """Spreadsheet row -> ("bad" | "duplicate" | "skipped" | "new", what to show): a
+        bad row's problems joined, a duplicate's or skip's reason, a new row's record."""
         out: dict[int, tuple[str, str]] = {}
         for o in self.created:
             out[o.row] = ("new", o.text)
         for o in self.duplicates:
             out[o.row] = ("duplicate", o.text)
+        for o in self.skipped:
+            out[o.row] = ("skipped", o.text)
         bad: dict[int, list[str]] = {}
         for p in self.problems:
             bad.setdefault(p.row, []).append(f"{p.column}: {p.why}")
@@ -130,7 +134,9 @@ class Kind:
     """One kind of master data.
 
     ``identity(values)`` is the key a repeat in the same file is known by ("" for none);
-    ``existing(session, values)`` describes the record the row duplicates, or None;
+    ``existing(values, ctx)`` describes the record already in the database that the row
+    duplicates, or None (what the database held when the run began: a repeat within the
+    file is the identity's business);
     ``create(values, ctx)`` calls the service and returns a line for the preview.
     """
 
@@ -138,7 +144,7 @@ class Kind:
     title: str
     fields: tuple[FieldSpec, ...]
     identity: Callable[[dict[str, Any]], str]
-    existing: Callable[[Session, dict[str, Any]], str | None]
+    existing: Callable[[dict[str, Any], Context], str | None]
     create: Callable[[dict[str, Any], Context], str]
 
     def field(self, key: str) -> FieldSpec:
@@ -275,7 +281,7 @@ def run_import(
             report.duplicates.append(Outcome(n, f"{ident}: same as row {seen[ident]}"))
             continue
         try:
-            existing = kind.existing(session, values)
+            existing = kind.existing(values, ctx)
             if existing:
                 report.duplicates.append(Outcome(n, f"{existing}: already in the database"))
                 if ident:
@@ -283,6 +289,7 @@ def run_import(
                 continue
             text = kind.create(values, ctx)
         except UserError as exc:
+            check_session(session, n, exc)
             column, names = columns.for_service_field(exc.field)
             report.problems.append(Problem(n, column, strip_field(exc.message, names)))
             continue
@@ -292,6 +299,18 @@ def run_import(
     if progress is not None:
         progress(total, total)
     return report
+
+
+def check_session(session: Session, row: int, exc: UserError) -> None:
+    """After a refusal the run goes on, unless the database itself refused a write (a
+    unique name another workstation has just taken): the unit of work is then spent and
+    the whole import is refused in one line."""
+    if not session.is_active:
+        raise ConflictError(
+            f"import: row {row}: {exc.message}; another workstation may have just added the "
+            "same; nothing was imported, try again",
+            field="import",
+        ) from exc
 
 
 def import_table(

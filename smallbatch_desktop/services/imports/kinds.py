@@ -100,6 +100,14 @@ def _by_name(session: Session, model: type[Supplier] | type[Customer], name: str
     return session.scalar(select(model).where(func.lower(model.name) == name.strip().lower()))
 
 
+def _names(ctx: Context, model: type[Supplier] | type[Customer]) -> set[str]:
+    """The names the database holds before the run (lower case), read once."""
+    key = f"{model.__tablename__} names"
+    if key not in ctx.cache:
+        ctx.cache[key] = {n.lower() for n in ctx.session.scalars(select(model.name))}
+    return ctx.cache[key]
+
+
 # -- suppliers ---------------------------------------------------------------------------
 
 
@@ -133,8 +141,8 @@ SUPPLIERS = Kind(
         FieldSpec("notes", "Notes", aliases=("note", "comments", "remarks")),
     ),
     identity=lambda v: str(v["name"]).lower(),
-    existing=lambda s, v: (
-        f"supplier {v['name']}" if _by_name(s, Supplier, v["name"]) is not None else None
+    existing=lambda v, ctx: (
+        f"supplier {v['name']}" if v["name"].lower() in _names(ctx, Supplier) else None
     ),
     create=_create_supplier,
 )
@@ -180,8 +188,8 @@ CUSTOMERS = Kind(
         *_ADDRESS,
     ),
     identity=lambda v: str(v["name"]).lower(),
-    existing=lambda s, v: (
-        f"customer {v['name']}" if _by_name(s, Customer, v["name"]) is not None else None
+    existing=lambda v, ctx: (
+        f"customer {v['name']}" if v["name"].lower() in _names(ctx, Customer) else None
     ),
     create=_create_customer,
 )
@@ -203,15 +211,20 @@ def material_code_for(session: Session, name: str, ctx: Context) -> str:
     return code
 
 
-def _supplier_id(session: Session, name: str | None, field: str) -> int | None:
+def _supplier_id(ctx: Context, name: str | None, field: str) -> int | None:
     if not name:
         return None
-    s = _by_name(session, Supplier, name)
-    if s is None:
-        raise NotFoundError(
-            f"{field}: no supplier named {name!r}; add it or import suppliers first", field=field
-        )
-    return int(s.id)
+    ids: dict[str, int] = ctx.cache.setdefault("supplier ids", {})
+    key = name.strip().lower()
+    if key not in ids:
+        s = _by_name(ctx.session, Supplier, name)
+        if s is None:
+            raise NotFoundError(
+                f"{field}: no supplier named {name!r}; add it or import suppliers first",
+                field=field,
+            )
+        ids[key] = int(s.id)
+    return ids[key]
 
 
 def _create_material(v: dict[str, Any], ctx: Context) -> str:
@@ -227,7 +240,7 @@ def _create_material(v: dict[str, Any], ctx: Context) -> str:
         inci_name=v["inci_name"],
         density=v["density"],
         reorder_level=v["reorder_level"],
-        default_supplier_id=_supplier_id(s, v["supplier"], "default supplier"),
+        default_supplier_id=_supplier_id(ctx, v["supplier"], "default supplier"),
         notes=v["notes"],
         actor=ctx.actor,
     )
@@ -238,14 +251,17 @@ def _material_identity(v: dict[str, Any]) -> str:
     return str(v["code"]).upper() if v["code"] else str(v["name"]).lower()
 
 
-def _existing_material(session: Session, v: dict[str, Any]) -> str | None:
+def _existing_material(v: dict[str, Any], ctx: Context) -> str | None:
+    if "materials by code" not in ctx.cache:
+        rows = ctx.session.execute(select(Material.code, Material.name)).all()
+        ctx.cache["materials by code"] = {c: n for c, n in rows}
+        ctx.cache["materials by name"] = {n.lower(): c for c, n in reversed(rows)}
+    by_code: dict[str, str] = ctx.cache["materials by code"]
     if v["code"]:
-        m = session.scalar(select(Material).where(Material.code == str(v["code"]).upper()))
-    else:
-        m = session.scalar(
-            select(Material).where(func.lower(Material.name) == str(v["name"]).lower()).limit(1)
-        )
-    return None if m is None else f"material {m.code} {m.name}"
+        code = str(v["code"]).upper()
+        return f"material {code} {by_code[code]}" if code in by_code else None
+    code = ctx.cache["materials by name"].get(str(v["name"]).lower())
+    return None if code is None else f"material {code} {by_code[code]}"
 
 
 MATERIALS = Kind(
@@ -332,32 +348,48 @@ def find_material(session: Session, ref: str, ctx: Context) -> Material:
     return m
 
 
-def _existing_lot(session: Session, v: dict[str, Any]) -> str | None:
+def _lots_on_file(
+    ctx: Context,
+) -> tuple[dict[str, tuple[str, str]], dict[tuple[str, Any], list[tuple[str, str, str]]]]:
+    """What the database holds before the run, read once: lot code -> (material code,
+    name), and (supplier lot, received date) -> [(lot code, material code, name)]."""
+    if "lots" not in ctx.cache:
+        by_code: dict[str, tuple[str, str]] = {}
+        by_supplier_lot: dict[tuple[str, Any], list[tuple[str, str, str]]] = {}
+        q = select(
+            MaterialLot.lot_code,
+            MaterialLot.supplier_lot_code,
+            MaterialLot.received_date,
+            Material.code,
+            Material.name,
+        ).join(Material, Material.id == MaterialLot.material_id)
+        for code, supplier_lot, received, m_code, m_name in ctx.session.execute(q):
+            by_code[code] = (m_code, m_name)
+            if supplier_lot:
+                by_supplier_lot.setdefault((supplier_lot, received), []).append(
+                    (code, m_code, m_name)
+                )
+        ctx.cache["lots"] = (by_code, by_supplier_lot)
+    return ctx.cache["lots"]
+
+
+def _names_material(ref: str, code: str, name: str) -> bool:
+    return ref.upper() == code or ref.lower() == name.lower()
+
+
+def _existing_lot(v: dict[str, Any], ctx: Context) -> str | None:
+    by_code, by_supplier_lot = _lots_on_file(ctx)
+    ref = v["material"].strip()
     if v["lot_code"]:
-        lot = session.scalar(select(MaterialLot).where(MaterialLot.lot_code == v["lot_code"]))
-        if lot is None:
-            return None
-        m = session.get(Material, lot.material_id)
-        if m is None or (
-            v["material"].strip().upper() != m.code
-            and v["material"].strip().lower() != m.name.lower()
-        ):
-            return None  # the code names something else: receive_lot refuses it
-        return f"lot {lot.lot_code} of {m.name}"
+        found = by_code.get(v["lot_code"])
+        if found is None or not _names_material(ref, *found):
+            return None  # new, or the code names something else: receive_lot refuses it
+        return f"lot {v['lot_code']} of {found[1]}"
     if not v["supplier_lot"] or v["received"] is None:
         return None
-    q = (
-        select(MaterialLot, Material)
-        .join(Material, Material.id == MaterialLot.material_id)
-        .where(
-            MaterialLot.supplier_lot_code == v["supplier_lot"],
-            MaterialLot.received_date == v["received"],
-        )
-    )
-    ref = v["material"].strip()
-    for lot, m in session.execute(q):
-        if ref.upper() == m.code or ref.lower() == m.name.lower():
-            return f"lot {lot.lot_code} (supplier lot {lot.supplier_lot_code}) of {m.name}"
+    for code, m_code, m_name in by_supplier_lot.get((v["supplier_lot"], v["received"]), []):
+        if _names_material(ref, m_code, m_name):
+            return f"lot {code} (supplier lot {v['supplier_lot']}) of {m_name}"
     return None
 
 
@@ -384,7 +416,7 @@ def _receive(v: dict[str, Any], ctx: Context) -> str:
         material_id=m.id,
         quantity=v["quantity"],
         unit=v["unit"] or None,
-        supplier_id=_supplier_id(s, v["supplier"], "supplier"),
+        supplier_id=_supplier_id(ctx, v["supplier"], "supplier"),
         supplier_lot_code=v["supplier_lot"],
         unit_cost=cost,
         currency=currency,

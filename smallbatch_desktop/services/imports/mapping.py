@@ -44,7 +44,7 @@ class FieldSpec:
     is_date: bool = False
 
     def names(self) -> list[str]:
-        return [self.label, self.key, *self.aliases, *self.service_fields]
+        return [*self.aliases, self.label, self.key, *self.service_fields]
 
 
 def fold(text: str) -> str:
@@ -58,29 +58,34 @@ def auto_map(headers: Sequence[str], fields: Sequence[FieldSpec]) -> Mapping:
     folded = [fold(h) for h in headers]
     taken: set[int] = set()
     out: Mapping = {}
-    # exact matches first, for every field, so a prefix match never steals a column
-    for f in fields:
-        for name in f.names():
-            n = fold(name)
-            idx = next((i for i, h in enumerate(folded) if h == n and i not in taken), None)
-            if idx is not None:
-                out[f.key] = idx
-                taken.add(idx)
-                break
-    for f in fields:
-        if f.key in out:
-            continue
-        for name in f.names():
-            n = fold(name)
-            if len(n) < 4:
+
+    def take(names_of: Callable[[FieldSpec], list[str]], exact: bool) -> None:
+        for f in fields:
+            if f.key in out:
                 continue
-            idx = next(
-                (i for i, h in enumerate(folded) if h.startswith(n) and i not in taken), None
-            )
-            if idx is not None:
-                out[f.key] = idx
-                taken.add(idx)
-                break
+            for name in names_of(f):
+                n = fold(name)
+                if not exact and len(n) < 4:
+                    continue
+                idx = next(
+                    (
+                        i
+                        for i, h in enumerate(folded)
+                        if i not in taken and (h == n if exact else h.startswith(n))
+                    ),
+                    None,
+                )
+                if idx is not None:
+                    out[f.key] = idx
+                    taken.add(idx)
+                    break
+
+    # exact aliases first for every field (a platform's own column names), then exact
+    # labels and keys, and only then a header that starts with a name: a loose match
+    # never takes a column another field names exactly
+    take(lambda f: list(f.aliases), True)
+    take(lambda f: [f.label, f.key, *f.service_fields], True)
+    take(FieldSpec.names, False)
     return out
 
 

@@ -137,6 +137,23 @@ def read_xlsx(path: Path, *, sheet: str | None = None) -> Table:
     return _table(path.name, title, records)
 
 
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of an XLSX workbook, in order; ``[]`` for a CSV."""
+    p = Path(path)
+    if p.suffix.lower() not in XLSX_SUFFIXES:
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(p, read_only=True)
+    except Exception:  # unreadable: read_table says why
+        return []
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
 def cell_text(value: object) -> str:
     """One spreadsheet cell as the text a person would read in it."""
     if value is None:
