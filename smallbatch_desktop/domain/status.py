@@ -51,3 +51,61 @@ USABLE = frozenset({BatchStatus.RELEASED})
 def allowed_actions(status: str | BatchStatus) -> list[str]:
     s = BatchStatus(status)
     return [name for name, (src, _) in TRANSITIONS.items() if s in src]
+
+
+class OrderStatus(StrEnum):
+    """A sales order's life: open -> in production -> ready -> shipped, or cancelled."""
+
+    OPEN = "open"
+    IN_PRODUCTION = "in_production"
+    READY = "ready"
+    SHIPPED = "shipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _ORDER_LABELS[self]
+
+
+_ORDER_LABELS = {
+    OrderStatus.OPEN: "Open",
+    OrderStatus.IN_PRODUCTION: "In production",
+    OrderStatus.READY: "Ready",
+    OrderStatus.SHIPPED: "Shipped",
+    OrderStatus.CANCELLED: "Cancelled",
+}
+
+#: orders whose lines still ask for stock (the make list counts them)
+ORDER_ACTIVE = frozenset({OrderStatus.OPEN, OrderStatus.IN_PRODUCTION, OrderStatus.READY})
+
+#: action name -> (allowed from, to). "ship" is not an action: an order becomes shipped
+#: when its last line has shipped in full.
+ORDER_TRANSITIONS: dict[str, tuple[frozenset[OrderStatus], OrderStatus]] = {
+    "start": (frozenset({OrderStatus.OPEN}), OrderStatus.IN_PRODUCTION),
+    "ready": (frozenset({OrderStatus.OPEN, OrderStatus.IN_PRODUCTION}), OrderStatus.READY),
+    "reopen": (frozenset({OrderStatus.IN_PRODUCTION, OrderStatus.READY}), OrderStatus.OPEN),
+    "cancel": (ORDER_ACTIVE, OrderStatus.CANCELLED),
+}
+
+
+def order_actions(status: str | OrderStatus) -> list[str]:
+    s = OrderStatus(status)
+    return [name for name, (src, _) in ORDER_TRANSITIONS.items() if s in src]
+
+
+class PoStatus(StrEnum):
+    """A purchase order's life: draft -> ordered -> partly received -> received, or cancelled."""
+
+    DRAFT = "draft"
+    ORDERED = "ordered"
+    PARTLY_RECEIVED = "partly_received"
+    RECEIVED = "received"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+#: purchase orders whose outstanding quantities are on their way
+PO_OPEN = frozenset({PoStatus.ORDERED, PoStatus.PARTLY_RECEIVED})

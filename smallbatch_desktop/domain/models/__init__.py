@@ -15,6 +15,15 @@ from smallbatch_desktop.domain.models.inventory import (
     StockAdjustment,
     Supplier,
 )
+from smallbatch_desktop.domain.models.orders import (
+    Allocation,
+    OrderShipment,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    SalesOrder,
+    SalesOrderLine,
+)
 from smallbatch_desktop.domain.models.recipes import (
     DRAFT,
     PUBLISHED,
@@ -36,6 +45,7 @@ from smallbatch_desktop.domain.models.system import (
 __all__ = [
     "DRAFT",
     "PUBLISHED",
+    "Allocation",
     "Amendment",
     "AuditEntry",
     "Base",
@@ -49,13 +59,19 @@ __all__ = [
     "LabelPrintRun",
     "Material",
     "MaterialLot",
+    "OrderShipment",
     "PrinterProfile",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseReceipt",
     "QcResult",
     "QcSpecItem",
     "RecallDrill",
     "Recipe",
     "RecipeLine",
     "RecipeVersion",
+    "SalesOrder",
+    "SalesOrderLine",
     "Setting",
     "Shipment",
     "StockAdjustment",
