@@ -249,6 +249,8 @@ class RecallShipment(NamedTuple):
     document_type: str
     document_number: str
     path: tuple[str, ...]  # lot codes from the recalled lot to the shipped batch
+    #: the sales order the shipment filled ("" for a shipment made without an order)
+    order_number: str = ""
 
     @property
     def path_text(self) -> str:
@@ -257,6 +259,14 @@ class RecallShipment(NamedTuple):
     @property
     def document(self) -> str:
         return " ".join(x for x in (self.document_type, self.document_number) if x)
+
+    @property
+    def reference(self) -> str:
+        """The document, and the order where the document does not already name it."""
+        doc = self.document
+        if self.order_number and self.order_number != self.document_number:
+            return f"{doc}\norder {self.order_number}" if doc else f"order {self.order_number}"
+        return doc
 
 
 @dataclass(frozen=True)
@@ -272,6 +282,8 @@ class RecallCustomer:
     quantities: tuple[tuple[Decimal, str], ...]  # total per unit
     first_shipped: dt.date | None
     last_shipped: dt.date | None
+    #: the sales orders those shipments filled
+    orders: tuple[str, ...] = ()
 
     @property
     def quantity_text(self) -> str:

@@ -284,7 +284,11 @@ def _customers_table(customers: Sequence[RecallCustomer]) -> Flowable:
         return day(c.first_shipped)
 
     return _plain_table(
-        _Column("Customer", 50, [c.name for c in customers]),
+        _Column(
+            "Customer",
+            50,
+            [c.name + ("\norders " + ", ".join(c.orders) if c.orders else "") for c in customers],
+        ),
         _Column("Kind", 20, [c.kind for c in customers]),
         _Column(
             "Contact",
@@ -337,7 +341,7 @@ def _shipments_table(shipments: Sequence[RecallShipment]) -> Flowable:
         _Column("Batch lot", 30, [s.batch_lot_code for s in shipments]),
         _Column("Product", 40, [s.product for s in shipments]),
         _Column("Quantity", 20, Memo(_qty).each((s.quantity, s.unit) for s in shipments)),
-        _Column("Document", 30, [s.document for s in shipments]),
+        _Column("Document", 30, [s.reference for s in shipments]),
         _Column("Path from the recalled lot", 84, [s.path_text for s in shipments]),
     )
 

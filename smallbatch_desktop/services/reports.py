@@ -260,7 +260,8 @@ def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> Re
     paths = _paths(ref, kids)
 
     customers = _customer_rows(session, sorted({r[2] for r in ship_rows}))
-    shipments, shipped = _recall_shipments(ship_rows, rows, paths, customers, day)
+    orders = _shipment_orders(session) if ship_rows else {}
+    shipments, shipped = _recall_shipments(ship_rows, rows, paths, customers, day, orders)
     return RecallReport(
         lot=_recall_lot(session, ref),
         batches=_recall_batches(rows, paths, shipped, day),
@@ -340,6 +341,7 @@ def _recall_shipments(
     paths: dict[int, tuple[str, ...]],
     customers: Mapping[int, Customer],
     day: Memo[object, dt.date | None],
+    orders: Mapping[int, str],
 ) -> tuple[list[RecallShipment], dict[int, Decimal]]:
     """The shipments (by date shipped, then id) and the quantity shipped per batch.
 
@@ -374,6 +376,7 @@ def _recall_shipments(
                 doc_types,
                 doc_numbers,
                 chains,
+                map(orders.get, sids, repeat("")),
                 strict=True,
             ),
         )
@@ -381,6 +384,18 @@ def _recall_shipments(
     shipments.sort(key=attrgetter("shipment_id"))
     shipments.sort(key=attrgetter("shipped_date"))
     return shipments, shipped
+
+
+#: shipment id -> the number of the sales order it filled, for every shipment made
+#: against an order (a workshop's orders are thousands at most: read whole, no IN list)
+_SHIPMENT_ORDERS = text(
+    "SELECT os.shipment_id, o.number FROM order_shipments os"
+    " JOIN sales_order_lines l ON l.id = os.line_id JOIN sales_orders o ON o.id = l.order_id"
+)
+
+
+def _shipment_orders(session: Session) -> dict[int, str]:
+    return {sid: number for sid, number in session.execute(_SHIPMENT_ORDERS)}
 
 
 #: every field given, in order: a named tuple made without argument parsing
@@ -470,6 +485,7 @@ def _customers(
         for s in ships:
             totals[s.unit] = totals.get(s.unit, Decimal(0)) + s.quantity
         dates = [s.shipped_date for s in ships]
+        orders = sorted({s.order_number for s in ships if s.order_number})
         out.append(
             RecallCustomer(
                 customer_id=cid,
@@ -483,6 +499,7 @@ def _customers(
                 quantities=tuple((totals[u], u) for u in sorted(totals)),
                 first_shipped=min(dates),
                 last_shipped=max(dates),
+                orders=tuple(orders),
             )
         )
     out.sort(key=lambda c: c.name.casefold())
@@ -513,6 +530,7 @@ RECALL_CSV_COLUMNS = (
     "shipped_unit",
     "document_type",
     "document_number",
+    "order_number",
 )
 
 
@@ -552,7 +570,7 @@ def _write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
             text.each(b.unit for b in batches),
             [str(b.depth) for b in batches],
             escape_column([b.path_text for b in batches]),
-            *([blank] * 11),
+            *([blank] * 12),
         ],
     )
     reach = {
@@ -582,6 +600,7 @@ def _write_recall_csv(report: RecallReport, fileobj: IO[str]) -> int:
             text.each(s.unit for s in shipments),
             text.each(s.document_type for s in shipments),
             escape_column([s.document_number for s in shipments]),
+            escape_column([s.order_number for s in shipments]),
         ]
         if n
         else [],

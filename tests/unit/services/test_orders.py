@@ -295,3 +295,38 @@ def test_order_view_and_paged_list(session, k):
     assert ords.list_orders(session, limit=1, offset=1)[0].number == "A-1"
     with pytest.raises(NotFoundError):
         ords.order_by_number(session, "Z-9")
+
+
+def test_recall_lists_the_orders_in_report_csv_and_pdf(session, k):
+    import csv
+    import io
+
+    import pypdfium2 as pdfium
+
+    from smallbatch_desktop.pdf.recall import render_recall_report
+    from smallbatch_desktop.services.reports import recall_report, write_recall_csv
+
+    released_batch(session, k.mash_v, "5")
+    sauce = released_batch(session, k.sauce_v, "24")
+    o = _order(session, L("HS", "6"), number="WEB-1001")
+    ords.ship_line(session, o.lines[0].id, shipped_date=LATER, document_number="INV-7")
+    bat.ship_batch(session, sauce.id, customer="Farm shop", quantity="2", shipped_date=LATER)
+    report = recall_report(session, k.chili_lot.lot_code)
+    by_customer = {s.customer: s for s in report.shipments}
+    assert by_customer["Corner Deli"].order_number == "WEB-1001"
+    assert by_customer["Corner Deli"].reference == "sales order INV-7\norder WEB-1001"
+    assert by_customer["Farm shop"].order_number == ""
+    assert {c.name: c.orders for c in report.customers} == {
+        "Corner Deli": ("WEB-1001",),
+        "Farm shop": (),
+    }
+    buf = io.StringIO()
+    write_recall_csv(report, buf)
+    rows = [r for r in csv.DictReader(io.StringIO(buf.getvalue())) if r["record"] == "shipment"]
+    assert {r["customer"]: r["order_number"] for r in rows} == {
+        "Corner Deli": "WEB-1001",
+        "Farm shop": "",
+    }
+    pdf = pdfium.PdfDocument(render_recall_report(report, invariant=True))
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "orders WEB-1001" in text and "order WEB-1001" in text
