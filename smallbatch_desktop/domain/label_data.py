@@ -50,6 +50,13 @@ class LabelData:
     link_domain: str = ""
     n: int = 1
     total: int = 1
+    #: a personalised unit of a customer's order: the order number, the customer, this
+    #: unit's own text and the line's options (key, value), for {order}, {customer},
+    #: {personal_text} and {option:key}
+    order: str = ""
+    customer: str = ""
+    personal_text: str = ""
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

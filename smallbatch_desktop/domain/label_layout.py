@@ -8,7 +8,9 @@ the command line, and lets a saved layout outlive any change to the renderer.
 Text elements hold a template with fields in braces, filled from a ``LabelData``:
 ``{product}``, ``{lot}``, ``{made}``, ``{best_before}`` (dates take a strftime format:
 ``{best_before:%d %b %Y}``), ``{net_quantity}``, ``{producer}``, ``{address}``,
-``{allergens}``, ``{gtin}``, ``{n}``, ``{N}`` and any key of the recipe's label facts.
+``{allergens}``, ``{gtin}``, ``{n}``, ``{N}`` and any key of the recipe's label facts;
+for a customer's order, ``{order}``, ``{customer}``, ``{personal_text}`` (the unit's own
+text) and ``{option:heat}`` (the value of the line's option "heat"; empty without one).
 """
 
 from __future__ import annotations

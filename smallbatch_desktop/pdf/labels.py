@@ -88,12 +88,22 @@ class RenderResult:
 
 FIELD_HELP = (
     "product, lot, made, best_before, net_quantity, producer, address, allergens, gtin, "
-    "n, N or a label fact"
+    "n, N, order, customer, personal_text, option:<name> or a label fact"
 )
+
+
+class _Options(dict[str, str]):
+    """An order line's options: ``{option:heat}`` formats to the value of "heat", or to
+    nothing on a label whose line has no such option (a plain batch label)."""
 
 
 class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> Any:
+        if isinstance(value, _Options):
+            key = format_spec.strip().lower()
+            if not key:
+                raise ValueError("{option} needs the option's name, as in {option:heat}")
+            return value.get(key, "")
         if isinstance(value, dt.date):
             # month names in English whatever the process locale (Qt sets it from the
             # system): the GUI and the command line print the same bytes
@@ -122,6 +132,10 @@ def field_values(data: LabelData) -> dict[str, Any]:
         gtin=data.gtin,
         n=data.n,
         N=data.total,
+        order=data.order,
+        customer=data.customer,
+        personal_text=data.personal_text,
+        option=_Options(data.options),
     )
     return values
 

@@ -844,6 +844,10 @@ def sample_label_data() -> LabelData:
         gtin="09506000134352",
         n=1,
         total=24,
+        order="SO-2026-0042",
+        customer="Anna Baker",
+        personal_text="Happy birthday, Anna!",
+        options=(("heat", "extra hot"),),
     )
 
 
