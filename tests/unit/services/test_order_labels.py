@@ -53,7 +53,7 @@ def setup(session):
 
 
 def test_one_label_per_unit_with_its_own_text_lot_and_number(session, setup):
-    k, batch = setup
+    _k, batch = setup
     o = ords.create_order(
         session,
         customer="Anna Baker",
