@@ -130,8 +130,20 @@ class _Demo:
             reorder_level="10",
             default_supplier_id=sup["Sunrise Pepper Farm"],
         )
-        mat("JAL", "Red jalapeño peppers", "kg", reorder_level="10")
-        mat("GAR", "Garlic", "kg", reorder_level="2")
+        mat(
+            "JAL",
+            "Red jalapeño peppers",
+            "kg",
+            reorder_level="10",
+            default_supplier_id=sup["Sunrise Pepper Farm"],
+        )
+        mat(
+            "GAR",
+            "Garlic",
+            "kg",
+            reorder_level="2",
+            default_supplier_id=sup["Hudson Valley Garlic"],
+        )
         mat(
             "VIN",
             "Apple cider vinegar",
@@ -139,11 +151,32 @@ class _Demo:
             density="1.01",
             allergens="sulphites",
             reorder_level="20",
+            default_supplier_id=sup["Valley Orchard Cider Mill"],
         )
-        mat("SALT", "Sea salt", "kg", reorder_level="5")
+        mat(
+            "SALT",
+            "Sea salt",
+            "kg",
+            reorder_level="5",
+            default_supplier_id=sup["Salt of the Sea Lda."],
+        )
         mat("MUS", "Mustard seed", "g", allergens="mustard", reorder_level="500")
-        mat("BOT150", "Woozy bottle 150 ml", "pcs", kind="packaging", reorder_level="200")
-        mat("CAP", "Bottle cap 24 mm", "pcs", kind="packaging", reorder_level="200")
+        mat(
+            "BOT150",
+            "Woozy bottle 150 ml",
+            "pcs",
+            kind="packaging",
+            reorder_level="200",
+            default_supplier_id=sup["Packright Supplies"],
+        )
+        mat(
+            "CAP",
+            "Bottle cap 24 mm",
+            "pcs",
+            kind="packaging",
+            reorder_level="200",
+            default_supplier_id=sup["Packright Supplies"],
+        )
         mat(
             "OLIVE",
             "Olive oil",
@@ -151,6 +184,7 @@ class _Demo:
             density="0.91",
             inci_name="Olea Europaea Fruit Oil",
             reorder_level="10",
+            default_supplier_id=sup["Olive Grove Cooperative"],
         )
         mat(
             "COCO",
@@ -159,8 +193,16 @@ class _Demo:
             density="0.92",
             inci_name="Cocos Nucifera Oil",
             reorder_level="5",
+            default_supplier_id=sup["Coconut Pacific Inc."],
         )
-        mat("NAOH", "Sodium hydroxide", "kg", inci_name="Sodium Hydroxide", reorder_level="2")
+        mat(
+            "NAOH",
+            "Sodium hydroxide",
+            "kg",
+            inci_name="Sodium Hydroxide",
+            reorder_level="2",
+            default_supplier_id=sup["Chem-Pure Lye Co."],
+        )
         mat("WATER", "Distilled water", "l", density="1", inci_name="Aqua")
         mat(
             "LAVEO",
@@ -170,6 +212,7 @@ class _Demo:
             kind="fragrance",
             inci_name="Lavandula Angustifolia Oil",
             reorder_level="100",
+            default_supplier_id=sup["Essential Botanics"],
         )
         mat(
             "OAT",
@@ -178,9 +221,28 @@ class _Demo:
             inci_name="Avena Sativa Kernel Flour",
             allergens="gluten",
         )
-        mat("GRN-COL", "Green coffee Colombia Huila", "kg", reorder_level="20")
-        mat("GRN-ETH", "Green coffee Ethiopia Yirgacheffe", "kg", reorder_level="20")
-        mat("BAG250", "Valve bag 250 g", "pcs", kind="packaging", reorder_level="100")
+        mat(
+            "GRN-COL",
+            "Green coffee Colombia Huila",
+            "kg",
+            reorder_level="20",
+            default_supplier_id=sup["Finca La Esperanza"],
+        )
+        mat(
+            "GRN-ETH",
+            "Green coffee Ethiopia Yirgacheffe",
+            "kg",
+            reorder_level="20",
+            default_supplier_id=sup["Yirgacheffe Farmers Union"],
+        )
+        mat(
+            "BAG250",
+            "Valve bag 250 g",
+            "pcs",
+            kind="packaging",
+            reorder_level="100",
+            default_supplier_id=sup["Packright Supplies"],
+        )
 
         # lots ------------------------------------------------------------------------
         L: dict[str, str] = {}
@@ -855,6 +917,148 @@ class _Demo:
         )
         make(blend, "40", 1, until="planned")
         make(jal, "60", 0, until="planned", operator="Cam")
+        self.orders(sup)
+
+    def orders(self, sup: dict[str, int]) -> None:
+        """Open orders (one personalised, with its gift label), a partly received
+        purchase order, and shortages that the purchase list turns into drafts."""
+        from smallbatch_desktop.domain.label_layout import BarcodeElement, Layout, TextElement
+        from smallbatch_desktop.services import labels as lab
+        from smallbatch_desktop.services import orders as ords
+        from smallbatch_desktop.services import purchasing as pur
+        from smallbatch_desktop.services.orders import OrderLineInput as Line
+
+        s, a = self.s, DEMO_ACTOR
+        inv.create_customer(
+            s,
+            name="Anna Baker",
+            kind="customer",
+            email="anna.baker@example.com",
+            address="41 Warren St, Hudson, NY 12534",
+            actor=a,
+        )
+        gift = ords.create_order(
+            s,
+            customer="Anna Baker",
+            channel="web",
+            number="WEB-1001",
+            source="shopify",
+            ordered_date=self.d(2),
+            promised_date=self.d(-5),
+            lines=[
+                Line(
+                    "HHS",
+                    "3",
+                    personal_text="Happy birthday!",
+                    unit_texts=["Happy 40th, Dad!", "For Ben, the brave", "Cleo: extra hot"],
+                    options={"heat": "extra hot"},
+                    unit_price="9.50",
+                )
+            ],
+            notes="Gift wrap, one label per bottle with the names.",
+            actor=a,
+        )
+        ords.allocate_line(s, gift.lines[0].id, today=self.today, actor=a)
+        deli = ords.create_order(
+            s,
+            customer="Corner Deli",
+            channel="wholesale",
+            ordered_date=self.d(4),
+            promised_date=self.d(-10),
+            lines=[Line("HHS", "48", unit_price="5.20"), Line("GJS", "24", unit_price="5.00")],
+            actor=a,
+        )
+        ords.allocate_line(s, deli.lines[0].id, today=self.today, actor=a)
+        ords.create_order(
+            s,
+            customer="Hudson Hotel Spa",
+            channel="wholesale",
+            ordered_date=self.d(6),
+            promised_date=self.d(-14),
+            lines=[
+                Line(
+                    "LAV",
+                    "100",
+                    made_to_order=True,
+                    options={"scent": "lavender", "wrap": "hotel logo band"},
+                    notes="Wrapped with the hotel's band",
+                )
+            ],
+            actor=a,
+        )
+        ords.create_order(
+            s,
+            customer="Saturday Farmers Market",
+            channel="market",
+            ordered_date=self.d(1),
+            promised_date=self.d(-4),
+            lines=[Line("HB", "60"), Line("GJS", "30")],
+            actor=a,
+        )
+        # a big wholesale order: more than stock and planned batches cover, down to the
+        # peppers, bottles and caps (the purchase list's shortages)
+        ords.create_order(
+            s,
+            customer="Green Grocer Co-op",
+            channel="wholesale",
+            ordered_date=self.d(0),
+            promised_date=self.d(-21),
+            lines=[Line("HHS", "600", unit_price="4.80")],
+            actor=a,
+        )
+        lab.save_layout(
+            s,
+            Layout(
+                name="Gift label 100 x 50",
+                width=100.0,
+                height=50.0,
+                stock_key="roll:100x50",
+                elements=(
+                    TextElement(
+                        "message", 3, 3, 68, 13, text="{personal_text}", size=18, bold=True
+                    ),
+                    TextElement("product", 3, 17, 68, 6, text="{product}", size=11, bold=True),
+                    TextElement("heat", 3, 23.5, 68, 4.5, text="Heat: {option:heat}", size=9),
+                    TextElement(
+                        "dates",
+                        3,
+                        29,
+                        68,
+                        4.5,
+                        text="Lot {lot}   Best before {best_before:%d %b %Y}",
+                        size=8,
+                        wrap=False,
+                    ),
+                    TextElement(
+                        "who", 3, 34, 68, 4.5, text="For {customer}, order {order}", size=8
+                    ),
+                    TextElement("number", 3, 40, 68, 4.5, text="No. {n} of {N}", size=8),
+                    BarcodeElement("code", 74, 3, 23, 23, symbology="qr", data="{order} {lot} {n}"),
+                ),
+            ),
+            actor=a,
+        )
+        # bottles ordered last week, half delivered so far
+        po = pur.create_purchase_order(
+            s,
+            supplier_id=sup["Packright Supplies"],
+            lines=[pur.PoLineInput(self.mat_id("BOT150"), "400", "pcs", "0.32")],
+            expected_date=self.d(-3),
+            actor=a,
+            today=self.today,
+        )
+        pur.mark_ordered(s, po.id, ordered_date=self.d(7), actor=a)
+        pur.receive_against_po(
+            s,
+            po.lines[0].id,
+            quantity="200",
+            supplier_lot_code="PR-B150-88",
+            received_date=self.d(2),
+            actor=a,
+        )
+
+    def mat_id(self, code: str) -> int:
+        return inv.material_by_code(self.s, code).id
 
 
 # -- large generated data sets -----------------------------------------------------------
