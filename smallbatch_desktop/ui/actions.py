@@ -34,6 +34,10 @@ class ActionId(StrEnum):
     VIEW_LABELS = "view_labels"
     VIEW_INVENTORY = "view_inventory"
     VIEW_TRACE = "view_trace"
+    VIEW_ORDERS = "view_orders"
+    NEW_ORDER = "new_order"
+    MAKE_LIST = "make_list"
+    PURCHASE_LIST = "purchase_list"
     FOCUS_SCAN = "focus_scan"
     FIND = "find"
     REFRESH = "refresh"
@@ -95,6 +99,14 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.VIEW_LABELS: ActionSpec("&Labels", "Label designs and printing", "Ctrl+3"),
     ActionId.VIEW_INVENTORY: ActionSpec("&Inventory", "Materials, lots and suppliers", "Ctrl+4"),
     ActionId.VIEW_TRACE: ActionSpec("&Trace", "Trace a lot backward and forward", "Ctrl+5"),
+    ActionId.VIEW_ORDERS: ActionSpec("&Orders", "Customers' orders", "Ctrl+6"),
+    ActionId.NEW_ORDER: ActionSpec("New &order…", "Take a customer's order", "Ctrl+Shift+O"),
+    ActionId.MAKE_LIST: ActionSpec(
+        "&Make list…", "What to make for the open orders; plan those batches", "Ctrl+Shift+K"
+    ),
+    ActionId.PURCHASE_LIST: ActionSpec(
+        "&Purchase list…", "Materials to buy; draft and receive purchase orders", "Ctrl+Shift+B"
+    ),
     ActionId.FOCUS_SCAN: ActionSpec("&Scan a code", "Put the cursor in the scan box", "F2"),
     ActionId.FIND: ActionSpec("&Find", "Search the current list", Std.Find),
     ActionId.REFRESH: ActionSpec(
@@ -153,6 +165,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
             ActionId.VIEW_LABELS,
             ActionId.VIEW_INVENTORY,
             ActionId.VIEW_TRACE,
+            ActionId.VIEW_ORDERS,
             None,
             ActionId.FOCUS_SCAN,
             ActionId.FIND,
@@ -175,6 +188,10 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
         "&Trace",
         (ActionId.TRACE_LOT, ActionId.RECALL, ActionId.FSMA_EXPORT, None, ActionId.CANCEL_TASK),
     ),
+    (
+        "&Orders",
+        (ActionId.NEW_ORDER, None, ActionId.MAKE_LIST, ActionId.PURCHASE_LIST),
+    ),
     ("&Help", (ActionId.SHORTCUTS, ActionId.ABOUT)),
 )
 
@@ -195,6 +212,7 @@ VIEW_ACTIONS: dict[ActionId, str] = {
     ActionId.VIEW_LABELS: "labelView",
     ActionId.VIEW_INVENTORY: "inventoryView",
     ActionId.VIEW_TRACE: "traceView",
+    ActionId.VIEW_ORDERS: "orderView",
 }
 
 

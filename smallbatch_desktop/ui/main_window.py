@@ -57,6 +57,7 @@ VIEWS: tuple[tuple[str, str, QStyle.StandardPixmap], ...] = (
     ("labelView", "Labels", QStyle.StandardPixmap.SP_FileIcon),
     ("inventoryView", "Inventory", QStyle.StandardPixmap.SP_DriveHDIcon),
     ("traceView", "Trace", QStyle.StandardPixmap.SP_FileDialogListView),
+    ("orderView", "Orders", QStyle.StandardPixmap.SP_FileDialogInfoView),
 )
 
 
@@ -252,6 +253,9 @@ class MainWindow(QMainWindow):
             ActionId.TRACE_LOT: self.trace_selected,
             ActionId.RECALL: self.recall,
             ActionId.FSMA_EXPORT: self.fsma_export,
+            ActionId.NEW_ORDER: lambda: self._orders().new_order(),
+            ActionId.MAKE_LIST: lambda: self._orders().open_make_list(),
+            ActionId.PURCHASE_LIST: lambda: self._orders().open_purchase_list(),
             ActionId.CANCEL_TASK: self.tasks.cancel_all,
             ActionId.SHORTCUTS: self.show_shortcuts,
             ActionId.ABOUT: self.about,
@@ -313,6 +317,12 @@ class MainWindow(QMainWindow):
             from smallbatch_desktop.ui.views.trace import TraceView
 
             return TraceView(self.ctx)
+        if name == "orderView":
+            from smallbatch_desktop.ui.views.orders import OrderView
+
+            orders = OrderView(self.ctx)
+            orders.changed.connect(lambda: self._refresh_view("batchView"))
+            return orders
         if name == "labelView":
             from smallbatch_desktop.ui.views.labels import LabelView
 
@@ -338,6 +348,9 @@ class MainWindow(QMainWindow):
 
     def current_view_name(self) -> str:
         return self._current
+
+    def _orders(self) -> Any:
+        return self.show_view("orderView")
 
     # -- batch context ---------------------------------------------------------------
 
@@ -403,6 +416,7 @@ class MainWindow(QMainWindow):
             "recipeView": "recipeSearch",
             "inventoryView": "inventorySearch",
             "traceView": "traceInput",
+            "orderView": "orderSearch",
         }.get(self._current, "")
 
     # -- actions ---------------------------------------------------------------------

@@ -1,0 +1,447 @@
+"""The Orders view: customers' orders paged from SQL, the selected order's lines with what
+is shipped and allocated, and the actions on them (new order, allocate, ship a line,
+personalised labels, status, cancel), plus the make list and the purchase list.
+
+Every action is one unit of work; a refusal is shown in the view's message line and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.status import OrderStatus
+from smallbatch_desktop.services import orders as ords
+from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.models.orders import OrderListModel
+from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel
+from smallbatch_desktop.ui.theme import warning_background
+from smallbatch_desktop.ui.widgets.fields import FieldError
+
+#: status filter: (label, status, active only)
+FILTERS: tuple[tuple[str, str | None, bool], ...] = (
+    ("Active (open, in production, ready)", None, True),
+    ("Open", "open", False),
+    ("In production", "in_production", False),
+    ("Ready", "ready", False),
+    ("Shipped", "shipped", False),
+    ("Cancelled", "cancelled", False),
+    ("All orders", None, False),
+)
+
+#: status buttons: (action, text, objectName)
+STATUS_BUTTONS = (
+    ("start", "Start &production", "startOrderButton"),
+    ("ready", "Mark rea&dy", "readyOrderButton"),
+    ("reopen", "Re&open", "reopenOrderButton"),
+)
+
+
+def _button(text: str, name: str, slot: Callable[[], Any], tip: str = "") -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    if tip:
+        b.setToolTip(tip)
+    b.clicked.connect(slot)
+    return b
+
+
+class OrderView(QWidget):
+    """Signals:
+    currentOrderChanged(object): the selected order's id, or None.
+    changed(): an action here changed orders, batches or stock.
+    """
+
+    currentOrderChanged = Signal(object)
+    changed = Signal()
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderView")
+        self._ctx = ctx
+        self._sf = ctx.session_factory
+        self._order: ords.OrderView | None = None
+        self.last_dialog: QDialog | None = None
+
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("orderSearch")
+        self.search.setPlaceholderText("Search order, customer, product, personal text…")
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 1)
+        self.filter = QComboBox()
+        self.filter.setObjectName("orderFilter")
+        for text, _status, _active in FILTERS:
+            self.filter.addItem(text)
+        bar.addWidget(self.filter)
+        bar.addWidget(_button("&New order…", "newOrderButton", self.new_order))
+        bar.addWidget(
+            _button(
+                "&Make list…",
+                "makeListButton",
+                self.open_make_list,
+                "What to make for the open orders; plan those batches",
+            )
+        )
+        bar.addWidget(
+            _button(
+                "P&urchase list…",
+                "purchaseListButton",
+                self.open_purchase_list,
+                "Materials short for the planned work; draft and receive purchase orders",
+            )
+        )
+        layout.addLayout(bar)
+        self.message = FieldError(self, name="orderMessage")
+        layout.addWidget(self.message)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("orderSplitter")
+        self.model = OrderListModel(self._sf, self)
+        self.table = QTableView()
+        self.table.setObjectName("ordersTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        split.addWidget(self.table)
+
+        detail = QWidget()
+        dv = QVBoxLayout(detail)
+        dv.setContentsMargins(4, 0, 0, 0)
+        self.header = QLabel("Select an order.")
+        self.header.setObjectName("orderHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        dv.addWidget(self.header)
+        self.lines_model: RowTableModel[ords.LineView] = RowTableModel(
+            [
+                Column("#", lambda r: r.position, numeric=True),
+                Column("Product", lambda r: r.product),
+                Column("Ordered", lambda r: r.quantity, numeric=True),
+                Column("Unit", lambda r: r.unit),
+                Column("Shipped", lambda r: r.shipped, numeric=True),
+                Column("Allocated", lambda r: r.allocated, numeric=True),
+                Column("To ship", lambda r: r.remaining, numeric=True),
+                Column("MTO", lambda r: "yes" if r.made_to_order else ""),
+                Column("Personalised", lambda r: _personal_text(r), tip=_personal_tip),
+                Column("Lots", lambda r: ", ".join(r.lots)),
+            ],
+            row_id=lambda r: r.id,
+            background=lambda r: warning_background() if r.personalised else None,
+            parent=self,
+        )
+        self.lines = QTableView()
+        self.lines.setObjectName("orderLinesTable")
+        self.lines.setModel(self.lines_model)
+        self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lines.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.lines.verticalHeader().hide()
+        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        dv.addWidget(self.lines, 1)
+        line_bar = QHBoxLayout()
+        self.allocate_button = _button(
+            "&Allocate", "allocateButton", self.allocate, "Reserve free released stock, FEFO"
+        )
+        self.release_button = _button(
+            "Re&lease allocation", "releaseButton", self.release_allocation
+        )
+        self.ship_button = _button("&Ship line…", "shipLineButton", self.ship_line)
+        self.labels_button = _button(
+            "Print &labels…",
+            "orderLabelsButton",
+            self.print_labels,
+            "One personalised label per unit of the selected line",
+        )
+        for b in (self.allocate_button, self.release_button, self.ship_button, self.labels_button):
+            line_bar.addWidget(b)
+        line_bar.addStretch(1)
+        dv.addLayout(line_bar)
+        status_bar = QHBoxLayout()
+        self.status_buttons: dict[str, QPushButton] = {}
+        for action, text, name in STATUS_BUTTONS:
+            b = _button(text, name, self._status_slot(action))
+            self.status_buttons[action] = b
+            status_bar.addWidget(b)
+        self.allocate_all_button = _button(
+            "Allocate all &lines", "allocateOrderButton", self.allocate_order
+        )
+        status_bar.addWidget(self.allocate_all_button)
+        status_bar.addStretch(1)
+        self.cancel_button = _button("&Cancel order…", "cancelOrderButton", self.cancel_order)
+        status_bar.addWidget(self.cancel_button)
+        dv.addLayout(status_bar)
+        split.addWidget(detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 4)
+        layout.addWidget(split, 1)
+
+        self.search.textChanged.connect(lambda _t: self.reload())
+        self.filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.table.selectionModel().currentRowChanged.connect(self._order_selected)
+        self.lines.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.reload()
+
+    def _status_slot(self, action: str) -> Callable[[], Any]:
+        return lambda: self.change_status(action)
+
+    # -- data ------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        keep = self.current_order_id()
+        _text, status, active = FILTERS[max(0, self.filter.currentIndex())]
+        self.model.set_filter(status=status, active_only=active, search=self.search.text())
+        self.table.resizeColumnsToContents()
+        if keep is not None and self.select_order(keep):
+            return
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self._show(None)
+
+    def refresh(self) -> None:
+        self.reload()
+
+    def current_order_id(self) -> int | None:
+        return self._order.id if self._order is not None else None
+
+    def select_order(self, order_id: int) -> bool:
+        row = self.model.find_row(order_id)
+        while row < 0 and self.model.canFetchMore():
+            self.model.fetchMore()
+            row = self.model.find_row(order_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        self._load(order_id)
+        return True
+
+    def _order_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._load(int(current.data(Role.Id)) if current.isValid() else None)
+
+    def _load(self, order_id: int | None) -> None:
+        if order_id is None:
+            self._show(None)
+            return
+        with self._sf() as s:
+            view = ords.order_view(s, order_id)
+        self._show(view)
+
+    def _show(self, view: ords.OrderView | None) -> None:
+        line_id = self.current_line_id()
+        self._order = view
+        if view is None:
+            self.header.setText("Select an order, or make a new one.")
+            self.lines_model.set_rows([])
+        else:
+            promised = view.promised_date.isoformat() if view.promised_date else "—"
+            extra = f"<br>Cancelled: {view.cancel_reason}" if view.cancel_reason else ""
+            notes = f"<br>{view.notes}" if view.notes else ""
+            self.header.setText(
+                f"<b>{view.number}</b> · {view.customer} · "
+                f"{ords.CHANNEL_LABELS.get(view.channel, view.channel)} · "
+                f"<b>{view.status_label}</b><br>Ordered {view.ordered_date.isoformat()}, "
+                f"promised {promised}{' · from ' + view.source if view.source else ''}"
+                f"{notes}{extra}"
+            )
+            self.lines_model.set_rows(list(view.lines))
+            self.lines.resizeColumnsToContents()
+            row = self.lines_model.find_row(line_id) if line_id is not None else -1
+            self.lines.selectRow(row if row >= 0 else 0)
+        self._update_buttons()
+        self.currentOrderChanged.emit(self.current_order_id())
+
+    def current_line(self) -> ords.LineView | None:
+        idx = self.lines.currentIndex()
+        if not idx.isValid():
+            return None
+        return self.lines_model.row_at(idx.row())
+
+    def current_line_id(self) -> int | None:
+        ln = self.current_line()
+        return ln.id if ln is not None else None
+
+    def _update_buttons(self) -> None:
+        o = self._order
+        active = o is not None and OrderStatus(o.status) in (
+            OrderStatus.OPEN,
+            OrderStatus.IN_PRODUCTION,
+            OrderStatus.READY,
+        )
+        ln = self.current_line()
+        has_line = ln is not None
+        self.allocate_button.setEnabled(bool(active and ln and ln.remaining > ln.allocated))
+        self.release_button.setEnabled(bool(active and ln and ln.allocated > 0))
+        self.ship_button.setEnabled(bool(active and ln and ln.remaining > 0))
+        self.labels_button.setEnabled(has_line and bool(ln and (ln.shipped or ln.allocated)))
+        self.allocate_all_button.setEnabled(active)
+        self.cancel_button.setEnabled(active)
+        allowed = set(o.actions) if o is not None else set()
+        for action, b in self.status_buttons.items():
+            b.setEnabled(action in allowed)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def _act(self, fn: Callable[[Session], Any], done: str) -> bool:
+        """One user action in one unit of work: a refusal in the message line."""
+        self.message.show_message("")
+        try:
+            with self._sf.begin() as s:
+                fn(s)
+        except UserError as exc:
+            self.message.show_message(exc.message)
+            return False
+        except Exception as exc:  # a bug: logged and shown, the app keeps running
+            self._ctx.errors.report(exc, context=done)
+            return False
+        self._after_change(done)
+        return True
+
+    def _after_change(self, done: str) -> None:
+        self.reload()
+        window = self.window()
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            bar().showMessage(done, 5000)
+        self.changed.emit()
+
+    def allocate(self) -> bool:
+        line_id = self.current_line_id()
+        if line_id is None:
+            return False
+        return self._act(
+            lambda s: ords.allocate_line(s, line_id, actor=self._ctx.actor), "Stock allocated"
+        )
+
+    def allocate_order(self) -> bool:
+        oid = self.current_order_id()
+        if oid is None:
+            return False
+        return self._act(
+            lambda s: ords.allocate_order(s, oid, actor=self._ctx.actor), "Stock allocated"
+        )
+
+    def release_allocation(self) -> bool:
+        line_id = self.current_line_id()
+        if line_id is None:
+            return False
+        return self._act(
+            lambda s: ords.release_allocation(s, line_id, actor=self._ctx.actor),
+            "Allocation released",
+        )
+
+    def change_status(self, action: str) -> bool:
+        oid = self.current_order_id()
+        if oid is None:
+            return False
+        return self._act(
+            lambda s: ords.change_order_status(s, oid, action, actor=self._ctx.actor),
+            "Order status changed",
+        )
+
+    def _open(self, dialog: QDialog, done: str, select: bool = False) -> QDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def accepted() -> None:
+            value = getattr(dialog, "result_value", None)
+            self._after_change(done)
+            if select and isinstance(value, int):
+                self.select_order(value)
+
+        dialog.accepted.connect(accepted)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def new_order(self) -> QDialog:
+        from smallbatch_desktop.ui.dialogs.orders import NewOrderDialog
+
+        return self._open(
+            NewOrderDialog(self._sf, self, actor=self._ctx.actor), "Order saved", select=True
+        )
+
+    def ship_line(self) -> QDialog | None:
+        line_id = self.current_line_id()
+        if line_id is None:
+            return None
+        from smallbatch_desktop.ui.dialogs.orders import ShipLineDialog
+
+        return self._open(ShipLineDialog(self._sf, line_id, self, actor=self._ctx.actor), "Shipped")
+
+    def cancel_order(self) -> QDialog | None:
+        if self._order is None:
+            return None
+        from smallbatch_desktop.ui.dialogs.orders import CancelOrderDialog
+
+        return self._open(
+            CancelOrderDialog(
+                self._sf, self._order.id, self._order.number, self, actor=self._ctx.actor
+            ),
+            "Order cancelled; its stock is free again",
+        )
+
+    def print_labels(self, out_path: str = "") -> QDialog | None:
+        line_id = self.current_line_id()
+        if line_id is None:
+            return None
+        from smallbatch_desktop.ui.dialogs.orders import OrderLabelsDialog
+
+        return self._open(
+            OrderLabelsDialog(self._sf, line_id, self, actor=self._ctx.actor, out_path=out_path),
+            "Labels saved",
+        )
+
+    def open_make_list(self) -> QDialog:
+        from smallbatch_desktop.ui.dialogs.planning import MakeListDialog
+
+        return self._open(MakeListDialog(self._ctx, self), "Batches planned from the make list")
+
+    def open_purchase_list(self) -> QDialog:
+        from smallbatch_desktop.ui.dialogs.planning import PurchaseListDialog
+
+        dialog = PurchaseListDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_dialog = dialog
+        dialog.open()
+        return dialog
+
+
+def _personal_text(ln: ords.LineView) -> str:
+    parts = []
+    if ln.personal_text:
+        parts.append(ln.personal_text)
+    if ln.unit_texts:
+        parts.append(" | ".join(ln.unit_texts))
+    if ln.options:
+        parts.append(", ".join(f"{k}: {v}" for k, v in ln.options))
+    return " · ".join(parts)
+
+
+def _personal_tip(ln: ords.LineView) -> str:
+    return "Personalised: one label per unit" if ln.personalised else ""

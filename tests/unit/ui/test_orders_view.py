@@ -1,0 +1,288 @@
+"""The Orders view, its dialogs, the make list and the purchase list, through the real
+widgets: clicks, typing, and what the database holds afterwards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTableView
+from sqlalchemy import select
+
+from smallbatch_desktop.domain.models import (
+    Batch,
+    Material,
+    PurchaseOrder,
+    SalesOrder,
+    Shipment,
+)
+from smallbatch_desktop.services import inventory as inv
+from smallbatch_desktop.services import orders as ords
+from smallbatch_desktop.services.orders import OrderLineInput as L
+from smallbatch_desktop.ui.actions import ActionId
+from smallbatch_desktop.ui.testing import child
+from tests.factories import DAY, kitchen, released_batch
+
+
+@pytest.fixture
+def shop(session_factory):
+    with session_factory.begin() as s:
+        k = kitchen(s)
+        released_batch(s, k.mash_v, "5")
+        b = released_batch(s, k.sauce_v, "24")
+        inv.create_customer(s, name="Corner Deli")
+        return {"sauce_batch": b.id, "sauce_lot": b.lot_code, "chili": k.chili_lot.material_id}
+
+
+def _orders(window: Any) -> Any:
+    window.actions_[ActionId.VIEW_ORDERS].trigger()
+    view = window.findChild(object, "orderView")
+    assert window.current_view_name() == "orderView"
+    return view
+
+
+def _click(qtbot: Any, widget: QPushButton) -> None:
+    assert widget.isEnabled(), widget.objectName()
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def _cell(table: QTableView, row: int, title: str) -> str:
+    model = table.model()
+    for c in range(model.columnCount()):
+        if model.headerData(c, Qt.Orientation.Horizontal) == title:
+            return str(model.index(row, c).data())
+    raise KeyError(title)
+
+
+def test_new_order_through_the_dialog_with_a_refusal_first(qtbot, window, shop, session_factory):
+    view = _orders(window)
+    _click(qtbot, child(view, QPushButton, "newOrderButton"))
+    dialog = view.last_dialog
+    qtbot.waitExposed(dialog)
+    customer = child(dialog, QComboBox, "customerCombo")
+    customer.setCurrentText("Anna Baker")
+    dialog.findChild(QComboBox, "channelCombo").setCurrentIndex(3)  # web
+    product = child(dialog, QComboBox, "lineProduct1")
+    product.setCurrentIndex(product.findData("HS"))
+    qtbot.keyClicks(child(dialog, QLineEdit, "lineQuantity1"), "3")
+    table = dialog.lines
+    table.item(0, 2).setText("Happy birthday")
+    table.item(0, 3).setText("For Anna | For Ben")
+    table.item(0, 4).setText("heat=extra hot")
+    _click(qtbot, child(dialog, QPushButton, "addLineButton"))
+    second = child(dialog, QComboBox, "lineProduct2")
+    second.setCurrentIndex(second.findData("HS"))
+    qtbot.keyClicks(child(dialog, QLineEdit, "lineQuantity2"), "0")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    error = child(dialog, QLabel, "orderLinesError")
+    assert "line 2 quantity" in error.text() and dialog.isVisible()
+    with session_factory() as s:
+        assert s.scalars(select(SalesOrder)).all() == []  # nothing half-written
+    child(dialog, QLineEdit, "lineQuantity2").setText("12")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    with session_factory() as s:
+        o = s.scalars(select(SalesOrder)).one()
+        assert (o.customer.name, o.channel) == ("Anna Baker", "web")
+        first = o.lines[0]
+        assert first.unit_texts == ["For Anna", "For Ben"] and first.options == {
+            "heat": "extra hot"
+        }
+        assert [ln.quantity for ln in o.lines] == [Decimal(3), Decimal(12)]
+    assert view.current_order_id() == o.id
+    assert o.number in child(view, QLabel, "orderHeader").text()
+    lines = child(view, QTableView, "orderLinesTable")
+    assert _cell(lines, 0, "Personalised").startswith("Happy birthday · For Anna | For Ben")
+
+
+def test_allocate_ship_and_cancel_through_the_view(qtbot, window, shop, session_factory):
+    with session_factory.begin() as s:
+        o = ords.create_order(
+            s, customer="Corner Deli", ordered_date=DAY, lines=[L("HS", "10"), L("HS", "30")]
+        )
+        oid, number = o.id, o.number
+    view = _orders(window)
+    assert view.select_order(oid)
+    lines = child(view, QTableView, "orderLinesTable")
+    lines.selectRow(0)
+    _click(qtbot, child(view, QPushButton, "allocateButton"))
+    assert _cell(lines, 0, "Allocated") == "10" and _cell(lines, 0, "Lots") == shop["sauce_lot"]
+    # the second line wants 30: only 14 are free; allocating takes them, shipping refuses more
+    lines.selectRow(1)
+    _click(qtbot, child(view, QPushButton, "shipLineButton"))
+    dialog = view.last_dialog
+    assert child(dialog, QLineEdit, "shipQuantity").text() == "30"
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert dialog.isVisible() and "only 14" in child(dialog, QLabel, "shipQuantityError").text()
+    child(dialog, QLineEdit, "shipQuantity").setText("4")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    assert _cell(lines, 1, "Shipped") == "4" and _cell(lines, 1, "To ship") == "26"
+    with session_factory() as s:
+        (sh,) = s.scalars(select(Shipment)).all()
+        assert (sh.quantity, sh.document_number) == (Decimal(4), number)
+    # cancel: a reason is required; the first line's allocation goes back to free stock
+    _click(qtbot, child(view, QPushButton, "cancelOrderButton"))
+    dialog = view.last_dialog
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert dialog.isVisible() and "reason" in child(dialog, QLabel, "cancelReasonError").text()
+    qtbot.keyClicks(dialog.reason, "Customer closed the shop")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    with session_factory() as s:
+        assert s.get(SalesOrder, oid).status == "cancelled"
+        free = ords.released_stock(s, s.get(Batch, shop["sauce_batch"]).recipe_version.recipe_id)
+        assert free[0].free == Decimal(20)
+    filt = child(view, QComboBox, "orderFilter")
+    filt.setCurrentIndex(5)  # cancelled
+    assert view.current_order_id() == oid
+    assert "Cancelled" in child(view, QLabel, "orderHeader").text()
+    assert not child(view, QPushButton, "shipLineButton").isEnabled()
+
+
+def test_status_buttons_follow_the_order_life(qtbot, window, shop, session_factory):
+    with session_factory.begin() as s:
+        oid = ords.create_order(s, customer="Corner Deli", lines=[L("HS", "1")]).id
+    view = _orders(window)
+    view.select_order(oid)
+    start = child(view, QPushButton, "startOrderButton")
+    ready = child(view, QPushButton, "readyOrderButton")
+    reopen = child(view, QPushButton, "reopenOrderButton")
+    assert (start.isEnabled(), ready.isEnabled(), reopen.isEnabled()) == (True, True, False)
+    _click(qtbot, start)
+    assert "In production" in child(view, QLabel, "orderHeader").text()
+    assert (start.isEnabled(), reopen.isEnabled()) == (False, True)
+
+
+def test_order_list_pages_sorts_and_searches_in_sql(
+    qtbot, window, shop, session_factory, qtmodeltester
+):
+    with session_factory.begin() as s:
+        for i in range(230):
+            ords.create_order(
+                s,
+                customer="Corner Deli",
+                number=f"N{i:04d}",
+                ordered_date=DAY + dt.timedelta(days=i % 7),
+                lines=[L("HS", "1", personal_text="Zed" if i == 117 else "")],
+            )
+    view = _orders(window)
+    model = view.model
+    assert model.total == 230 and model.rowCount() == 100
+    assert model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 200
+    from smallbatch_desktop.ui.models.orders import OrderListModel
+
+    alone = OrderListModel(session_factory)
+    alone.sort(1, Qt.SortOrder.AscendingOrder)  # reloads, sorted in SQL
+    qtmodeltester.check(alone, force_py=True)  # fetches the rest, page by page
+    assert alone.rowCount() == 230
+    header = view.table.horizontalHeader()
+    view.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert [model.row_at(i).number for i in range(3)] == ["N0000", "N0001", "N0002"]
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert model.row_at(0).number == "N0229" and header.sortIndicatorSection() == 0
+    qtbot.keyClicks(child(view, QLineEdit, "orderSearch"), "zed")
+    assert model.total == 1 and model.row_at(0).number == "N0117"
+    assert view.current_order_id() == model.row_at(0).id
+
+
+def test_make_list_plans_batches_and_purchase_list_drafts_and_receives(
+    qtbot, window, shop, session_factory
+):
+    with session_factory.begin() as s:
+        ords.create_order(s, customer="Corner Deli", ordered_date=DAY, lines=[L("HS", "300")])
+    view = _orders(window)
+    window.actions_[ActionId.MAKE_LIST].trigger()
+    dialog = view.last_dialog
+    qtbot.waitExposed(dialog)
+    make = child(dialog, QTableView, "makeTable")
+    rows = {_cell(make, r, "Product"): r for r in range(make.model().rowCount())}
+    assert _cell(make, rows["Hot sauce"], "Batches") == "12"  # 300 - 14 free: 286 -> 12 x 24
+    assert "materials short" in child(dialog, QLabel, "planSummary").text()
+    _click(qtbot, child(dialog, QPushButton, "planButton"))
+    assert "Planned 1" in child(dialog, QLabel, "planMessage").text()
+    with session_factory() as s:
+        planned = s.scalars(select(Batch).where(Batch.status == "planned")).all()
+        codes = sorted(b.recipe_version.recipe.code for b in planned)
+        assert codes.count("HS") == 12 and "MASH" in codes
+    assert not child(dialog, QPushButton, "planButton").isEnabled()  # nothing left to make
+    dialog.close()
+
+    with session_factory.begin() as s:
+        sup = inv.create_supplier(s, name="Pepper Co")
+        s.get(Material, shop["chili"]).default_supplier_id = sup.id
+    window.actions_[ActionId.PURCHASE_LIST].trigger()
+    plist = view.last_dialog
+    qtbot.waitExposed(plist)
+    buy = child(plist, QTableView, "purchaseTable")
+    names = [_cell(buy, r, "Material") for r in range(buy.model().rowCount())]
+    assert "Habanero" in names
+    _click(qtbot, child(plist, QPushButton, "createDraftsButton"))
+    msg = child(plist, QLabel, "planMessage").text()
+    assert "PO-" in msg and "Pepper Co" in msg
+    po_table = child(plist, QTableView, "poLinesTable")
+    chili_row = next(
+        r
+        for r in range(po_table.model().rowCount())
+        if _cell(po_table, r, "Material") == "Habanero"
+    )
+    po_table.selectRow(chili_row)
+    assert not child(plist, QPushButton, "receivePoButton").isEnabled()  # a draft
+    _click(qtbot, child(plist, QPushButton, "markOrderedButton"))
+    po_table.selectRow(chili_row)
+    assert _cell(po_table, chili_row, "Status") == "Ordered"
+    _click(qtbot, child(plist, QPushButton, "receivePoButton"))
+    receive = plist.last_dialog
+    qty = child(receive, QLineEdit, "receiveQuantity")
+    ordered = Decimal(qty.text())
+    qty.setText("5")
+    qtbot.keyClicks(child(receive, QLineEdit, "receiveSupplierLot"), "PC-1")
+    _click(qtbot, receive.buttons.button(receive.buttons.StandardButton.Ok))
+    assert not receive.isVisible()
+    with session_factory() as s:
+        po = s.scalars(select(PurchaseOrder).where(PurchaseOrder.supplier_id == sup.id)).one()
+        assert po.status == "partly_received"
+        lot = s.scalars(
+            select(inv.MaterialLot).where(inv.MaterialLot.supplier_lot_code == "PC-1")
+        ).one()
+        assert (lot.material_id, lot.supplier_id, lot.quantity_received) == (
+            shop["chili"],
+            sup.id,
+            Decimal(5),
+        )
+    assert _cell(po_table, chili_row, "Received") == "5"
+    assert Decimal(_cell(po_table, chili_row, "Outstanding")) == ordered - 5
+
+
+def test_personalised_labels_saved_from_the_view(qtbot, window, shop, session_factory, tmp_path):
+    with session_factory.begin() as s:
+        o = ords.create_order(
+            s,
+            customer="Corner Deli",
+            ordered_date=DAY,
+            lines=[L("HS", "2", unit_texts=["For Anna", "For Ben"])],
+        )
+        ords.allocate_line(s, o.lines[0].id, today=DAY)
+        oid = o.id
+        from smallbatch_desktop.services.labels import save_layout
+        from tests.unit.services.test_order_labels import GIFT
+
+        save_layout(s, GIFT)
+    view = _orders(window)
+    view.select_order(oid)
+    out = tmp_path / "gift.pdf"
+    dialog = view.print_labels(out_path=str(out))
+    assert child(dialog, QComboBox, "labelLayout").currentText() == "Gift"
+    assert "2 labels" in child(dialog, QLabel, "labelInfo").text()
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    doc = pdfium.PdfDocument(out.read_bytes())
+    texts = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    assert ["For Anna" in texts[0], "For Ben" in texts[1]] == [True, True]
+    assert all(f"Lot {shop['sauce_lot']}" in t for t in texts)
