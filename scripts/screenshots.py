@@ -140,6 +140,25 @@ def main(argv: list[str] | None = None) -> int:
     inventory.refresh()
     shoot(window, "inventory")
 
+    # Orders: the personalised order selected; the make list and the purchase list
+    orders = window.show_view("orderView")
+    for r in range(orders.model.rowCount()):
+        if orders.model.row_at(r).personalised:
+            orders.select_order(orders.model.row_at(r).id)
+            break
+    shoot(window, "orders")
+    new_order = orders.new_order()
+    shoot(new_order, "new-order")
+    new_order.close()
+    make_list = orders.open_make_list()
+    wait(1.0)
+    shoot(make_list, "make-list")
+    make_list.close()
+    purchase = orders.open_purchase_list()
+    wait(1.0)
+    shoot(purchase, "purchase-list")
+    purchase.close()
+
     trace = window.show_view("traceView")
     code = _interesting_lot(sf)
     if code:

@@ -201,10 +201,16 @@ class NewOrderDialog(FormDialog):
         mto.setToolTip("Made to order: free stock on the shelf does not fill this line")
         mto.setChecked(made_to_order)
         self.lines.setCellWidget(r, COL_MTO, mto)
-        self.lines.resizeColumnsToContents()
-        self.lines.setColumnWidth(COL_PRODUCT, max(self.lines.columnWidth(COL_PRODUCT), 220))
-        for col in (COL_TEXT, COL_UNIT_TEXTS, COL_OPTIONS):
-            self.lines.setColumnWidth(col, 170)
+        char = self.fontMetrics().averageCharWidth()
+        for col, chars in (
+            (COL_PRODUCT, 28),
+            (COL_QTY, 9),
+            (COL_TEXT, 22),
+            (COL_UNIT_TEXTS, 22),
+            (COL_OPTIONS, 20),
+            (COL_MTO, 5),
+        ):
+            self.lines.setColumnWidth(col, char * chars)
         return r
 
     def remove_line(self) -> None:

@@ -49,24 +49,34 @@ def _table(name: str, model: Any) -> QTableView:
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    # the service's order (products before what they are made of) until a header is clicked
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     return view
 
 
-def _materials_model(parent: QWidget) -> RowTableModel[MaterialNeed]:
+def _materials_model(parent: QWidget, *, buying: bool = False) -> RowTableModel[MaterialNeed]:
+    need: list[Column[MaterialNeed]] = [
+        Column("For new batches", lambda m: m.for_proposed, numeric=True),
+        Column("Planned batches", lambda m: m.allocated, numeric=True),
+    ]
+    stock: list[Column[MaterialNeed]] = [
+        Column("On hand", lambda m: m.on_hand, numeric=True),
+        Column("Available", lambda m: m.available, numeric=True),
+        Column("Shortage", lambda m: m.shortage or None, numeric=True),
+        Column("On order", lambda m: m.on_order or None, numeric=True),
+        Column("Reorder at", lambda m: m.reorder_level, numeric=True),
+    ]
+    buy: list[Column[MaterialNeed]] = [
+        Column("To buy", lambda m: m.to_buy or None, numeric=True),
+        Column("Supplier", lambda m: m.supplier or "— none —"),
+    ]
+    head: list[Column[MaterialNeed]] = [
+        Column("Material", lambda m: m.name),
+        Column("Unit", lambda m: m.unit),
+    ]
     return RowTableModel(
-        [
-            Column("Material", lambda m: m.name),
-            Column("Unit", lambda m: m.unit),
-            Column("For new batches", lambda m: m.for_proposed, numeric=True),
-            Column("Planned batches", lambda m: m.allocated, numeric=True),
-            Column("On hand", lambda m: m.on_hand, numeric=True),
-            Column("Available", lambda m: m.available, numeric=True),
-            Column("Shortage", lambda m: m.shortage or None, numeric=True),
-            Column("On order", lambda m: m.on_order or None, numeric=True),
-            Column("Reorder at", lambda m: m.reorder_level, numeric=True),
-            Column("To buy", lambda m: m.to_buy or None, numeric=True),
-            Column("Supplier", lambda m: m.supplier or "— none —"),
-        ],
+        # buying: what to order and from whom first; planning: what the batches need first
+        head + (buy + stock + need if buying else need + stock + buy),
         row_id=lambda m: m.material_id,
         background=lambda m: (
             error_background() if m.shortage > 0 else warning_background() if m.to_buy else None

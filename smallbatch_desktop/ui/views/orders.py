@@ -115,7 +115,8 @@ class OrderView(QWidget):
         self.message = FieldError(self, name="orderMessage")
         layout.addWidget(self.message)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # the list above, the order below: both are wide tables
+        split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("orderSplitter")
         self.model = OrderListModel(self._sf, self)
         self.table = QTableView()
@@ -132,7 +133,7 @@ class OrderView(QWidget):
 
         detail = QWidget()
         dv = QVBoxLayout(detail)
-        dv.setContentsMargins(4, 0, 0, 0)
+        dv.setContentsMargins(0, 4, 0, 0)
         self.header = QLabel("Select an order.")
         self.header.setObjectName("orderHeader")
         self.header.setWordWrap(True)
@@ -197,8 +198,8 @@ class OrderView(QWidget):
         status_bar.addWidget(self.cancel_button)
         dv.addLayout(status_bar)
         split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 4)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
 
         self.search.textChanged.connect(lambda _t: self.reload())
