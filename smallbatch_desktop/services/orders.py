@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -538,7 +538,8 @@ def cancel_order(session: Session, order_id: int, *, reason: str, actor: str = "
 
 # -- stock: free, allocated, shipped -----------------------------------------------------
 
-_CANDIDATES = text(
+#: What is left of given batches, what every line holds and what one line holds of them.
+_STOCK_OF = text(
     """
     SELECT b.id, b.lot_code, b.unit, b.best_before, b.made_date,
            COALESCE(b.actual_quantity, b.planned_quantity)
@@ -547,10 +548,34 @@ _CANDIDATES = text(
            COALESCE((SELECT SUM(a.quantity) FROM order_allocations a WHERE a.batch_id = b.id), 0),
            COALESCE((SELECT SUM(a.quantity) FROM order_allocations a
                      WHERE a.batch_id = b.id AND a.line_id = :line), 0)
-    FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
-    WHERE v.recipe_id = :rid AND b.status = 'released'
+    FROM batches b WHERE b.id IN :ids
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+#: One page of a product's released batches within their best-before, first expiry
+#: first, after the last one of the previous page (keyset: a busy product has tens of
+#: thousands of released batches and a line needs the first few).
+_FEFO_DATED = text(
+    """
+    SELECT b.id, b.best_before, b.made_date FROM batches b
+    JOIN recipe_versions v ON v.id = b.recipe_version_id
+    WHERE v.recipe_id = :rid AND b.status = 'released' AND b.best_before >= :today
+      AND (b.best_before > :bb OR (b.best_before = :bb
+           AND (b.made_date > :md OR (b.made_date = :md AND b.id > :id))))
+    ORDER BY b.best_before, b.made_date, b.id LIMIT :lim
     """
 )
+#: then those without a best-before date, oldest first
+_FEFO_UNDATED = text(
+    """
+    SELECT b.id, b.best_before, b.made_date FROM batches b
+    JOIN recipe_versions v ON v.id = b.recipe_version_id
+    WHERE v.recipe_id = :rid AND b.status = 'released' AND b.best_before IS NULL
+      AND (b.made_date > :md OR (b.made_date = :md AND b.id > :id))
+    ORDER BY b.made_date, b.id LIMIT :lim
+    """
+)
+_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -581,27 +606,95 @@ def _fefo_key(b: StockBatch) -> tuple[bool, dt.date, dt.date, int]:
     return (b.best_before is None, b.best_before or dt.date.max, b.made_date, b.batch_id)
 
 
-def released_stock(
-    session: Session, recipe_id: int, *, line_id: int | None = None
-) -> list[StockBatch]:
-    """Released batches of a product with something left, first-expiry-first."""
-    rows = session.execute(_CANDIDATES, {"rid": recipe_id, "line": line_id or 0}).all()
-    out = [
-        StockBatch(
-            r[0],
-            r[1],
-            r[2],
-            db_date(r[3]),
-            db_date(r[4]),  # type: ignore[arg-type]
-            from_fixed(r[5]),
-            from_fixed(r[6]),
-            from_fixed(r[7]),
+def _stock_of(session: Session, ids: Sequence[int], line_id: int | None) -> list[StockBatch]:
+    """The given batches with what is left of them, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = {r[0]: r for r in session.execute(_STOCK_OF, {"ids": list(ids), "line": line_id or 0})}
+    out = []
+    for i in ids:
+        r = rows.get(i)
+        if r is None:
+            continue
+        out.append(
+            StockBatch(
+                r[0],
+                r[1],
+                r[2],
+                db_date(r[3]),
+                db_date(r[4]),  # type: ignore[arg-type]
+                from_fixed(r[5]),
+                from_fixed(r[6]),
+                from_fixed(r[7]),
+            )
         )
-        for r in rows
-        if r[5] > 0
-    ]
-    out.sort(key=_fefo_key)
     return out
+
+
+def fefo_stock(
+    session: Session,
+    recipe_id: int,
+    *,
+    line_id: int | None = None,
+    today: dt.date | None = None,
+    skip: Iterable[int] = (),
+) -> Iterator[StockBatch]:
+    """A product's released batches within their best-before that have something left,
+    first expiry first (then those without a date, oldest first), read a page at a
+    time as the caller goes on. ``skip``: batch ids already dealt with."""
+    day = today or dt.date.today()
+    skipped = set(skip)
+    for stmt in (_FEFO_DATED, _FEFO_UNDATED):
+        key: dict[str, object] = {"bb": dt.date.min, "md": dt.date.min, "id": 0}
+        while True:
+            rows = session.execute(
+                stmt, {"rid": recipe_id, "today": day, "lim": _PAGE, **key}
+            ).all()
+            if not rows:
+                break
+            last = rows[-1]
+            key = {"bb": db_date(last[1]) or dt.date.min, "md": db_date(last[2]), "id": last[0]}
+            ids = [r[0] for r in rows if r[0] not in skipped]
+            for b in _stock_of(session, ids, line_id):
+                if b.on_hand > 0:
+                    yield b
+            if len(rows) < _PAGE:
+                break
+
+
+def released_stock(
+    session: Session,
+    recipe_id: int,
+    *,
+    line_id: int | None = None,
+    today: dt.date | None = None,
+    limit: int | None = None,
+) -> list[StockBatch]:
+    """Released batches of a product with something left, first expiry first (at most
+    ``limit``: a pick list shows the first few)."""
+    out = []
+    for b in fefo_stock(session, recipe_id, line_id=line_id, today=today):
+        out.append(b)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _line_stock(
+    session: Session, ln: SalesOrderLine, day: dt.date, *, own_first: bool
+) -> Iterator[StockBatch]:
+    """What a line may draw on, lazily: its own allocations first (when shipping), then
+    the product's free stock, first expiry first."""
+    own: list[int] = []
+    if own_first:
+        own = sorted({a.batch_id for a in ln.allocations})
+        mine = [
+            b
+            for b in _stock_of(session, own, ln.id)
+            if b.best_before is None or b.best_before >= day
+        ]
+        yield from sorted(mine, key=_fefo_key)
+    yield from fefo_stock(session, ln.recipe_id, line_id=ln.id, today=day, skip=own)
 
 
 @dataclass(frozen=True)
@@ -683,20 +776,21 @@ class Pick:
 
 
 def _pick(
-    stock: list[StockBatch],
+    stock: Iterable[StockBatch],
     ln: SalesOrderLine,
     need_line: Decimal,
     *,
     day: dt.date,
-    own_first: bool,
     include_own: bool,
 ) -> tuple[list[Pick], Decimal]:
-    """FEFO picks for ``need_line`` (line unit); returns the picks and what is still short."""
-    fresh = [b for b in stock if b.best_before is None or b.best_before >= day]
-    order = sorted(fresh, key=lambda b: (b.mine <= 0, _fefo_key(b))) if own_first else fresh
+    """Picks for ``need_line`` (line unit) from ``stock`` in its order (first expiry
+    first); returns the picks and what is still short. Reads ``stock`` only as far as
+    it needs."""
     picks: list[Pick] = []
     left = need_line
-    for b in order:
+    for b in stock:
+        if b.best_before is not None and b.best_before < day:
+            continue
         if left <= 0:
             break
         avail = b.usable if include_own else b.free
@@ -749,16 +843,18 @@ def allocate_line(
             f"allocation: {fld} of order {o.number} is fully allocated or shipped",
             field="allocation",
         )
-    stock = released_stock(session, ln.recipe_id, line_id=ln.id)
+    stock: Iterable[StockBatch]
     if batch_id is not None:
         b = get_or_404(session, Batch, batch_id, field="batch")
         _check_batch(b, ln, day, what="allocated")
-        stock = [s for s in stock if s.batch_id == b.id]
+        stock = _stock_of(session, [b.id], ln.id)
         if not stock or stock[0].free <= 0:
             raise InsufficientStockError(
                 f"batch: nothing of {b.lot_code} is free to allocate", field="batch"
             )
-    picks, short = _pick(stock, ln, need, day=day, own_first=False, include_own=False)
+    else:
+        stock = _line_stock(session, ln, day, own_first=False)
+    picks, short = _pick(stock, ln, need, day=day, include_own=False)
     if not picks:
         raise InsufficientStockError(
             f"allocation: no released stock of {ln.recipe.name} is free "
@@ -876,19 +972,18 @@ def ship_line(
                 f"{format_quantity(p.remaining, ln.unit)} left to ship on {fld}",
                 field="quantity",
             )
-    stock = released_stock(session, ln.recipe_id, line_id=ln.id)
+    stock: Iterable[StockBatch]
     if batch_id is not None:
         b = get_or_404(session, Batch, batch_id, field="batch")
         _check_batch(b, ln, day, what="shipped")
-        stock = [s for s in stock if s.batch_id == b.id]
-    picks, short = _pick(stock, ln, qty, day=day, own_first=True, include_own=True)
+        stock = _stock_of(session, [b.id], ln.id)
+        where = f"of {b.lot_code}"
+    else:
+        stock = _line_stock(session, ln, day, own_first=True)
+        where = f"of {ln.recipe.name} in released batches"
+    picks, short = _pick(stock, ln, qty, day=day, include_own=True)
     if short > 0:
         have = qty - short
-        where = (
-            f"of {stock[0].lot_code if stock else 'that batch'}"
-            if batch_id is not None
-            else f"of {ln.recipe.name} in released batches"
-        )
         raise InsufficientStockError(
             f"quantity: only {format_quantity(have, ln.unit)} {where} is free to ship "
             f"({format_quantity(qty, ln.unit)} asked); the rest is not made, not released, "

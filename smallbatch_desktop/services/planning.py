@@ -100,10 +100,14 @@ _Q_STOCK_SHIPPED = text(
     WHERE {_FRESH} GROUP BY v.recipe_id, b.unit
     """
 )
+# The few batches on their way are found by their status. The unary "+" (a no-op on
+# both engines) keeps SQLite from walking every batch in recipe-version order instead,
+# which its statistics (a handful of statuses, evenly spread) make look cheaper: 300 ms
+# against under 1 ms at 100,000 batches.
 _Q_PIPELINE = text(
     """
     SELECT v.recipe_id, b.unit, SUM(COALESCE(b.actual_quantity, b.planned_quantity)), COUNT(*)
-    FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
+    FROM batches b JOIN recipe_versions v ON v.id = +b.recipe_version_id
     WHERE b.status IN ('planned', 'in_production', 'qc_hold')
     GROUP BY v.recipe_id, b.unit
     """
@@ -111,9 +115,9 @@ _Q_PIPELINE = text(
 #: batches still taking inputs: their scale summed per version (needs = line x scale)
 _Q_OPEN_BATCHES = text(
     """
-    SELECT b.recipe_version_id, SUM(b.scale_factor)
+    SELECT b.recipe_version_id + 0, SUM(b.scale_factor)
     FROM batches b WHERE b.status IN ('planned', 'in_production')
-    GROUP BY b.recipe_version_id
+    GROUP BY b.recipe_version_id + 0
     """
 )
 _Q_OPEN_CONSUMED = text(

@@ -286,7 +286,7 @@ class ShipLineDialog(FormDialog):
             if ln is None:
                 raise ValidationError("line: the line is gone", field="line")
             p = ords.line_progress(s, ln)
-            stock = ords.released_stock(s, ln.recipe_id, line_id=ln.id)
+            stock = ords.released_stock(s, ln.recipe_id, line_id=ln.id, limit=50)
             head = (
                 f"<b>{ln.order.number}</b> line {ln.position}: "
                 f"{format_quantity(ln.quantity, ln.unit)} {ln.recipe.name} for "
