@@ -142,15 +142,15 @@ class MakeListDialog(_PlanDialog):
                 Column("Product", lambda m: m.name + (" (intermediate)" if m.intermediate else "")),
                 Column("Unit", lambda m: m.unit),
                 Column("Open orders", lambda m: m.ordered or None, numeric=True),
+                Column("To make", lambda m: m.to_make or None, numeric=True),
+                Column("Batches", lambda m: m.batches or None, numeric=True),
+                Column("Plan", lambda m: m.plan_quantity or None, numeric=True),
+                Column("Batch size", lambda m: m.batch_size, numeric=True),
                 Column("Made to order", lambda m: m.made_to_order or None, numeric=True),
                 Column("Allocated", lambda m: m.allocated or None, numeric=True),
                 Column("Free stock", lambda m: m.free_stock, numeric=True),
                 Column("In progress", lambda m: m.in_progress or None, numeric=True),
                 Column("For other batches", lambda m: m.for_batches or None, numeric=True),
-                Column("To make", lambda m: m.to_make or None, numeric=True),
-                Column("Batch size", lambda m: m.batch_size, numeric=True),
-                Column("Batches", lambda m: m.batches or None, numeric=True),
-                Column("Plan", lambda m: m.plan_quantity or None, numeric=True),
             ],
             row_id=lambda m: m.recipe_id,
             background=lambda m: warning_background() if m.batches else None,
@@ -200,7 +200,7 @@ class MakeListDialog(_PlanDialog):
         ]
         if short:
             parts.append(
-                f"<b>{len(short)} materials short</b>: "
+                f"<b>{len(short)} material{'s' if len(short) != 1 else ''} short</b>: "
                 + ", ".join(f"{m.name} {m.shortage.normalize():f} {m.unit}" for m in short[:4])
             )
         parts += plan.warnings
@@ -227,7 +227,7 @@ class PurchaseListDialog(_PlanDialog):
         super().__init__(ctx, "Purchase list", parent)
         self.setObjectName("purchaseListDialog")
         self.last_dialog: QDialog | None = None
-        self.materials_model = _materials_model(self)
+        self.materials_model = _materials_model(self, buying=True)
         self.materials_table = _table("purchaseTable", sortable_proxy(self.materials_model, self))
         self.layout_.addWidget(self.materials_table, 2)
         row = QHBoxLayout()
