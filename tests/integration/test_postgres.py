@@ -133,3 +133,32 @@ def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
         assert on_pg.batches == on_lite.batches
         assert on_pg.shipments == on_lite.shipments
         assert [c.name for c in on_pg.customers] == [c.name for c in on_lite.customers]
+
+
+def test_orders_planning_and_purchasing_on_postgres(pg):
+    """The demo's orders through the whole path on PostgreSQL: the SQL of the make list,
+    the FEFO pages, the order list and the recall's order numbers."""
+    from smallbatch_desktop.services import orders as ords
+    from smallbatch_desktop.services import planning, purchasing
+    from smallbatch_desktop.services.demo import load_demo
+    from smallbatch_desktop.services.order_labels import plan_order_labels
+    from smallbatch_desktop.services.reports import recall_report
+
+    _engine, sf = pg
+    with sf.begin() as s:
+        load_demo(s)
+    with sf.begin() as s:
+        make = {m.code: m for m in planning.make_list(s)}
+        assert make["HHS"].batches == 6 and make["MASH"].batches >= 1
+        assert ords.count_orders(s, active_only=True) == 5
+        assert [r.number for r in ords.list_orders(s, search="anna")] == ["WEB-1001"]
+        gift = ords.order_by_number(s, "WEB-1001")
+        shipped = ords.ship_line(s, gift.lines[0].id)
+        assert gift.status == "shipped" and shipped[0].document_number == "WEB-1001"
+        labels = plan_order_labels(s, gift.lines[0].id, layout_name="Gift label 100 x 50")
+        assert [lb.personal_text for lb in labels.job.labels][0] == "Happy 40th, Dad!"
+        report = recall_report(s, shipped[0].batch.lot_code)
+        assert "WEB-1001" in {x.order_number for x in report.shipments}
+        drafts = purchasing.create_draft_pos(s)
+        assert "Sunrise Pepper Farm" in {po.supplier.name for po in drafts.orders}
+        assert len(planning.plan_make_list(s)) == sum(m.batches for m in make.values())
