@@ -156,7 +156,11 @@ def test_orders_planning_and_purchasing_on_postgres(pg):
         shipped = ords.ship_line(s, gift.lines[0].id)
         assert gift.status == "shipped" and shipped[0].document_number == "WEB-1001"
         labels = plan_order_labels(s, gift.lines[0].id, layout_name="Gift label 100 x 50")
-        assert [lb.personal_text for lb in labels.job.labels][0] == "Happy 40th, Dad!"
+        assert [lb.personal_text for lb in labels.job.labels] == [
+            "Happy 40th, Dad!",
+            "For Ben, the brave",
+            "Cleo: extra hot",
+        ]
         report = recall_report(s, shipped[0].batch.lot_code)
         assert "WEB-1001" in {x.order_number for x in report.shipments}
         drafts = purchasing.create_draft_pos(s)
