@@ -320,9 +320,7 @@ class MainWindow(QMainWindow):
         if name == "orderView":
             from smallbatch_desktop.ui.views.orders import OrderView
 
-            orders = OrderView(self.ctx)
-            orders.changed.connect(lambda: self._refresh_view("batchView"))
-            return orders
+            return OrderView(self.ctx)
         if name == "labelView":
             from smallbatch_desktop.ui.views.labels import LabelView
 

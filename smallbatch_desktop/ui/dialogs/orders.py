@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import ValidationError
 from smallbatch_desktop.domain.models import Customer, Recipe
 from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.services import orders as ords
+from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 #: lines table columns
@@ -86,16 +88,17 @@ def parse_options(text: str, *, field: str) -> dict[str, str]:
 class NewOrderDialog(FormDialog):
     """A customer's order with one or more lines. ``result_value``: the new order's id."""
 
+    changes = Change.ORDERS | Change.CUSTOMERS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         today: dt.date | None = None,
     ) -> None:
         super().__init__(
-            session_factory,
+            ctx,
             "New order",
             parent,
             ok_text="Save order",
@@ -103,8 +106,7 @@ class NewOrderDialog(FormDialog):
             "'one per unit' gives units their own text, separated by '|'.",
         )
         self.setObjectName("newOrderDialog")
-        self._actor = actor
-        with session_factory() as s:
+        with ctx.session_factory() as s:
             customers = list(s.scalars(select(Customer.name).order_by(Customer.name)))
             self._products = [
                 (r.code, f"{r.name} ({r.code})")
@@ -267,19 +269,18 @@ class NewOrderDialog(FormDialog):
 class ShipLineDialog(FormDialog):
     """Ship (part of) a line: quantity, date, document; first expiry first or one batch."""
 
+    changes = Change.ORDERS | Change.SHIPMENTS | Change.BATCHES
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         line_id: int,
         parent: QWidget | None = None,
-        *,
-        actor: str = "",
     ) -> None:
-        super().__init__(session_factory, "Ship order line", parent, ok_text="Ship")
+        super().__init__(ctx, "Ship order line", parent, ok_text="Ship")
         self.setObjectName("shipLineDialog")
-        self._actor = actor
         self._line_id = line_id
-        with session_factory() as s:
+        with ctx.session_factory() as s:
             from smallbatch_desktop.domain.models import SalesOrderLine
 
             ln = s.get(SalesOrderLine, line_id)
@@ -337,17 +338,17 @@ class ShipLineDialog(FormDialog):
 class CancelOrderDialog(FormDialog):
     """Cancel an order (a reason is kept); its allocations go back to free stock."""
 
+    changes = Change.ORDERS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         order_id: int,
         number: str,
         parent: QWidget | None = None,
-        *,
-        actor: str = "",
     ) -> None:
         super().__init__(
-            session_factory,
+            ctx,
             f"Cancel order {number}",
             parent,
             ok_text="Cancel order",
@@ -356,7 +357,6 @@ class CancelOrderDialog(FormDialog):
         )
         self.setObjectName("cancelOrderDialog")
         self._order_id = order_id
-        self._actor = actor
         self.reason = QPlainTextEdit()
         self.reason.setObjectName("cancelReason")
         self.reason.setTabChangesFocus(True)
@@ -375,23 +375,23 @@ class OrderLabelsDialog(FormDialog):
     """A line's personalised labels, one per unit, saved as a PDF to print; the numbers
     are recorded once the file is written."""
 
+    changes = Change.LABELS | Change.ORDERS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         line_id: int,
         parent: QWidget | None = None,
         *,
-        actor: str = "",
         out_path: str = "",
     ) -> None:
-        super().__init__(session_factory, "Personalised labels", parent, ok_text="Save PDF…")
+        super().__init__(ctx, "Personalised labels", parent, ok_text="Save PDF…")
         self.setObjectName("orderLabelsDialog")
         self._line_id = line_id
-        self._actor = actor
         self._out_path = out_path
         from smallbatch_desktop.services.labels import list_layouts
 
-        with session_factory() as s:
+        with ctx.session_factory() as s:
             layouts = list_layouts(s)
         self.layout_combo = QComboBox()
         self.layout_combo.setObjectName("labelLayout")

@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.status import PoStatus
 from smallbatch_desktop.services import purchasing as pur
 from smallbatch_desktop.services.planning import DemandPlan, MakeLine, MaterialNeed
@@ -34,6 +33,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.dialogs.orders import _date_edit, date_of
 from smallbatch_desktop.ui.models.table import Column, RowTableModel, sortable_proxy
+from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.theme import error_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 
@@ -113,21 +113,14 @@ class _PlanDialog(QDialog):
     def _show_plan(self, plan: DemandPlan) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def act(self, fn: Callable[[Session], Any], what: str) -> Any:
-        """One action in one unit of work; a refusal shown here. Returns the result, or
-        None when refused."""
-        self.message.show_message("")
-        try:
-            with self._sf.begin() as s:
-                value = fn(s)
-        except UserError as exc:
-            self.message.show_message(exc.message)
-            return None
-        except Exception as exc:  # a bug: logged and shown, the app keeps running
-            self._ctx.errors.report(exc, context=what)
+    def act(self, fn: Callable[[Session], Any], what: str, changes: Change) -> Any:
+        """One user action (``UiContext.run``); a refusal shown in the dialog. Returns the
+        result, or None when refused."""
+        done = self._ctx.run(fn, changes=changes, message=self.message, origin=self, what=what)
+        if not done:
             return None
         self.compute()
-        return value
+        return done.value
 
 
 class MakeListDialog(_PlanDialog):
@@ -213,6 +206,7 @@ class MakeListDialog(_PlanDialog):
         codes = self.act(
             lambda s: [b.lot_code for b in plan_make_list(s, actor=self._ctx.actor)],
             "plan the make list",
+            Change.BATCHES,
         )
         if codes:
             self.planned += codes
@@ -332,6 +326,7 @@ class PurchaseListDialog(_PlanDialog):
         result = self.act(
             lambda s: _draft_summary(pur.create_draft_pos(s, actor=self._ctx.actor)),
             "create draft purchase orders",
+            Change.ORDERS,
         )
         if result:
             self.message.show_message(result)
@@ -343,7 +338,9 @@ class PurchaseListDialog(_PlanDialog):
             return None
         po_id = cur[0].id
         return self.act(
-            lambda s: pur.mark_ordered(s, po_id, actor=self._ctx.actor).number, "mark ordered"
+            lambda s: pur.mark_ordered(s, po_id, actor=self._ctx.actor).number,
+            "mark ordered",
+            Change.ORDERS,
         )
 
     def cancel_po(self) -> Any:
@@ -354,13 +351,14 @@ class PurchaseListDialog(_PlanDialog):
         return self.act(
             lambda s: pur.cancel_purchase_order(s, po_id, actor=self._ctx.actor).number,
             "cancel purchase order",
+            Change.ORDERS,
         )
 
     def receive(self) -> QDialog | None:
         cur = self.current_po()
         if cur is None:
             return None
-        dialog = ReceivePoDialog(self._sf, cur[0], cur[1], self, actor=self._ctx.actor)
+        dialog = ReceivePoDialog(self._ctx, cur[0], cur[1], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(self.compute)
         self.last_dialog = dialog
@@ -383,17 +381,17 @@ class ReceivePoDialog(FormDialog):
     """Receive a lot against a purchase order line: supplier, material and cost come from
     the order; the quantity starts at what is outstanding. ``result_value``: lot code."""
 
+    changes = Change.LOTS | Change.ORDERS
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        ctx: UiContext,
         po: pur.PoView,
         line: pur.PoLineView,
         parent: QWidget | None = None,
-        *,
-        actor: str = "",
     ) -> None:
         super().__init__(
-            session_factory,
+            ctx,
             f"Receive against {po.number}",
             parent,
             ok_text="Receive",
@@ -403,7 +401,6 @@ class ReceivePoDialog(FormDialog):
         )
         self.setObjectName("receivePoDialog")
         self._line_id = line.id
-        self._actor = actor
         self.quantity = DecimalEdit(field="quantity", required=True)
         self.quantity.setObjectName("receiveQuantity")
         self.quantity.setText(f"{line.outstanding.normalize():f}")

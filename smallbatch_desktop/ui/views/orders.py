@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services import orders as ords
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.orders import OrderListModel
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel
+from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.theme import warning_background
 from smallbatch_desktop.ui.widgets.fields import FieldError
 
@@ -47,6 +47,9 @@ FILTERS: tuple[tuple[str, str | None, bool], ...] = (
     ("Cancelled", "cancelled", False),
     ("All orders", None, False),
 )
+
+#: what allocating, releasing and shipping change
+_STOCK = Change.ORDERS | Change.SHIPMENTS | Change.BATCHES
 
 #: status buttons: (action, text, objectName)
 STATUS_BUTTONS = (
@@ -68,11 +71,12 @@ def _button(text: str, name: str, slot: Callable[[], Any], tip: str = "") -> QPu
 class OrderView(QWidget):
     """Signals:
     currentOrderChanged(object): the selected order's id, or None.
-    changed(): an action here changed orders, batches or stock.
+
+    Reloads whenever an action anywhere changes orders, shipments, batches or customers
+    (``ui.ops.watch``).
     """
 
     currentOrderChanged = Signal(object)
-    changed = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -207,6 +211,12 @@ class OrderView(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._order_selected)
         self.lines.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
         self.reload()
+        watch(
+            self,
+            ctx,
+            Change.ORDERS | Change.SHIPMENTS | Change.BATCHES | Change.CUSTOMERS,
+            lambda _event: self.reload(),
+        )
 
     def _status_slot(self, action: str) -> Callable[[], Any]:
         return lambda: self.change_status(action)
@@ -309,28 +319,19 @@ class OrderView(QWidget):
 
     # -- actions ---------------------------------------------------------------------
 
-    def _act(self, fn: Callable[[Session], Any], done: str) -> bool:
-        """One user action in one unit of work: a refusal in the message line."""
-        self.message.show_message("")
-        try:
-            with self._sf.begin() as s:
-                fn(s)
-        except UserError as exc:
-            self.message.show_message(exc.message)
-            return False
-        except Exception as exc:  # a bug: logged and shown, the app keeps running
-            self._ctx.errors.report(exc, context=done)
-            return False
-        self._after_change(done)
-        return True
+    def _act(self, fn: Callable[[Session], Any], done: str, changes: Change = _STOCK) -> bool:
+        """One user action (``UiContext.run``): a refusal in the message line; on success
+        every view showing what changed reloads (this one through the bus too)."""
+        result = self._ctx.run(fn, changes=changes, message=self.message, what=done)
+        if result:
+            self._status(done)
+        return bool(result)
 
-    def _after_change(self, done: str) -> None:
-        self.reload()
+    def _status(self, done: str) -> None:
         window = self.window()
         bar = getattr(window, "statusBar", None)
         if callable(bar):
             bar().showMessage(done, 5000)
-        self.changed.emit()
 
     def allocate(self) -> bool:
         line_id = self.current_line_id()
@@ -364,6 +365,7 @@ class OrderView(QWidget):
         return self._act(
             lambda s: ords.change_order_status(s, oid, action, actor=self._ctx.actor),
             "Order status changed",
+            Change.ORDERS,
         )
 
     def _open(self, dialog: QDialog, done: str, select: bool = False) -> QDialog:
@@ -371,7 +373,7 @@ class OrderView(QWidget):
 
         def accepted() -> None:
             value = getattr(dialog, "result_value", None)
-            self._after_change(done)
+            self._status(done)
             if select and isinstance(value, int):
                 self.select_order(value)
 
@@ -383,9 +385,7 @@ class OrderView(QWidget):
     def new_order(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.orders import NewOrderDialog
 
-        return self._open(
-            NewOrderDialog(self._sf, self, actor=self._ctx.actor), "Order saved", select=True
-        )
+        return self._open(NewOrderDialog(self._ctx, self), "Order saved", select=True)
 
     def ship_line(self) -> QDialog | None:
         line_id = self.current_line_id()
@@ -393,7 +393,7 @@ class OrderView(QWidget):
             return None
         from smallbatch_desktop.ui.dialogs.orders import ShipLineDialog
 
-        return self._open(ShipLineDialog(self._sf, line_id, self, actor=self._ctx.actor), "Shipped")
+        return self._open(ShipLineDialog(self._ctx, line_id, self), "Shipped")
 
     def cancel_order(self) -> QDialog | None:
         if self._order is None:
@@ -401,9 +401,7 @@ class OrderView(QWidget):
         from smallbatch_desktop.ui.dialogs.orders import CancelOrderDialog
 
         return self._open(
-            CancelOrderDialog(
-                self._sf, self._order.id, self._order.number, self, actor=self._ctx.actor
-            ),
+            CancelOrderDialog(self._ctx, self._order.id, self._order.number, self),
             "Order cancelled; its stock is free again",
         )
 
@@ -414,7 +412,7 @@ class OrderView(QWidget):
         from smallbatch_desktop.ui.dialogs.orders import OrderLabelsDialog
 
         return self._open(
-            OrderLabelsDialog(self._sf, line_id, self, actor=self._ctx.actor, out_path=out_path),
+            OrderLabelsDialog(self._ctx, line_id, self, out_path=out_path),
             "Labels saved",
         )
 
