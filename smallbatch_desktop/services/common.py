@@ -173,6 +173,14 @@ def normalize_gtin(value: str | None, *, field: str = "GTIN") -> str:
     return text
 
 
+def next_number(session: Session, column: Any, prefix: str) -> str:
+    """``<prefix><NNNN>``: one more than the highest number with that prefix in ``column``
+    (order and purchase order numbers, ``SO-2026-0001``)."""
+    numbers = session.scalars(select(column).where(column.like(prefix + "%"))).all()
+    top = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{top + 1:04d}"
+
+
 def like(session: Session) -> str:
     """The case-insensitive search operator for the session's database
     (``fast_reads.like_operator``)."""

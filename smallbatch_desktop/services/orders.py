@@ -65,6 +65,7 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     like,
+    next_number,
     optional_text,
     parse_date,
     required_text,
@@ -122,13 +123,7 @@ def order_number_taken(session: Session, number: str) -> bool:
 
 def next_order_number(session: Session, day: dt.date | None = None) -> str:
     """``SO-<year>-<NNNN>``, one more than the highest of that year."""
-    year = (day or dt.date.today()).year
-    prefix = f"SO-{year}-"
-    numbers = session.scalars(
-        select(SalesOrder.number).where(SalesOrder.number.like(prefix + "%"))
-    ).all()
-    top = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{top + 1:04d}"
+    return next_number(session, SalesOrder.number, f"SO-{(day or dt.date.today()).year}-")
 
 
 def _product(session: Session, product: str | int, *, field: str) -> tuple[Recipe, RecipeVersion]:

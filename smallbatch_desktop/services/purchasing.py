@@ -44,6 +44,7 @@ from smallbatch_desktop.domain.units import (
 from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
+    next_number,
     optional_text,
     parse_date,
 )
@@ -71,12 +72,7 @@ def po_by_number(session: Session, number: str, *, field: str = "purchase order"
 
 def next_po_number(session: Session, day: dt.date | None = None) -> str:
     """``PO-<year>-<NNNN>``, one more than the highest of that year."""
-    prefix = f"PO-{(day or dt.date.today()).year}-"
-    numbers = session.scalars(
-        select(PurchaseOrder.number).where(PurchaseOrder.number.like(prefix + "%"))
-    ).all()
-    top = max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{top + 1:04d}"
+    return next_number(session, PurchaseOrder.number, f"PO-{(day or dt.date.today()).year}-")
 
 
 def _po_line(session: Session, position: int, li: PoLineInput) -> PurchaseOrderLine:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -35,10 +34,13 @@ from smallbatch_desktop.ui.dialogs.orders import _date_edit, date_of
 from smallbatch_desktop.ui.models.table import Column, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.theme import error_background, warning_background
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 
 
-def _table(name: str, model: Any) -> QTableView:
+def _table(ctx: UiContext, name: str, model: Any) -> QTableView:
+    """A sortable list whose columns fit their content and remember what the user drags;
+    in the service's order (products before what they are made of) until sorted."""
     view = QTableView()
     view.setObjectName(name)
     view.setModel(model)
@@ -47,10 +49,8 @@ def _table(name: str, model: Any) -> QTableView:
     view.setSortingEnabled(True)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    # the service's order (products before what they are made of) until a header is clicked
     view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+    fit_columns(view, ctx.settings, f"planning/{name}", whole=(0,))
     return view
 
 
@@ -149,12 +149,12 @@ class MakeListDialog(_PlanDialog):
             background=lambda m: warning_background() if m.batches else None,
             parent=self,
         )
-        self.make_table = _table("makeTable", sortable_proxy(self.make_model, self))
+        self.make_table = _table(self._ctx, "makeTable", sortable_proxy(self.make_model, self))
         self.layout_.addWidget(self.make_table, 3)
         self.layout_.addWidget(QLabel("<b>Materials for these and the planned batches</b>"))
         self.materials_model = _materials_model(self)
         self.materials_table = _table(
-            "makeMaterialsTable", sortable_proxy(self.materials_model, self)
+            self._ctx, "makeMaterialsTable", sortable_proxy(self.materials_model, self)
         )
         self.layout_.addWidget(self.materials_table, 2)
         self.layout_.addWidget(self.message)
@@ -182,8 +182,6 @@ class MakeListDialog(_PlanDialog):
         rows = [m for m in plan.make if m.ordered or m.batches or m.for_batches]
         self.make_model.set_rows(rows)
         self.materials_model.set_rows(list(plan.materials))
-        for t in (self.make_table, self.materials_table):
-            t.resizeColumnsToContents()
         n = sum(m.batches for m in plan.make)
         short = plan.shortages
         parts = [
@@ -222,7 +220,9 @@ class PurchaseListDialog(_PlanDialog):
         self.setObjectName("purchaseListDialog")
         self.last_dialog: QDialog | None = None
         self.materials_model = _materials_model(self, buying=True)
-        self.materials_table = _table("purchaseTable", sortable_proxy(self.materials_model, self))
+        self.materials_table = _table(
+            self._ctx, "purchaseTable", sortable_proxy(self.materials_model, self)
+        )
         self.layout_.addWidget(self.materials_table, 2)
         row = QHBoxLayout()
         self.drafts_button = QPushButton("Create &draft POs")
@@ -252,7 +252,7 @@ class PurchaseListDialog(_PlanDialog):
             ),
             parent=self,
         )
-        self.po_table = _table("poLinesTable", self.po_lines_model)
+        self.po_table = _table(self._ctx, "poLinesTable", self.po_lines_model)
         self.po_table.setSortingEnabled(False)
         self.layout_.addWidget(self.po_table, 2)
         po_row = QHBoxLayout()
@@ -285,8 +285,6 @@ class PurchaseListDialog(_PlanDialog):
         with self._sf() as s:
             pos = pur.list_purchase_orders(s)
         self.po_lines_model.set_rows([(po, ln) for po in pos for ln in po.lines])
-        for t in (self.materials_table, self.po_table):
-            t.resizeColumnsToContents()
         buy = plan.to_buy
         short = plan.shortages
         self.summary.setText(

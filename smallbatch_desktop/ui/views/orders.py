@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -35,6 +34,7 @@ from smallbatch_desktop.ui.models.orders import OrderListModel
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.theme import warning_background
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import FieldError
 
 #: status filter: (label, status, active only)
@@ -131,8 +131,8 @@ class OrderView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
+        fit_columns(self.table, ctx.settings, "orders/ordersTable", whole=(0, 1))
         split.addWidget(self.table)
 
         detail = QWidget()
@@ -166,8 +166,7 @@ class OrderView(QWidget):
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.lines.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.lines.verticalHeader().hide()
-        self.lines.horizontalHeader().setStretchLastSection(True)
-        self.lines.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        fit_columns(self.lines, ctx.settings, "orders/orderLinesTable", whole=(1,))
         dv.addWidget(self.lines, 1)
         line_bar = QHBoxLayout()
         self.allocate_button = _button(
@@ -227,7 +226,6 @@ class OrderView(QWidget):
         keep = self.current_order_id()
         _text, status, active = FILTERS[max(0, self.filter.currentIndex())]
         self.model.set_filter(status=status, active_only=active, search=self.search.text())
-        self.table.resizeColumnsToContents()
         if keep is not None and self.select_order(keep):
             return
         if self.model.rowCount():
@@ -282,7 +280,6 @@ class OrderView(QWidget):
                 f"{notes}{extra}"
             )
             self.lines_model.set_rows(list(view.lines))
-            self.lines.resizeColumnsToContents()
             row = self.lines_model.find_row(line_id) if line_id is not None else -1
             self.lines.selectRow(row if row >= 0 else 0)
         self._update_buttons()
