@@ -113,8 +113,14 @@ def test_new_customer_made_on_import(session, k):
 def test_fefo_allocation_and_shipping_links_shipments_to_the_line(session, k):
     late = released_batch(session, k.sauce_v, "24", day=DAY)
     early = released_batch(session, k.sauce_v, "24", day=DAY)
-    early.best_before = DAY + dt.timedelta(days=100)  # expires first
-    session.flush()
+    bat.amend_batch(  # a shorter shelf life found after release: it expires first now
+        session,
+        early.id,
+        field="best_before",
+        new_value=(DAY + dt.timedelta(days=100)).isoformat(),
+        reason="shelf life test",
+        actor="maria",
+    )
     o = _order(session, L("HS", "30"))
     ln = o.lines[0]
     allocs = ords.allocate_line(session, ln.id, today=DAY)
