@@ -4,7 +4,7 @@ order lines they were received against (new tables only: the big shipments and
 material_lots tables are not rewritten).
 
 Revision ID: 0005_orders
-Revises: 0002
+Revises: 0006_search_index
 Create Date: 2026-12-03 08:12:21.804875
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0005_orders'
-down_revision: str | None = '0002'
+down_revision: str | None = "0006_search_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
