@@ -17,7 +17,17 @@ from smallbatch_desktop import APP_NAME, __version__
 from smallbatch_desktop.domain.errors import UserError
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMAND_MODULES = ("demo", "trace", "labels", "sheet", "recall", "fsma204", "importer", "planning")
+COMMAND_MODULES = (
+    "demo",
+    "trace",
+    "labels",
+    "sheet",
+    "recall",
+    "fsma204",
+    "importer",
+    "orders",
+    "planning",
+)
 
 EXIT_USER_ERROR = 2
 EXIT_BUG = 70
