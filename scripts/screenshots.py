@@ -207,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     material = window.new_material()
     shoot(material, "material")
     material.close()
+    # File > Import… on a Shopify orders export: products matched, customers to make
+    sample = Path(__file__).resolve().parent.parent / "tests/data/orders/shopify_orders_export.csv"
+    importer = window.import_data(str(sample))
+    wait(1.0)
+    shoot(importer, "import")
+    importer.close()
     settings_dialog = window.open_settings()
     shoot(settings_dialog, "settings")
     settings_dialog.close()

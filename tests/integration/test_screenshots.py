@@ -29,6 +29,7 @@ SHOTS = [
     "recall",
     "receive-lot",
     "material",
+    "import",
     "settings",
     "welcome",
 ]

@@ -42,29 +42,34 @@ from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
 from smallbatch_desktop.services.imports import (
-    KINDS,
     DateOrder,
     ImportRefused,
     ImportReport,
-    Kind,
     Table,
-    detect_kind,
-    import_table,
     read_table,
-    run_import,
 )
 from smallbatch_desktop.services.imports.mapping import Mapping, apply_overrides, auto_map
+from smallbatch_desktop.services.imports.orders import OrderReport, plural, product_choices
+from smallbatch_desktop.services.imports.readers import sheet_names
+from smallbatch_desktop.services.imports.sources import SOURCES, Options, Source, detect_source
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import fit_to_text
 from smallbatch_desktop.ui.models.table import Column, RowTableModel
 from smallbatch_desktop.ui.ops import Change, run_task_op
 from smallbatch_desktop.ui.tasks import Progress, TaskHandle
-from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
+from smallbatch_desktop.ui.theme import (
+    ALIGN_NUMBER,
+    error_background,
+    ok_background,
+    warning_background,
+)
 from smallbatch_desktop.ui.widgets.fields import FieldError
 
 log = logging.getLogger(__name__)
 
 AUTO = ""
+#: the fields an order export's preview shows
+ORDER_PREVIEW = ("number", "date", "customer", "product", "sku", "quantity", "price")
 FILE_FILTER = "Spreadsheets (*.csv *.xlsx *.xlsm *.txt *.tsv);;All files (*)"
 
 
@@ -81,19 +86,28 @@ class Checked:
     """What a preview job hands back to the UI thread."""
 
     table: Table
-    kind: Kind | None
-    detected: Kind | None
+    source: Source | None
+    detected: Source | None
     mapping: Mapping
     report: ImportReport | None
+    #: (code, name) of the products order lines can name
+    recipes: tuple[tuple[str, str], ...] = ()
+    #: the workbook's sheets (an XLSX file), to choose from
+    sheets: tuple[str, ...] = ()
 
 
-STATUS_TEXT = {"new": "New", "duplicate": "Duplicate (skipped)", "bad": "Bad"}
+STATUS_TEXT = {
+    "new": "New",
+    "duplicate": "Duplicate (skipped)",
+    "skipped": "Skipped",
+    "bad": "Bad",
+}
 
 
 def _status_color(status: str) -> QColor | None:
     if status == "bad":
         return error_background()
-    if status == "duplicate":
+    if status in ("duplicate", "skipped"):
         return warning_background()
     return ok_background() if status == "new" else None
 
@@ -107,16 +121,26 @@ IMPORT_CHANGES = {
 }
 
 
+def import_changes(source: Source) -> Change:
+    """An order export makes orders and customers (and remembers product choices)."""
+    if source.is_orders:
+        return Change.ORDERS | Change.CUSTOMERS | Change.SETTINGS
+    return IMPORT_CHANGES.get(source.key, Change.all())
+
+
 class ImportDialog(QDialog):
     """Pick a file, confirm the mapping, look at the preview, import.
 
-    Widgets (object names): ``fileEdit``, ``browseButton``, ``kindCombo``,
-    ``detectedLabel``, ``dateOrderCombo``, ``mappingTable`` (a ``map_<field>`` combo
-    per field), ``previewTable``, ``problemList``, ``summaryLabel``, ``errorLabel``,
-    ``importButton``, ``closeButton``.
+    Widgets (object names): ``fileEdit``, ``browseButton``, ``sheetCombo`` (a workbook
+    with several sheets), ``kindCombo``,
+    ``detectedLabel``, ``dateOrderCombo``, ``channelCombo`` (orders), ``mappingTable``
+    (a ``map_<field>`` combo per field), ``productTable`` (orders: a ``product_<key>``
+    combo per product of the export), ``previewTable``, ``problemList``,
+    ``summaryLabel``, ``errorLabel``, ``importButton``, ``closeButton``.
 
     Signals:
-        imported(str, int): the kind's key and how many records were made.
+        imported(str, int): the source's key (``suppliers``, ``orders:shopify``...) and
+        how many records were made (orders for an order export).
     """
 
     imported = Signal(str, int)
@@ -139,6 +163,7 @@ class ImportDialog(QDialog):
         self._table: Table | None = None
         self._table_path = ""
         self._overrides: dict[str, int | None] = {}
+        self._products: dict[str, str | None] = {}
         self._generation = 0
         self._checking: TaskHandle | None = None
         self.checked: Checked | None = None
@@ -147,8 +172,9 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         intro = QLabel(
             "Bring materials, suppliers, customers or received lots in from a spreadsheet "
-            "(CSV or Excel .xlsx, one header row). Nothing is written until every row is "
-            "good; rows already in Smallbatch are skipped."
+            "(CSV or Excel .xlsx, one header row), or orders from a Shopify, Etsy, "
+            "WooCommerce or Square export. Nothing is written until every row is good; "
+            "rows already in Smallbatch are skipped."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -164,12 +190,18 @@ class ImportDialog(QDialog):
         file_row.addWidget(self.file_edit, 1)
         file_row.addWidget(self.browse_button)
         form.addRow(_buddy("&File", self.browse_button), file_row)
+        self.sheet_combo = QComboBox()
+        self.sheet_combo.setObjectName("sheetCombo")
+        self.sheet_combo.setToolTip("The sheet of the workbook to import")
+        self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
+        self.sheet_label = _buddy("S&heet", self.sheet_combo)
+        form.addRow(self.sheet_label, self.sheet_combo)
         kind_row = QHBoxLayout()
         self.kind_combo = QComboBox()
         self.kind_combo.setObjectName("kindCombo")
         self.kind_combo.addItem("Detect from the headers", AUTO)
-        for k in KINDS.values():
-            self.kind_combo.addItem(k.title, k.key)
+        for src in SOURCES.values():
+            self.kind_combo.addItem(("Orders: " if src.is_orders else "") + src.title, src.key)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.detected_label = QLabel()
         self.detected_label.setObjectName("detectedLabel")
@@ -187,6 +219,14 @@ class ImportDialog(QDialog):
         )
         self.date_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         form.addRow("&Dates", self.date_combo)
+        self.channel_combo = QComboBox()
+        self.channel_combo.setObjectName("channelCombo")
+        self.channel_combo.addItem("As the platform sells (web; market for Square)", None)
+        for ch in ("shop", "market", "wholesale", "web"):
+            self.channel_combo.addItem(ch.capitalize(), ch)
+        self.channel_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.channel_label = _buddy("Cha&nnel", self.channel_combo)
+        form.addRow(self.channel_label, self.channel_combo)
         layout.addLayout(form)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -201,6 +241,18 @@ class ImportDialog(QDialog):
         self.mapping_table.horizontalHeader().setStretchLastSection(True)
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         split.addWidget(self.mapping_table)
+        self.product_table = QTableWidget(0, 4)
+        self.product_table.setObjectName("productTable")
+        self.product_table.setHorizontalHeaderLabels(
+            ["Product in the export", "Lines", "Smallbatch product", "Matched by"]
+        )
+        self.product_table.verticalHeader().hide()
+        self.product_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.product_table.horizontalHeader().setStretchLastSection(True)
+        self.product_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        split.addWidget(self.product_table)
         self.preview = QTableView()
         self.preview.setObjectName("previewTable")
         self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -212,9 +264,8 @@ class ImportDialog(QDialog):
         self.problem_list.setObjectName("problemList")
         self.problem_list.currentRowChanged.connect(self._show_problem_row)
         split.addWidget(self.problem_list)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 1)
+        for i, stretch in enumerate((2, 1, 3, 1)):
+            split.setStretchFactor(i, stretch)
         layout.addWidget(split, 1)
 
         self.summary_label = QLabel("Choose a file to see what it holds.")
@@ -236,7 +287,9 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        fit_to_text(self, 160, 44)
+        fit_to_text(self, 190, 48)
+        self._show_orders_widgets(False)
+        self._show_sheets(())
         if path:
             self.open_file(path)
 
@@ -251,10 +304,34 @@ class ImportDialog(QDialog):
         self.file_edit.setText(str(path))
         self._table = None
         self._overrides = {}
+        self._products = {}
+        self._show_sheets(())
         self.refresh()
+
+    def _sheet_changed(self, _index: int) -> None:
+        if self.sheet_combo.signalsBlocked():
+            return
+        self._table = None
+        self._overrides = {}
+        self.refresh()
+
+    def sheet(self) -> str | None:
+        return self.sheet_combo.currentText() if self.sheet_combo.count() > 1 else None
+
+    def _show_sheets(self, sheets: tuple[str, ...]) -> None:
+        current = self.sheet_combo.currentText()
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(sheets))
+        if current in sheets:
+            self.sheet_combo.setCurrentText(current)
+        self.sheet_combo.blockSignals(False)
+        self.sheet_combo.setVisible(len(sheets) > 1)
+        self.sheet_label.setVisible(len(sheets) > 1)
 
     def _kind_changed(self, _index: int) -> None:
         self._overrides = {}
+        self._products = {}
         self.refresh()
 
     def chosen_kind(self) -> str:
@@ -272,6 +349,23 @@ class ImportDialog(QDialog):
             raise LookupError(f"no field {field_key!r} in the mapping")
         combo.setCurrentIndex(0 if header is None else combo.findText(header))
 
+    def set_product(self, key: str, code: str | None) -> None:
+        """Choose the Smallbatch product for the export's product ``key`` (``sku:…`` or
+        ``name:…``), as the maker does with the drop-down."""
+        combo = self.product_table.findChild(QComboBox, f"product_{key}")
+        if combo is None:
+            raise LookupError(f"no product {key!r} in the export")
+        combo.setCurrentIndex(combo.findData(code) if code else 0)
+
+    def channel(self) -> str | None:
+        data = self.channel_combo.currentData()
+        return str(data) if data else None
+
+    def _show_orders_widgets(self, orders: bool) -> None:
+        self.product_table.setVisible(orders)
+        self.channel_combo.setVisible(orders)
+        self.channel_label.setVisible(orders)
+
     # -- checking --------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -284,30 +378,32 @@ class ImportDialog(QDialog):
         self._generation += 1
         generation = self._generation
         table = self._table if self._table_path == path else None
-        kind_key = self.chosen_kind()
+        source_key = self.chosen_kind()
         overrides = dict(self._overrides)
-        order = self.date_order()
-        actor = self._actor
+        options = Options(
+            date_order=self.date_order(),
+            products=dict(self._products),
+            channel=self.channel(),
+            actor=self._actor,
+        )
         self.summary_label.setText("Checking the rows…")
+        sheet = self.sheet()
+        known_sheets = self.checked.sheets if table is not None and self.checked else None
 
         def job(session: Session, progress: Progress) -> Checked:
-            t = table if table is not None else read_table(path)
-            detected = detect_kind(t.headers)
-            kind = KINDS[kind_key] if kind_key else detected
-            if kind is None:
-                return Checked(t, None, None, {}, None)
-            mapping = apply_overrides(auto_map(t.headers, kind.fields), overrides)
-            report = run_import(
-                session,
-                t,
-                kind,
-                mapping,
-                date_order=order,
-                actor=actor,
-                progress=_progress_fn(progress, "Checking rows"),
+            sheets = known_sheets if known_sheets is not None else tuple(sheet_names(path))
+            t = table if table is not None else read_table(path, sheet=sheet)
+            detected = detect_source(t.headers)
+            source = SOURCES[source_key] if source_key else detected
+            if source is None:
+                return Checked(t, None, None, {}, None, sheets=sheets)
+            mapping = apply_overrides(auto_map(t.headers, source.fields), overrides)
+            report = source.check(
+                session, t, mapping, options, _progress_fn(progress, "Checking rows")
             )
             session.rollback()  # a preview: never written
-            return Checked(t, kind, detected, mapping, report)
+            recipes = tuple(product_choices(session)) if source.is_orders else ()
+            return Checked(t, source, detected, mapping, report, recipes, sheets)
 
         if self._checking is not None and self._checking.is_running:
             self._checking.cancel()  # its rows are being checked again anyway
@@ -324,30 +420,60 @@ class ImportDialog(QDialog):
             return  # a newer check is on its way
         self.checked = checked
         self._table, self._table_path = checked.table, path
+        self._show_sheets(checked.sheets)
         det = checked.detected
         self.detected_label.setText(
-            f"Detected: {det.title}" if det else "Not recognised: choose what the file holds"
+            f"Detected: {_title(det)}" if det else "Not recognised: choose what the file holds"
         )
-        if checked.kind is None:
+        source, report = checked.source, checked.report
+        self._show_orders_widgets(bool(source and source.is_orders))
+        if source is None or report is None:
             self._fill_mapping(None, {}, checked.table)
             self._fill_preview(checked.table, None, {}, None)
             self.summary_label.setText(
                 f"{len(checked.table)} rows in {checked.table.source}; choose what they are above."
             )
             return
-        self._fill_mapping(checked.kind, checked.mapping, checked.table)
-        self._fill_preview(checked.table, checked.kind, checked.mapping, checked.report)
-        report = checked.report
-        assert report is not None
-        parts = [f"{checked.kind.title} from {checked.table.source}: {report.summary()}."]
+        self._fill_mapping(source, checked.mapping, checked.table)
+        if isinstance(report, OrderReport):
+            self._fill_products(report, checked.recipes)
+        self._fill_preview(checked.table, source, checked.mapping, report)
+        parts = [f"{_title(source)} from {checked.table.source}: {report.summary()}."]
         parts += [n[0].upper() + n[1:] + "." for n in report.notes]
         self.summary_label.setText(" ".join(parts))
-        self.date_combo.setProperty("attention", report.needs_date_order)
         if report.needs_date_order:
             self._show_error("Choose the date order: the file's dates could be read either way.")
         self.import_button.setEnabled(report.ok and bool(report.created))
 
-    def _fill_mapping(self, kind: Kind | None, mapping: Mapping, table: Table) -> None:
+    def _fill_products(self, report: OrderReport, recipes: tuple[tuple[str, str], ...]) -> None:
+        pt = self.product_table
+        pt.setRowCount(len(report.products))
+        for r, pc in enumerate(report.products):
+            pt.setItem(r, 0, QTableWidgetItem(pc.label))
+            lines = QTableWidgetItem(str(pc.lines))
+            lines.setTextAlignment(ALIGN_NUMBER)
+            pt.setItem(r, 1, lines)
+            combo = QComboBox()
+            combo.setObjectName(f"product_{pc.key}")
+            combo.addItem("(choose a product)", None)
+            for code, name in recipes:
+                combo.addItem(f"{code} · {name}", code)
+            combo.setCurrentIndex(max(0, combo.findData(pc.recipe)) if pc.recipe else 0)
+            combo.currentIndexChanged.connect(
+                lambda _i, key=pc.key, c=combo: self._product_changed(key, c.currentData())
+            )
+            pt.setCellWidget(r, 2, combo)
+            how = QTableWidgetItem(pc.how or "not matched: choose one")
+            if not pc.recipe:
+                how.setBackground(error_background())
+            pt.setItem(r, 3, how)
+        pt.resizeColumnsToContents()
+
+    def _product_changed(self, key: str, code: Any) -> None:
+        self._products[key] = str(code) if code else None
+        self.refresh()
+
+    def _fill_mapping(self, kind: Source | None, mapping: Mapping, table: Table) -> None:
         mt = self.mapping_table
         mt.setRowCount(0)
         if kind is None:
@@ -378,16 +504,16 @@ class ImportDialog(QDialog):
         self.refresh()
 
     def _fill_preview(
-        self, table: Table, kind: Kind | None, mapping: Mapping, report: ImportReport | None
+        self, table: Table, kind: Source | None, mapping: Mapping, report: ImportReport | None
     ) -> None:
         status = report.row_status() if report is not None else {}
         if kind is not None:
-            # the file's own headers, as the problems name them
-            shown = [
-                (table.headers[mapping[f.key]], mapping[f.key])
-                for f in kind.fields
-                if f.key in mapping
-            ]
+            # the file's own headers, as the problems name them; an order export shows
+            # what makes its lines (the mapping table shows the rest)
+            keys = [f.key for f in kind.fields]
+            if kind.is_orders:
+                keys = [k for k in ORDER_PREVIEW if k in keys]
+            shown = [(table.headers[mapping[k]], mapping[k]) for k in keys if k in mapping]
         else:
             shown = [(h, i) for i, h in enumerate(table.headers)]
         rows = [
@@ -436,31 +562,31 @@ class ImportDialog(QDialog):
 
     def run_import(self) -> None:
         checked = self.checked
-        if checked is None or checked.kind is None or checked.report is None:
+        if checked is None or checked.source is None or checked.report is None:
             return
         if not checked.report.ok:
             return
-        table, kind, mapping = checked.table, checked.kind, checked.mapping
-        order, actor = checked.report.date_order, self._actor
+        table, source, mapping = checked.table, checked.source, checked.mapping
+        options = Options(
+            date_order=checked.report.date_order,
+            products={pc.key: pc.recipe for pc in getattr(checked.report, "products", [])},
+            channel=self.channel(),
+            actor=self._actor,
+        )
+        what = _title(source).lower()
         self.import_button.setEnabled(False)
-        self.summary_label.setText(f"Importing {kind.title.lower()}…")
+        self.summary_label.setText(f"Importing {what}…")
 
         def job(session: Session, progress: Progress) -> ImportReport:
-            return import_table(
-                session,
-                table,
-                kind,
-                mapping,
-                date_order=order,
-                actor=actor,
-                progress=_progress_fn(progress, f"Importing {kind.title.lower()}"),
+            return source.apply(
+                session, table, mapping, options, _progress_fn(progress, f"Importing {what}")
             )
 
         run_task_op(
             self._ctx,
-            f"Import {kind.title.lower()}",
+            f"Import {what}",
             job,
-            changes=IMPORT_CHANGES.get(kind.key, Change.all()),
+            changes=import_changes(source),
             origin=self,
             on_result=self._on_imported,
             on_error=self._on_error,
@@ -468,29 +594,37 @@ class ImportDialog(QDialog):
 
     def _on_imported(self, report: ImportReport) -> None:
         self.last_imported = report
-        kind = KINDS[report.kind]
-        dup = f"; {len(report.duplicates)} duplicates skipped" if report.duplicates else ""
-        self.summary_label.setText(
-            f"Imported {len(report.created)} {kind.title.lower()} from {report.source}{dup}."
+        source = SOURCES[report.kind]
+        dup = (
+            f"; {len(report.duplicates)} rows already in Smallbatch skipped"
+            if report.duplicates
+            else ""
         )
+        if isinstance(report, OrderReport):
+            made = report.orders
+            new = report.new_customers
+            text = (
+                f"Imported {plural(made, 'order')} ({plural(len(report.created), 'line')}"
+                + (f", {plural(len(new), 'new customer')}" if new else "")
+                + f") from {report.source}"
+            )
+        else:
+            made = len(report.created)
+            text = f"Imported {made} {source.title.lower()} from {report.source}"
+        self.summary_label.setText(f"{text}{dup}.")
         self.import_button.setEnabled(False)
-        self.imported.emit(report.kind, len(report.created))
+        self.imported.emit(report.kind, made)
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ImportRefused):
             # something changed since the preview: show the rows as they are now
             self._show_error(exc.message.splitlines()[0])
-            if self.checked is not None and self.checked.kind is not None:
+            c = self.checked
+            if c is not None and c.source is not None:
                 self.checked = Checked(
-                    self.checked.table,
-                    self.checked.kind,
-                    self.checked.detected,
-                    self.checked.mapping,
-                    exc.report,
+                    c.table, c.source, c.detected, c.mapping, exc.report, c.recipes, c.sheets
                 )
-                self._fill_preview(
-                    self.checked.table, self.checked.kind, self.checked.mapping, exc.report
-                )
+                self._fill_preview(c.table, c.source, c.mapping, exc.report)
             self.summary_label.setText(exc.report.summary() + "; nothing imported.")
             return
         if isinstance(exc, UserError):
@@ -513,6 +647,10 @@ class ImportDialog(QDialog):
         if self._checking is not None and self._checking.is_running:
             self._checking.cancel()
         super().done(result)
+
+
+def _title(source: Source) -> str:
+    return ("Orders: " if source.is_orders else "") + source.title
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDialog, QFileDialog, QLabel, QListWidget, QPushButton
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+)
 from sqlalchemy import func, select
 
 from smallbatch_desktop.domain.models import Material, MaterialLot, Supplier
@@ -169,6 +177,30 @@ def test_xlsx_lots_through_the_dialog(window, qtbot, monkeypatch, session_factor
     assert count(session_factory, Material) == 4
 
 
+def test_workbook_sheet_chosen_in_the_dialog(window, qtbot, monkeypatch, session_factory, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Read me"
+    wb.active.append(["This workbook lists our suppliers on the next sheet"])
+    ws = wb.create_sheet("Suppliers")
+    ws.append(["Supplier", "Email"])
+    ws.append(["Acme Spice", "hello@acme.example"])
+    wb.save(tmp_path / "book.xlsx")
+    dialog = open_dialog(window, qtbot, monkeypatch, tmp_path / "book.xlsx")
+    sheet = child(dialog, QComboBox, "sheetCombo")
+    assert sheet.isVisible() and [sheet.itemText(i) for i in range(sheet.count())] == [
+        "Read me",
+        "Suppliers",
+    ]
+    assert not dialog.import_button.isEnabled()  # the first sheet is no supplier list
+    sheet.setCurrentText("Suppliers")
+    assert dialog.detected_label.text() == "Detected: Suppliers"
+    click_import(qtbot, dialog)
+    with session_factory() as s:
+        assert s.scalar(select(Supplier.email)) == "hello@acme.example"
+
+
 def test_a_row_gone_bad_since_the_preview_refuses_the_whole_import(
     window, qtbot, monkeypatch, session_factory
 ):
@@ -216,3 +248,113 @@ def test_checking_runs_off_the_ui_thread(qtbot, session_factory):
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=20_000)
     assert len(preview_rows(dialog)) == 3
     tasks.wait(10_000)
+
+
+ORDERS = DATA.parent / "orders"
+
+
+@pytest.fixture
+def products(session_factory):
+    from smallbatch_desktop.services import inventory as inv
+    from smallbatch_desktop.services import recipes as rec
+    from smallbatch_desktop.services.recipes import LineInput
+
+    with session_factory.begin() as s:
+        chili = inv.create_material(s, code="CHILI", name="Chili", stock_unit="kg")
+        for code, name in (
+            ("HHS", "Habanero Hot Sauce"),
+            ("GJS", "Red Jalapeño Garlic Sauce"),
+            ("LAV", "Lavender Olive Soap"),
+        ):
+            v = rec.create_recipe(s, code=code, name=name, yield_quantity="24", yield_unit="pcs")
+            rec.update_draft(s, v.id, lines=[LineInput("1", "kg", material_id=chili.id)])
+            rec.publish(s, v.id)
+    return session_factory
+
+
+def test_etsy_orders_through_the_dialog(window, qtbot, monkeypatch, products):
+    from smallbatch_desktop.domain.models import SalesOrder
+
+    sf = products
+    dialog = open_dialog(window, qtbot, monkeypatch, ORDERS / "EtsySoldOrderItems2026-2.csv")
+    assert dialog.detected_label.text() == "Detected: Orders: Etsy sold order items"
+    assert child(dialog, QComboBox, "channelCombo").isVisible()
+    table = child(dialog, QTableWidget, "productTable")
+    assert table.isVisible()
+    shown = {
+        table.item(r, 0).text(): (table.cellWidget(r, 2).currentText(), table.item(r, 3).text())
+        for r in range(table.rowCount())
+    }
+    assert shown == {
+        "Personalised Habanero Hot Sauce, gift bottle (SKU HHS-150)": (
+            "(choose a product)",
+            "not matched: choose one",
+        ),
+        "Lavender Olive Soap bar (SKU LAV)": (
+            "LAV · Lavender Olive Soap",
+            "SKU is the product code",
+        ),
+        "Red Jalapeño Garlic Sauce": ("GJS · Red Jalapeño Garlic Sauce", "same name"),
+    }
+    assert not dialog.import_button.isEnabled()
+    assert (
+        dialog.problem_list.item(0)
+        .text()
+        .startswith(
+            "row 2, Item Name: no product chosen for 'Personalised Habanero Hot Sauce, gift bottle'"
+        )
+    )
+    dialog.set_product("sku:HHS-150", "HHS")
+    assert dialog.problem_list.count() == 0
+    summary = dialog.summary_label.text()
+    assert "2 orders to import (3 lines, 2 personalised), 2 new customers" in summary
+    assert "New customers: Claire Dubois, Mike Turner." in summary
+    rows = preview_rows(dialog)
+    assert rows[0][1] == "New"
+    assert rows[0][-1] == (
+        "order ETSY-3141592653 line 1: 3 × HHS, “Claire's Kitchen, est. 2019”, heat level: Extra hot"
+    )
+    with sf() as s:
+        assert s.scalar(select(func.count()).select_from(SalesOrder)) == 0
+    click_import(qtbot, dialog)
+    assert dialog.summary_label.text() == (
+        "Imported 2 orders (3 lines, 2 new customers) from EtsySoldOrderItems2026-2.csv."
+    )
+    with sf() as s:
+        got = {o.number: (o.customer.name, o.channel) for o in s.scalars(select(SalesOrder))}
+    assert got == {
+        "ETSY-3141592653": ("Claire Dubois", "web"),
+        "ETSY-3141600001": ("Mike Turner", "web"),
+    }
+    # the choice is remembered, and the same export again is all duplicates
+    dialog.open_file(ORDERS / "EtsySoldOrderItems2026-2.csv")
+    table = child(dialog, QTableWidget, "productTable")
+    assert table.item(0, 3).text() == "remembered"
+    assert [r[1] for r in preview_rows(dialog)] == ["Duplicate (skipped)"] * 3
+    assert not dialog.import_button.isEnabled()
+
+
+def test_shopify_orders_on_the_market_channel(window, qtbot, monkeypatch, products):
+    from smallbatch_desktop.domain.models import SalesOrder
+
+    dialog = open_dialog(window, qtbot, monkeypatch, ORDERS / "shopify_orders_export.csv")
+    assert dialog.detected_label.text() == "Detected: Orders: Shopify orders"
+    rows = preview_rows(dialog)
+    assert [r[1] for r in rows] == ["New", "New", "New", "Skipped"]
+    assert rows[3][-1] == "order #1003: cancelled in Shopify on 2026-02-16 09:00:00 -0500"
+    channel = child(dialog, QComboBox, "channelCombo")
+    channel.setCurrentIndex(channel.findData("market"))
+    click_import(qtbot, dialog)
+    with products() as s:
+        got = {o.number: o.channel for o in s.scalars(select(SalesOrder))}
+    assert got == {"#1001": "market", "#1002": "market"}
+
+
+def test_orders_view_import_button_opens_the_import_dialog(window, qtbot):
+    from PySide6.QtWidgets import QToolButton
+
+    view = window.show_view("orderView")
+    button = child(view, QToolButton, "importOrdersButton")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(QDialog, "importDialog")
+    assert isinstance(dialog, ImportDialog) and dialog.isVisible()
