@@ -226,7 +226,7 @@ def _line(session: Session, position: int, li: OrderLineInput, *, field: str) ->
         unit_texts=_unit_texts(li.unit_texts, qty, unit, field=f"{field} unit texts"),
         options=_options(li.options, field=f"{field} options"),
         made_to_order=bool(li.made_to_order),
-        notes=optional_text(li.notes, field=f"{field} notes"),
+        notes=optional_text(li.notes, field=f"{field} notes", lines=True),
     )
 
 
@@ -298,7 +298,7 @@ def create_order(
         ordered_date=ordered,
         promised_date=promised,
         source=optional_text(source, field="source", max_len=20).lower(),
-        notes=optional_text(notes, field="notes"),
+        notes=optional_text(notes, field="notes", lines=True),
         created_by=actor,
         lines=built,
     )
@@ -372,7 +372,7 @@ def update_order(
             )
         o.promised_date = changes["promised_date"] = p
     if notes is not None:
-        o.notes = optional_text(notes, field="notes")
+        o.notes = optional_text(notes, field="notes", lines=True)
     session.flush()
     audit(session, actor, "order.update", "sales_order", o.id, number=o.number, **changes)
     return o
@@ -447,7 +447,7 @@ def update_line(
     if unit_price is not None:
         ln.unit_price = None if unit_price == "" else non_negative(unit_price, field=f"{fld} price")
     if notes is not None:
-        ln.notes = optional_text(notes, field=f"{fld} notes")
+        ln.notes = optional_text(notes, field=f"{fld} notes", lines=True)
     session.flush()
     audit(
         session,
@@ -1007,7 +1007,7 @@ def ship_line(
             document_type=ORDER_DOCUMENT,
             document_number=optional_text(document_number, field="document number", max_len=80)
             or o.number,
-            notes=optional_text(notes, field="notes"),
+            notes=optional_text(notes, field="notes", lines=True),
             recorded_by=actor,
         )
         session.add(s)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services import orders as ords
+from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.orders import OrderListModel
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel
@@ -99,6 +101,15 @@ class OrderView(QWidget):
             self.filter.addItem(text)
         bar.addWidget(self.filter)
         bar.addWidget(_button("&New order…", "newOrderButton", self.new_order))
+        # Import… is the window's action (the import dialog detects a web shop export)
+        import_button = QToolButton()
+        import_button.setObjectName("importOrdersButton")
+        import_button.setDefaultAction(ctx.actions[ActionId.IMPORT])
+        import_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        import_button.setToolTip(
+            "Import orders from a Shopify, Etsy, WooCommerce or Square export (Ctrl+I)"
+        )
+        bar.addWidget(import_button)
         bar.addWidget(
             _button(
                 "&Make list…",
