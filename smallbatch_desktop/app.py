@@ -271,7 +271,7 @@ def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
     reporter = ErrorReporter(None, log_folder=log_file.parent)
     install_exception_hooks(reporter)
 
-    target = db or default_database()
+    target = default_database() if db is None else db
     try:
         opened = open_for_window(target)
     except UserError as exc:

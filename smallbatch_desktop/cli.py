@@ -2,7 +2,9 @@
 
 Each sub-command lives in ``smallbatch_desktop/commands/<name>.py`` with a
 ``register(subparsers)`` function that adds its parser and sets ``func(args) -> int``.
-A ``UserError`` becomes one line on stderr and exit code 2; no traceback.
+A ``UserError`` becomes one line on stderr and exit code 2; no traceback.  So does a
+database fault (locked, disk full, read-only, damaged, newer schema, server
+unreachable: ``db.faults.explain``), whatever layer it surfaced in.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from smallbatch_desktop import APP_NAME, __version__
 from smallbatch_desktop.domain.errors import UserError
@@ -81,19 +84,55 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(db=args.db)
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"smallbatch: error: {exc}", file=sys.stderr)
+        print(f"smallbatch: error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("smallbatch: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        from smallbatch_desktop.db.faults import explain
+
+        fault = explain(exc, where=_db_label(args))
+        if fault is None:
+            raise  # a bug: the traceback is what a developer needs
+        logging.getLogger("smallbatch").info("database fault", exc_info=True)
+        print(f"smallbatch: error: {_one_line(fault.message)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _db_label(args: argparse.Namespace) -> str:
+    from smallbatch_desktop.db.opening import describe
+
+    try:
+        return describe(resolve_db(args))
+    except Exception:
+        return ""
 
 
 def resolve_db(args: argparse.Namespace) -> str:
+    """``--db``, else ``SMALLBATCH_DB``, else the user's own database; ``--db ""`` is
+    refused (it must never mean "the user's real database")."""
+    from smallbatch_desktop.db.opening import check_target
     from smallbatch_desktop.paths import default_database
 
-    return getattr(args, "db", None) or default_database()
+    db = getattr(args, "db", None)
+    if db is None:
+        return default_database()
+    return check_target(db, create=True)
+
+
+def open_db(args: argparse.Namespace, *, read_only: bool = False) -> tuple[Any, Any]:
+    """``(engine, session_factory)`` for a sub-command: the fast path when the schema is
+    current, and for ``read_only`` commands never a new database file."""
+    from smallbatch_desktop.db.opening import open_for_use
+
+    return open_for_use(resolve_db(args), create=not read_only)
 
 
 if __name__ == "__main__":

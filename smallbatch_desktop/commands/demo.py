@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.domain.errors import ValidationError
 
 
@@ -28,12 +28,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.demo import generate_scale, load_demo
 
     if args.scale < 0:
         raise ValidationError("--scale: must be zero or more", field="scale")
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args)
     started = time.perf_counter()
     if not args.no_demo:
         with sf.begin() as s:

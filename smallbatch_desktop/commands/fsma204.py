@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.commands.sheet import check_out
 
 
@@ -29,13 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.domain.csvsafe import open_csv
     from smallbatch_desktop.services.fsma import date_range, fsma_events, write_fsma_csv
 
     start, end = date_range(args.start, args.end)
     out = check_out(args.out, suffix=".csv")
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=True)
     try:
         with sf.begin() as s:
             rows = fsma_events(s, start, end, include_packaging=args.include_packaging)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
+from smallbatch_desktop.commands.sheet import check_out
 
 #: labels are drawn for the printer's resolution (barcodes snap to its dots): say so when
 #: no profile chose one, instead of a silent 300 dpi
@@ -56,14 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.domain.errors import ValidationError
     from smallbatch_desktop.pdf.labels import calibration_pdf, render_labels
     from smallbatch_desktop.services import labels as svc
     from smallbatch_desktop.services.common import current_user
 
-    out = Path(args.out)
-    engine, session_factory = open_database(resolve_db(args))
+    # the output is checked before anything is opened or rendered
+    out = check_out(args.out, suffix=".pdf")
+    # drafts and calibration sheets use no numbers: they only read
+    engine, session_factory = open_db(args, read_only=args.draft or args.calibration)
     try:
         with session_factory.begin() as s:
             if args.calibration:

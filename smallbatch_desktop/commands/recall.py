@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.commands.sheet import check_out
 from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
 
@@ -37,10 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
-
     if args.history:
-        engine, sf = open_database(resolve_db(args))
+        engine, sf = open_db(args, read_only=True)
         try:
             return _history(sf)
         finally:
@@ -65,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
             with open_csv(csv_path) as f:
                 write_recall_csv(report, f)
 
-    engine, sf = open_database(resolve_db(args))
+    # a drill is recorded in the history; a plain report only reads
+    engine, sf = open_db(args, read_only=not args.drill)
     try:
         if args.drill:
             with sf.begin() as s:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.domain.errors import ValidationError
 
 
@@ -50,7 +50,6 @@ def check_out(path: str, *, suffix: str, field: str = "out") -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.pdf.provenance import render_provenance_card, render_provenance_sheet
     from smallbatch_desktop.services.reports import batch_record_for_lot
 
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             "--pdfa: the PDF/A archive format is for the batch record, not the customer card",
             field="pdfa",
         )
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=True)
     try:
         with sf.begin() as s:
             record = batch_record_for_lot(s, args.batch)

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.domain.units import format_quantity
 
 
@@ -25,10 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.trace import find_lot, trace_backward, trace_forward
 
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=True)
     with sf() as s:
         ref = find_lot(s, args.lot)
         results = []

@@ -21,6 +21,8 @@ from smallbatch_desktop.domain.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
+PG_CONNECT_TIMEOUT_S = 8
+
 
 def database_url(db: str | Path) -> str:
     """A file path or an SQLAlchemy URL -> URL string."""
@@ -59,6 +61,9 @@ def make_engine(db: str | Path, *, echo: bool = False) -> Engine:
     is_sqlite = url.startswith("sqlite")
     if is_sqlite:
         kwargs["connect_args"] = {"timeout": 5}
+    elif url.startswith("postgresql") and "connect_timeout" not in url:
+        # a server that is off or unreachable answers in seconds, not the OS's minutes
+        kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     engine = create_engine(url, **kwargs)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -52,11 +52,9 @@ def head_revision() -> str:
     return head
 
 
-def head_revision_from_files(versions: Path | None = None) -> str | None:
-    """The head revision id, read from the migration files without importing Alembic.
-
-    Returns None when the files cannot be read this way (a revision line it does not
-    understand, a merge, several heads): the caller then asks Alembic."""
+def _revision_graph(versions: Path | None = None) -> dict[str, str | None] | None:
+    """{revision: down_revision} read from the migration files without importing
+    Alembic; None when a file cannot be read this way (the caller then asks Alembic)."""
     folder = versions or MIGRATIONS / "versions"
     revs: dict[str, str | None] = {}
     for path in folder.glob("*.py"):
@@ -66,11 +64,44 @@ def head_revision_from_files(versions: Path | None = None) -> str | None:
         if not found.get("revision"):
             return None
         revs[str(found["revision"])] = found.get("down_revision")
-    if not revs:
+    return revs or None
+
+
+def head_revision_from_files(versions: Path | None = None) -> str | None:
+    """The head revision id, read from the migration files without importing Alembic.
+
+    Returns None when the files cannot be read this way (a revision line it does not
+    understand, a merge, several heads): the caller then asks Alembic."""
+    revs = _revision_graph(versions)
+    if revs is None:
         return None
     downs = {d for d in revs.values() if d}
     heads = [r for r in revs if r not in downs]
     return heads[0] if len(heads) == 1 else None
+
+
+def known_revisions() -> set[str]:
+    """Every revision id this version of Smallbatch ships."""
+    revs = _revision_graph()
+    if revs is not None:
+        return set(revs)
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def check_not_newer(revision: str | None, where: str = "") -> None:
+    """Refuse a database stamped with a revision this version does not know: a newer
+    Smallbatch upgraded it, and this one would misread it (or try to 'upgrade' it)."""
+    if revision is not None and revision not in known_revisions():
+        from smallbatch_desktop import __version__
+        from smallbatch_desktop.domain.errors import NewerSchemaError
+
+        raise NewerSchemaError(
+            f"The database{' ' + where if where else ''} was made by a newer Smallbatch "
+            f"(its schema is {revision!r}; this is Smallbatch {__version__}): update this "
+            "workstation to the newest version to open it."
+        )
 
 
 def sqlite_file(db: str | Path) -> Path | None:
@@ -86,6 +117,23 @@ def sqlite_file(db: str | Path) -> Path | None:
     return Path(text).expanduser()
 
 
+def stored_revision(path: Path) -> str | None:
+    """The ``alembic_version`` of an SQLite file, read with ``sqlite3`` only (no file is
+    created).  None for a file with no version table yet (new or empty).  Raises
+    ``sqlite3.Error`` for a locked, damaged or unreadable file."""
+    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
+    try:
+        has_table = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).fetchone()
+        if not has_table:
+            return None
+        rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        conn.close()
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def is_at_head(db: str | Path) -> bool:
     """True when ``db`` is an existing SQLite file whose schema is at the newest
     migration -- decided with ``sqlite3`` and the migration files only, no Alembic, no
@@ -97,29 +145,87 @@ def is_at_head(db: str | Path) -> bool:
     if head is None:
         return False
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:  # no table yet, not a database, locked: let Alembic decide
+        return stored_revision(path) == head
+    except sqlite3.Error:  # locked, not a database: let the normal open say why
         return False
-    return [r[0] for r in rows] == [head]
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return current_revision_on(conn)
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    if current_revision(engine) == head_revision():
+def upgrade_to_head(
+    engine: Engine, *, backups: Path | None = None, backup_first: bool = True
+) -> None:
+    """Bring the schema to the newest revision, all or nothing.
+
+    A database made by a newer Smallbatch is refused (``NewerSchemaError``).  Before an
+    SQLite file that holds data is upgraded, a copy is taken with the online backup API
+    (into ``backups``, default: the data folder's backups; ``backup_first=False`` when
+    the caller holds a copy already).  The upgrade then runs in one
+    transaction: on SQLite through ``_transactional_sqlite`` (pysqlite would otherwise
+    run each CREATE outside any transaction, so a crash half-way left a half-made
+    schema that the next start could not upgrade), on PostgreSQL as is (its DDL is
+    transactional)."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
         return
+    url = engine.url.render_as_string(hide_password=True)
+    path = sqlite_file(url) if engine.dialect.name == "sqlite" else None
+    where = str(path) if path is not None else url
+    check_not_newer(current, where)
     from alembic import command
 
-    with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    if path is not None and current is not None and backup_first:
+        from smallbatch_desktop.db.backup import take_backup
+
+        take_backup(path, reason=f"before-upgrade-to-{head}", folder=backups)
+    runner = _transactional_sqlite(engine) if path is not None else engine
+    try:
+        with runner.begin() as conn:
+            current = current_revision_on(conn)  # another workstation may have upgraded
+            check_not_newer(current, where)
+            if current == head:
+                return
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        if runner is not engine:
+            runner.dispose()
+            # connections opened before the upgrade keep the old schema for PRAGMAs
+            # (index_list...) until they are reopened
+            engine.dispose()
+
+
+def current_revision_on(conn: Any) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _transactional_sqlite(engine: Engine) -> Engine:
+    """An engine on the same SQLite file whose ``begin()`` is a real ``BEGIN IMMEDIATE``
+    that DDL runs inside: the driver's own transaction handling is switched off
+    (``isolation_level = None``, autocommit) and the BEGIN is sent by us, the recipe in
+    SQLAlchemy's pysqlite notes.  IMMEDIATE takes the write lock first, so two
+    workstations starting at once upgrade one after the other."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    from smallbatch_desktop.db.engine import _sqlite_pragmas
+
+    runner = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": 5})
+
+    @event.listens_for(runner, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, record)
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(runner, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return runner

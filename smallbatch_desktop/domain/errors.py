@@ -46,3 +46,40 @@ class StatusError(ConflictError):
 
 class NotFoundError(UserError):
     """An id or code that names nothing (unknown lot, unknown recipe...)."""
+
+
+class DatabaseFault(UserError):
+    """The database could not do what was asked, for a reason outside the app: another
+    workstation holds the lock, the disk is full, the file is read-only or damaged, it
+    was made by a newer version, the server cannot be reached.  Nothing was saved; the
+    message says what to do.  ``db/faults.py`` turns driver errors into these."""
+
+
+class DatabaseLockedError(DatabaseFault):
+    """Another connection kept the write lock for longer than we wait."""
+
+
+class DiskFullError(DatabaseFault):
+    """No room left on the disk (or under the database's size limit)."""
+
+
+class ReadOnlyDatabaseError(DatabaseFault):
+    """The file, or the folder it lives in, cannot be written."""
+
+
+class CorruptDatabaseError(DatabaseFault):
+    """The file is damaged or is not a Smallbatch database; restore a backup.
+
+    ``path`` is the damaged file, when known (the app offers to restore it)."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class NewerSchemaError(DatabaseFault):
+    """The database was upgraded by a newer Smallbatch than this one."""
+
+
+class ServerUnreachableError(DatabaseFault):
+    """The PostgreSQL server does not answer, or refused the login."""

@@ -103,8 +103,11 @@ def test_demo_refuses_a_database_with_data(demo_db):
 
 
 def test_bad_db_path(tmp_path):
-    r = run("trace", "X", "--db", str(tmp_path / "missing" / "x.sqlite"))
+    r = run("demo", "--db", str(tmp_path / "missing" / "x.sqlite"))
     assert r.returncode == 2 and "--db: folder" in r.stderr and "does not exist" in r.stderr
+    # a command that only reads says the database is missing, and creates nothing
+    r = run("trace", "X", "--db", str(tmp_path / "missing" / "x.sqlite"))
+    assert r.returncode == 2 and "--db: there is no database at" in r.stderr
 
 
 def test_smallbatch_db_env_and_scale(tmp_path):

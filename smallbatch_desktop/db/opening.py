@@ -1,0 +1,71 @@
+"""Opening the database a command or the window works on, the fast way when it can.
+
+``open_for_use`` is the one door: it refuses an empty target, refuses to create a
+database for a command that only reads, opens an SQLite file already at the newest
+schema without importing Alembic (``migrate.is_at_head`` reads the version with the
+standard library; Alembic and its migration scripts cost about a third of a second),
+and otherwise upgrades it -- after a backup, in one transaction -- the normal way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+def describe(target: str | Path) -> str:
+    """The database as a person reads it: a file path, or a URL without its password."""
+    text = str(target).strip()
+    if "://" in text:
+        try:
+            from sqlalchemy.engine import make_url
+
+            return make_url(text).render_as_string(hide_password=True)
+        except Exception:  # not a URL after all: database_url() will say so
+            return text.split("@")[-1]
+    return str(Path(text).expanduser())
+
+
+def check_target(target: str | Path | None, *, create: bool) -> str:
+    """``target`` checked before anything is opened.  An empty ``--db ""`` is refused
+    (it used to fall back to the user's own database); with ``create=False`` an SQLite
+    file that does not exist is refused instead of being created empty."""
+    from smallbatch_desktop.db.migrate import sqlite_file
+
+    if target is None or not str(target).strip():
+        raise ValidationError(
+            "--db: empty; give a database file or URL, or leave --db out to use your own database",
+            field="db",
+        )
+    text = str(target).strip()
+    path = sqlite_file(text)
+    if path is not None and not create and not path.exists():
+        raise NotFoundError(
+            f"--db: there is no database at {path}; check the path, or create one with "
+            "`smallbatch demo --db FILE`",
+            field="db",
+        )
+    return text
+
+
+def open_for_use(
+    target: str | Path, *, create: bool = True
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine and session factory on ``target`` at the newest schema.
+
+    ``create=False`` for read-only work: a missing SQLite file is a ``NotFoundError``
+    rather than a new empty database."""
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
+    from smallbatch_desktop.db.migrate import is_at_head
+
+    text = check_target(target, create=create)
+    if is_at_head(text):
+        engine = make_engine(text)
+        return engine, make_session_factory(engine)
+    return open_database(text)
