@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from smallbatch_desktop.cli import EXIT_USER_ERROR, add_db_argument, resolve_db
+from smallbatch_desktop.cli import EXIT_USER_ERROR, add_db_argument, open_db
 
 if TYPE_CHECKING:
     from smallbatch_desktop.services.imports import ImportReport, Problem
@@ -68,7 +68,6 @@ def print_problems(problems: Sequence[Problem]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.imports import (
         KINDS,
@@ -93,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{kind.title} from {table.source}, {len(table)} rows; columns:", file=sys.stderr)
     print("\n".join(describe(mapping, table.headers, kind.fields)), file=sys.stderr)
     order = DateOrder(args.date_order) if args.date_order else None
-    engine, sf = open_database(resolve_db(args))
+    # a dry run only reads: it never creates a database
+    engine, sf = open_db(args, read_only=args.dry_run)
     actor = current_user()
     try:
         if args.dry_run:
