@@ -14,6 +14,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from smallbatch_desktop import APP_NAME, __version__
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     "importer",
     "orders",
     "planning",
+    "backup",
 )
 
 EXIT_USER_ERROR = 2
@@ -98,8 +100,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if fault is None:
             raise  # a bug: the traceback is what a developer needs
         logging.getLogger("smallbatch").info("database fault", exc_info=True)
-        print(f"smallbatch: error: {_one_line(fault.message)}", file=sys.stderr)
+        print(
+            f"smallbatch: error: {_one_line(fault.message)}{_newest_backup(fault)}", file=sys.stderr
+        )
         return EXIT_USER_ERROR
+
+
+def _newest_backup(fault: Exception) -> str:
+    """For a damaged database: where its newest backup is."""
+    from smallbatch_desktop.domain.errors import CorruptDatabaseError
+
+    if not isinstance(fault, CorruptDatabaseError) or not fault.path:
+        return ""
+    from smallbatch_desktop.db.backup import latest_backup
+
+    try:
+        newest = latest_backup(Path(fault.path))
+    except Exception:
+        return ""
+    return f" The newest backup is {newest.path}" if newest else " No backup of it was found."
 
 
 def _one_line(text: str) -> str:
