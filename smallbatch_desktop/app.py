@@ -245,45 +245,29 @@ def open_for_window(target: str) -> OpenedDatabase:
 def open_database_fast(target: str) -> tuple[Any, Any]:
     """``(engine, session_factory)`` that skips Alembic when the schema is at head
     (kept for scripts; the GUI uses ``open_for_window``)."""
-    from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
-    from smallbatch_desktop.db.migrate import is_at_head
+    from smallbatch_desktop.db.opening import open_for_use
 
-    if is_at_head(target):
-        engine = make_engine(target)
-        return engine, make_session_factory(engine)
-    return open_database(target)
+    return open_for_use(target)
 
 
 def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
     """Open the app on ``db`` (default: the user's database); returns the exit code."""
-    from smallbatch_desktop.paths import data_dir, default_database, log_dir
+    from smallbatch_desktop.paths import data_dir, log_dir
 
     log_file = setup_logging(log_dir())
     log.info("starting; data folder %s", data_dir())
     app = make_application(argv)
 
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QMessageBox
 
-    from smallbatch_desktop.domain.errors import UserError
     from smallbatch_desktop.ui.errors import ErrorReporter
 
     reporter = ErrorReporter(None, log_folder=log_file.parent)
     install_exception_hooks(reporter)
 
-    target = default_database() if db is None else db
-    try:
-        opened = open_for_window(target)
-    except UserError as exc:
-        QMessageBox.critical(None, "Smallbatch", f"Cannot open the database:\n{exc.message}")
-        return 2
-    except Exception as exc:
-        log.exception("cannot open database %s", target)
-        QMessageBox.critical(
-            None,
-            "Smallbatch",
-            f"Cannot open the database {target}:\n{exc}\n\nDetails are in {log_file}.",
-        )
+    target = db if db is not None else configured_database(QSettings())
+    opened = _open_or_explain(target, log_file)
+    if opened is None:
         return 2
 
     settings = QSettings()
@@ -295,6 +279,9 @@ def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
         return 0
     window.show()
     log.info("window shown after %.0f ms", (time.perf_counter() - _T0) * 1000)
+    if not os.environ.get("SMALLBATCH_QUIT_AFTER_PAINT"):  # benchmarks: no housekeeping
+        # quick_check and the daily backup, in the background once the window is up
+        window.ready.connect(window.backup_actions.check_on_start)
     window.ready.connect(
         lambda: log.info("ready after %.0f ms", (time.perf_counter() - _T0) * 1000)
     )
@@ -305,6 +292,58 @@ def run_gui(db: str | None = None, *, argv: list[str] | None = None) -> int:
     code = int(app.exec())
     opened.close()
     return code
+
+
+#: QSettings key: the shared database this workstation uses (empty: its own SQLite file)
+SHARED_DB_KEY = "database/url"
+
+
+def configured_database(settings: Any) -> str:
+    """The database the app opens when no ``--db`` is given: ``SMALLBATCH_DB``, else the
+    shared database set in Settings on this machine, else the user's own file."""
+    from smallbatch_desktop.paths import default_database
+
+    if os.environ.get("SMALLBATCH_DB"):
+        return default_database()
+    shared = str(settings.value(SHARED_DB_KEY, "") or "").strip()
+    return shared or default_database()
+
+
+def _open_or_explain(target: str, log_file: Path) -> OpenedDatabase | None:
+    """``open_for_window``, with every failure shown as a message; a damaged SQLite
+    file is offered its newest backup and opened again when restored."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from smallbatch_desktop.db.faults import explain
+    from smallbatch_desktop.db.migrate import sqlite_file
+    from smallbatch_desktop.db.opening import describe
+    from smallbatch_desktop.domain.errors import CorruptDatabaseError, UserError
+
+    for _attempt in range(2):
+        try:
+            return open_for_window(target)
+        except Exception as exc:
+            fault = exc if isinstance(exc, UserError) else explain(exc, where=describe(target))
+            if fault is None:
+                log.exception("cannot open database %s", target)
+                QMessageBox.critical(
+                    None,
+                    "Smallbatch",
+                    f"Cannot open the database {describe(target)}:\n{exc}\n\n"
+                    f"Details are in {log_file}.",
+                )
+                return None
+            log.warning("cannot open database %s: %s", describe(target), fault)
+            path = sqlite_file(target)
+            if isinstance(fault, CorruptDatabaseError) and path is not None:
+                from smallbatch_desktop.ui.backup import ask_to_restore
+
+                if ask_to_restore(None, path, str(exc.__cause__ or exc).splitlines()[0]):
+                    continue
+                return None
+            QMessageBox.critical(None, "Smallbatch", f"Cannot open the database:\n{fault.message}")
+            return None
+    return None
 
 
 def build_main_window(
@@ -353,11 +392,9 @@ def first_run(opened: Any, window: Any) -> bool:
 
 
 def _short_db_label(target: str) -> str:
-    if "://" in target:
-        from sqlalchemy.engine import make_url
+    from smallbatch_desktop.db.opening import describe
 
-        return make_url(target).render_as_string(hide_password=True)
-    return str(Path(target).expanduser())
+    return describe(target)
 
 
 def main() -> int:

@@ -28,6 +28,8 @@ class ActionId(StrEnum):
     SAVE = "save"
     SETTINGS = "settings"
     OPEN_DATA_FOLDER = "open_data_folder"
+    BACKUP_NOW = "backup_now"
+    RESTORE = "restore"
     QUIT = "quit"
     VIEW_BATCHES = "view_batches"
     VIEW_RECIPES = "view_recipes"
@@ -93,6 +95,12 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         None,
         SP.SP_DirOpenIcon,
     ),
+    ActionId.BACKUP_NOW: ActionSpec(
+        "&Back up now", "Copy the database into the backups folder, checked"
+    ),
+    ActionId.RESTORE: ActionSpec(
+        "Res&tore…", "Replace the database with a backup (the current one is kept)"
+    ),
     ActionId.QUIT: ActionSpec("&Quit", "Close Smallbatch", Std.Quit),
     ActionId.VIEW_BATCHES: ActionSpec("&Batches", "Production batches", "Ctrl+1"),
     ActionId.VIEW_RECIPES: ActionSpec("&Recipes", "Recipes and their versions", "Ctrl+2"),
@@ -153,6 +161,8 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
             None,
             ActionId.SETTINGS,
             ActionId.OPEN_DATA_FOLDER,
+            ActionId.BACKUP_NOW,
+            ActionId.RESTORE,
             None,
             ActionId.QUIT,
         ),

@@ -45,6 +45,15 @@ class ErrorReporter(QObject):
         self._parent = widget
 
     def report(self, exc: BaseException, *, context: str = "") -> None:
+        if not isinstance(exc, UserError):
+            # a locked, full, read-only, damaged or unreachable database is not a bug:
+            # the maker gets the message that says what to do
+            from smallbatch_desktop.db.faults import explain
+
+            fault = explain(exc)
+            if fault is not None:
+                log.info("database fault%s", f" ({context})" if context else "", exc_info=exc)
+                exc = fault
         self.last = exc
         self.reported.emit(exc)
         if isinstance(exc, UserError):

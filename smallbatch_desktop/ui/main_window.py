@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_central()
         self._build_status_bar(db_label)
+        from smallbatch_desktop.ui.backup import BackupActions
+
+        self.backup_actions = BackupActions(self)
         self._connect_actions()
         self.tasks.started.connect(self._task_started)
         self.tasks.idle.connect(self._tasks_idle)
@@ -243,6 +246,8 @@ class MainWindow(QMainWindow):
             ActionId.SAVE: self.save_current,
             ActionId.SETTINGS: self.open_settings,
             ActionId.OPEN_DATA_FOLDER: self.open_data_folder,
+            ActionId.BACKUP_NOW: self.backup_actions.back_up_now,
+            ActionId.RESTORE: self.backup_actions.restore,
             ActionId.QUIT: self.close,
             ActionId.FOCUS_SCAN: self.focus_scan,
             ActionId.FIND: self.focus_search,
