@@ -69,3 +69,40 @@ def open_for_use(
         engine = make_engine(text)
         return engine, make_session_factory(engine)
     return open_database(text)
+
+
+def probe(target: str) -> str:
+    """Connect to ``target`` and say what is there, in a sentence (Settings > Test
+    connection).  Raises what the connection raised; ``db.faults.explain`` words it."""
+    from smallbatch_desktop.db.engine import make_engine
+    from smallbatch_desktop.db.migrate import (
+        check_not_newer,
+        current_revision_on,
+        head_revision_from_files,
+    )
+
+    text = check_target(target, create=False)
+    try:
+        engine = make_engine(text)
+    except ModuleNotFoundError as exc:
+        raise ValidationError(
+            f"the database driver is missing ({exc.name}): install Smallbatch with its "
+            "PostgreSQL support (pip install 'psycopg[binary]')",
+            field="shared database",
+        ) from None
+    try:
+        with engine.connect() as conn:
+            info = conn.dialect.server_version_info or ()
+            revision = current_revision_on(conn)
+    finally:
+        engine.dispose()
+    check_not_newer(revision, describe(text))
+    name = "PostgreSQL" if engine.dialect.name == "postgresql" else engine.dialect.name
+    version = ".".join(str(p) for p in info[:2])
+    if revision is None:
+        state = "empty: Smallbatch sets it up the first time it opens it"
+    elif revision == head_revision_from_files():
+        state = "ready (its schema is up to date)"
+    else:
+        state = f"at schema {revision}: Smallbatch upgrades it the first time it opens it"
+    return f"Connected to {name} {version}".rstrip() + f"; the database is {state}."

@@ -7,17 +7,21 @@ computer on a shared database agrees; the larger-text choice is per machine (QSe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QWidget,
@@ -131,12 +135,101 @@ class SettingsDialog(FormDialog):
         self.printer.setCurrentText(str(values.get("default_printer_profile") or ""))
         self.add_field("Default &printer profile", self.printer, ("default printer profile",))
 
+        self._build_shared_database(self._qs)
+
         self.larger = QCheckBox("Larger text (easier to read on the workshop floor)")
         self.larger.setObjectName("largerText")
         self.larger.setChecked(bool(self._qs.value(LARGER_TEXT_KEY, False, type=bool)))
         self.add_field("", self.larger)
         self._preview()
         fit_to_text(self, 70)
+
+    def _build_shared_database(self, settings: QSettings) -> None:
+        """Settings > Shared database: this machine's choice (QSettings), used from the
+        next start; "Test connection" tries it in the background."""
+        from smallbatch_desktop.app import SHARED_DB_KEY
+
+        row = QWidget()
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        self._shared_before = str(settings.value(SHARED_DB_KEY, "") or "")
+        self.shared_db = QLineEdit(self._shared_before)
+        self.shared_db.setObjectName("sharedDbUrl")
+        self.shared_db.setPlaceholderText(
+            "empty: this computer's own database; or postgresql+psycopg://user:password@server/smallbatch"
+        )
+        self.test_connection = QPushButton("&Test connection")
+        self.test_connection.setObjectName("testConnection")
+        self.test_connection.clicked.connect(self._test_connection)
+        h.addWidget(self.shared_db, 1)
+        h.addWidget(self.test_connection)
+        row.setObjectName("sharedDb")
+        error = self.add_field(
+            "Shared &database",
+            row,
+            tip="Several workstations share one PostgreSQL database; each machine keeps its "
+            "own choice here. Takes effect when Smallbatch starts again.",
+        )
+        self.errors.add(("shared database",), self.shared_db, error)
+        self.connection_status = QLabel()
+        self.connection_status.setObjectName("connectionStatus")
+        self.connection_status.setWordWrap(True)
+        self.add_field("", self.connection_status)
+        self._probe = _ConnectionProbe(self)
+        self._probe.done.connect(self._connection_tested)
+        self.shared_database_changed = False
+
+    def _test_connection(self) -> None:
+        url = self.shared_db.text().strip()
+        if not url:
+            self.connection_status.setText("Empty: Smallbatch uses this computer's own database.")
+            return
+        self.test_connection.setEnabled(False)
+        self.connection_status.setText("Connecting…")
+        self._probe.start(url)
+
+    def _connection_tested(self, ok: bool, text: str) -> None:
+        self.test_connection.setEnabled(True)
+        self.connection_status.setProperty("role", "" if ok else "formError")
+        self.connection_status.setText(text)
+
+    def _save_shared_database(self) -> None:
+        from smallbatch_desktop.app import SHARED_DB_KEY
+        from smallbatch_desktop.db.engine import database_url
+
+        url = self.shared_db.text().strip()
+        if url:
+            if "://" not in url:
+                raise ValidationError(
+                    "shared database: give a URL such as "
+                    "postgresql+psycopg://user:password@server/smallbatch",
+                    field="shared database",
+                )
+            try:
+                database_url(url)
+            except ValidationError as exc:
+                raise ValidationError(
+                    exc.message.replace("--db", "shared database"), field="shared database"
+                ) from None
+        self.shared_database_changed = url != self._shared_before
+        self._qs.setValue(SHARED_DB_KEY, url)
+
+    def accept(self) -> None:
+        super().accept()
+        if self.result() == int(QDialog.DialogCode.Accepted) and self.shared_database_changed:
+            from smallbatch_desktop.db.opening import describe
+
+            url = self.shared_db.text().strip()
+            where = describe(url) if url else "this computer's own database"
+            box = QMessageBox(
+                QMessageBox.Icon.Information,
+                "Shared database",
+                f"Smallbatch will use {where} the next time it starts. Close it and start "
+                "it again to switch.",
+                parent=self.parentWidget(),
+            )
+            box.setObjectName("restartNotice")
+            box.open()
 
     def preview_code(self) -> str:
         """The pattern rendered for a sample product today, or raise ValidationError."""
@@ -178,5 +271,35 @@ class SettingsDialog(FormDialog):
             self.printer.currentText(), field="default printer profile", max_len=120
         )
         set_setting(session, "default_printer_profile", printer, actor=actor)
+        self._save_shared_database()
         self._qs.setValue(LARGER_TEXT_KEY, self.larger.isChecked())
         return True
+
+
+class _ConnectionProbe(QObject):
+    """Runs ``db.opening.probe`` on a worker thread (a server that does not answer takes
+    seconds); the verdict comes back on the UI thread.
+
+    Signals:
+        done(bool, str): whether it connected, and a sentence for the maker.
+    """
+
+    done = Signal(bool, str)
+
+    def start(self, url: str) -> None:
+        threading.Thread(target=self._run, args=(url,), daemon=True).start()
+
+    def _run(self, url: str) -> None:
+        from smallbatch_desktop.db.faults import explain
+        from smallbatch_desktop.db.opening import probe
+        from smallbatch_desktop.domain.errors import UserError
+
+        try:
+            ok, text = True, probe(url)
+        except UserError as exc:
+            ok, text = False, exc.message
+        except Exception as exc:
+            fault = explain(exc)
+            ok, text = False, fault.message if fault is not None else f"{type(exc).__name__}: {exc}"
+        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+            self.done.emit(ok, text)
