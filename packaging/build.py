@@ -129,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--clean", action="store_true", help="empty PyInstaller's cache first")
     parser.add_argument(
-        "--postgres", action="store_true", help="include the PostgreSQL driver (psycopg)"
+        "--no-postgres",
+        dest="postgres",
+        action="store_false",
+        help="leave the PostgreSQL driver (psycopg, ~13 MB) out: SQLite only",
     )
     parser.add_argument("--archive", action="store_true", help="pack the folder for download")
     args = parser.parse_args(argv)

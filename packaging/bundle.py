@@ -153,8 +153,8 @@ PYTHON_EXCLUDES = (
     "bench",
 )
 
-#: the PostgreSQL driver is an optional extra (``pip install ".[postgres]"``); the
-#: bundle is the workbench app on SQLite unless built with ``--postgres``
+#: the PostgreSQL driver (about 13 MB with its libpq): in the bundle, so a workstation
+#: can use a shared database out of the box; ``build.py --no-postgres`` leaves it out
 POSTGRES_MODULES = ("psycopg", "psycopg_binary", "psycopg_c", "psycopg_pool", "psycopg2")
 
 #: Qt plugins the app needs, by folder (under ``PySide6/Qt/plugins``): ``None`` keeps the
@@ -245,7 +245,7 @@ def our_modules() -> list[str]:
     return out
 
 
-def excludes(*, postgres: bool = False) -> list[str]:
+def excludes(*, postgres: bool = True) -> list[str]:
     out = [*QT_EXCLUDES, *PYTHON_EXCLUDES]
     if not postgres:
         out += POSTGRES_MODULES

@@ -139,8 +139,10 @@ def test_exclusions_never_remove_what_the_app_imports() -> None:
         assert not bundle.is_excluded(needed, excluded)
     for unused in ("PySide6.QtWebEngineCore", "PySide6.QtQml", "tkinter", "pytest", "numpy"):
         assert bundle.is_excluded(unused, excluded)
-    assert bundle.is_excluded("psycopg", excluded)
-    assert not bundle.is_excluded("psycopg", bundle.excludes(postgres=True))
+    # the shared-database driver is in by default (Settings > Shared database)
+    for module in ("psycopg", "psycopg_binary", "sqlalchemy.dialects.postgresql.psycopg"):
+        assert not bundle.is_excluded(module, excluded)
+    assert bundle.is_excluded("psycopg", bundle.excludes(postgres=False))
 
 
 @pytest.mark.parametrize(
