@@ -177,9 +177,13 @@ class BackupActions(QObject):
 
     def reopen(self) -> None:
         """Fresh connections and every view reloaded from the (restored) database."""
+        from smallbatch_desktop.ui.ops import Change
+
         window = self._window
         dispose_connections(window._sf)
         window.load_unit_system()
+        # everything may differ: every view reloads what it shows
+        window.ctx.bus.announce(Change.all(), origin=self)
         for name in list(window._views):
             window._refresh_view(name)
 
