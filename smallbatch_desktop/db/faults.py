@@ -154,9 +154,11 @@ def _pg_fault(e: BaseException, where: str) -> DatabaseFault | None:
         )
     if state in _PG_LOCKED:
         return DatabaseLockedError(LOCKED)
-    if state in _PG_LOGIN:
+    answered = state is None and "FATAL:" in str(e)  # the server answered, and said no
+    if state in _PG_LOGIN or answered:
         return ServerUnreachableError(
-            f"The database server {server} refused this workstation ({text}). Check the "
+            f"The database server {server} refused this workstation "
+            f"({_fatal(str(e)) if answered else text}). Check the "
             "user name, password and database name in the connection (Settings > Shared "
             "database)."
         )
@@ -173,6 +175,11 @@ def _pg_fault(e: BaseException, where: str) -> DatabaseFault | None:
             "is running and that this workstation is on its network, then try again."
         )
     return None
+
+
+def _fatal(text: str) -> str:
+    """The server's own reason, from 'FATAL:  database "x" does not exist'."""
+    return " ".join(text.split("FATAL:", 1)[1].split()).rstrip(".") if "FATAL:" in text else text
 
 
 def _pg_server(text: str) -> str:

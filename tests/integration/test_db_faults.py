@@ -349,3 +349,16 @@ def test_an_unreachable_server_is_one_line() -> None:
     assert f"Cannot reach the database server 127.0.0.1:{port}" in line
     assert "secret" not in line
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.skipif(not os.environ.get("SMALLBATCH_TEST_PG_URL"), reason="no test server")
+def test_a_server_that_refuses_the_login_is_one_line() -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(os.environ["SMALLBATCH_TEST_PG_URL"])
+    for bad, says in (
+        (url.set(database="no_such_workshop"), 'database "no_such_workshop" does not exist'),
+        (url.set(username="no_such_maker"), 'role "no_such_maker" does not exist'),
+    ):
+        line = one_line_error(run("trace", "X", "--db", bad.render_as_string(hide_password=False)))
+        assert "refused this workstation" in line and says in line
