@@ -41,7 +41,7 @@ BEFORE_RESTORE = "before-restore"
 KEEP: dict[str, int | None] = {DAILY: 7, "before-upgrade": 5, BEFORE_RESTORE: 5, MANUAL: None}
 
 _NAME = re.compile(
-    r"^(?P<stem>.+)-(?P<at>\d{4}-\d\d-\d\d_\d{6})-(?P<reason>[a-z][a-z0-9.-]*)\.sqlite$"
+    r"^(?P<stem>.+)-(?P<at>\d{4}-\d\d-\d\d_\d{6})-(?P<reason>[a-z][a-z0-9._-]*)\.sqlite$"
 )
 
 PG_BACKUP_HINT = (

@@ -26,7 +26,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from smallbatch_desktop.db.engine import make_engine, open_database
-from smallbatch_desktop.db.migrate import alembic_config, head_revision
+from smallbatch_desktop.db.migrate import alembic_config, head_revision, include_name
 from smallbatch_desktop.domain.models import Base
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -159,7 +159,9 @@ def test_kill_9_during_every_migration_leaves_an_openable_database(
         engine, _ = open_database(path)
         with engine.connect() as conn:
             assert MigrationContext.configure(conn).get_current_revision() == head_revision()
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             assert compare_metadata(ctx, Base.metadata) == []
             if start is not None:
                 assert (
