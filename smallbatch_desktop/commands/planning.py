@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
-from smallbatch_desktop.cli import add_db_argument, resolve_db
+from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.domain.units import format_quantity
 
 Column = tuple[str, Callable[[Any], object]]
@@ -98,12 +98,11 @@ def _day(args: argparse.Namespace) -> dt.date | None:
 
 
 def run_make_list(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.planning import demand_plan, plan_make_list
 
     today = _day(args)
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=not args.plan)
     try:
         with sf.begin() as s:
             plan = demand_plan(s, today=today)
@@ -129,13 +128,12 @@ def run_make_list(args: argparse.Namespace) -> int:
 
 
 def run_purchase_list(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.db.engine import open_database
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.planning import demand_plan
     from smallbatch_desktop.services.purchasing import create_draft_pos
 
     today = _day(args)
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=not args.create_drafts)
     try:
         with sf.begin() as s:
             plan = demand_plan(s, today=today)
