@@ -248,11 +248,9 @@ class LineNeed:
         return max(Decimal(0), self.required - self.recorded)
 
 
-def suggest_lots(session: Session, batch_id: int) -> list[LineNeed]:
-    """For each recipe line: what is still needed and a first-expiry-first-out pick of lots."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
-    v = b.recipe_version
-    lines = {ln.id: ln for ln in v.lines}
+def _recorded_by_line(b: Batch) -> dict[int, Decimal]:
+    """What the batch already consumed for each recipe line, in the line's unit."""
+    lines = {ln.id: ln for ln in b.recipe_version.lines}
     recorded: dict[int, Decimal] = {}
     for c in b.consumptions:
         ln = lines.get(c.recipe_line_id) if c.recipe_line_id is not None else None
@@ -261,6 +259,34 @@ def suggest_lots(session: Session, batch_id: int) -> list[LineNeed]:
             recorded[ln.id] = recorded.get(ln.id, Decimal(0)) + convert(
                 c.quantity, c.unit, ln.unit, density=dens, exact=True
             )
+    return recorded
+
+
+def allocated_materials(session: Session) -> dict[int, Decimal]:
+    """Material still to be taken by planned and running batches (their recipe lines
+    less what they already consumed), per material id, in its stock unit."""
+    out: dict[int, Decimal] = {}
+    active = (BatchStatus.PLANNED.value, BatchStatus.IN_PRODUCTION.value)
+    for b in session.scalars(select(Batch).where(Batch.status.in_(active))):
+        recorded = _recorded_by_line(b)
+        for ln in b.recipe_version.lines:
+            m = ln.material
+            if m is None:
+                continue
+            required = quantize(ln.quantity * b.scale_factor)
+            left = required - quantize(recorded.get(ln.id, Decimal(0)))
+            if left > 0:
+                out[m.id] = out.get(m.id, Decimal(0)) + convert(
+                    left, ln.unit, m.stock_unit, density=m.density, exact=True
+                )
+    return {k: quantize(v) for k, v in out.items()}
+
+
+def suggest_lots(session: Session, batch_id: int) -> list[LineNeed]:
+    """For each recipe line: what is still needed and a first-expiry-first-out pick of lots."""
+    b = get_or_404(session, Batch, batch_id, field="batch")
+    v = b.recipe_version
+    recorded = _recorded_by_line(b)
     needs = []
     for ln in v.lines:
         required = quantize(ln.quantity * b.scale_factor)

@@ -79,6 +79,8 @@ def get_setting(session: Session, key: str) -> Any:
 
 
 def set_setting(session: Session, key: str, value: Any, *, actor: str = "") -> None:
+    if key == "currency":
+        value = currency_code(value)
     if key == "lot_code_pattern" or key == "receiving_lot_pattern":
         from smallbatch_desktop.domain.lotcodes import parse_pattern
 
@@ -93,6 +95,17 @@ def set_setting(session: Session, key: str, value: Any, *, actor: str = "") -> N
         audit(session, actor, "setting.change", "setting", None, key=key, old=old, new=value)
 
 
+def currency_code(value: Any, *, field: str = "currency") -> str:
+    """An ISO 4217 code such as EUR, USD or GBP (three letters, upper case)."""
+    code = str(value or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValidationError(
+            f"{field}: use the three-letter code of your currency, e.g. EUR, USD or GBP",
+            field=field,
+        )
+    return code
+
+
 def all_settings(session: Session) -> dict[str, Any]:
     values = dict(DEFAULT_SETTINGS)
     for row in session.scalars(select(Setting)):
@@ -100,12 +113,28 @@ def all_settings(session: Session) -> dict[str, Any]:
     return values
 
 
+#: what to ask for when a required field is empty, in a maker's words
+REQUIRED_HINTS: dict[str, str] = {
+    "reason": "say why you are changing this (it goes in the record with your name)",
+    "who": "say who did it",
+    "business name": "give your business name (it goes on labels and batch records)",
+    "recipe name": "give the recipe a name",
+    "product code": "give the product a short code (lot codes start with it)",
+    "supplier name": "give the supplier's name",
+    "material name": "give the material a name",
+    "material code": "give the material a short code",
+    "customer": "give the customer's name",
+    "customer name": "give the customer's name",
+}
+
+
 def required_text(value: str | None, *, field: str, max_len: int = 200, lines: bool = False) -> str:
     """Stripped text, refused when empty, too long or holding a control character
     (``lines``: line breaks and tabs allowed, see ``domain.text``)."""
     text = check_text((value or "").strip(), field=field, lines=lines)
     if not text:
-        raise ValidationError(f"{field}: is required", field=field)
+        hint = REQUIRED_HINTS.get(field, "fill this in")
+        raise ValidationError(f"{field}: {hint}", field=field)
     if len(text) > max_len:
         raise ValidationError(
             f"{field}: at most {max_len} characters (got {len(text)})", field=field

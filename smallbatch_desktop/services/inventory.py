@@ -524,28 +524,57 @@ def adjust_lot(
 
 @dataclass(frozen=True)
 class MaterialStock:
+    """A material's stock in its stock unit. ``expired``: on hand in lots past their
+    expiry (still counted on hand, never available); ``allocated``: still to be taken by
+    planned and running batches."""
+
     material_id: int
     code: str
     name: str
     unit: str
     on_hand: Decimal
     reorder_level: Decimal | None
+    expired: Decimal = Decimal(0)
+    allocated: Decimal = Decimal(0)
+
+    @property
+    def available(self) -> Decimal:
+        """What can still be used: on hand less expired and allocated (may be negative:
+        the planned batches need more than there is)."""
+        return self.on_hand - self.expired - self.allocated
 
     @property
     def low(self) -> bool:
-        return self.reorder_level is not None and self.on_hand <= self.reorder_level
+        return self.reorder_level is not None and self.available <= self.reorder_level
 
 
-def material_stock(session: Session) -> list[MaterialStock]:
-    """Every material with its on-hand in its stock unit."""
+def material_stock(session: Session, *, today: dt.date | None = None) -> list[MaterialStock]:
+    """Every material with its on-hand, expired and allocated stock in its stock unit."""
+    from smallbatch_desktop.services.batches import allocated_materials
+
+    day = today or dt.date.today()
     materials = session.scalars(select(Material).order_by(Material.name)).all()
     per: dict[int, Decimal] = {m.id: Decimal(0) for m in materials}
+    expired: dict[int, Decimal] = {m.id: Decimal(0) for m in materials}
     by_id = {m.id: m for m in materials}
     for lot in list_lots(session, only_on_hand=True):
         m = by_id[lot.material_id]
-        per[m.id] += convert(lot.on_hand, lot.unit, m.stock_unit, density=m.density, exact=True)
+        qty = convert(lot.on_hand, lot.unit, m.stock_unit, density=m.density, exact=True)
+        per[m.id] += qty
+        if lot.expiry_date is not None and lot.expiry_date < day:
+            expired[m.id] += qty
+    allocated = allocated_materials(session)
     return [
-        MaterialStock(m.id, m.code, m.name, m.stock_unit, quantize(per[m.id]), m.reorder_level)
+        MaterialStock(
+            m.id,
+            m.code,
+            m.name,
+            m.stock_unit,
+            quantize(per[m.id]),
+            m.reorder_level,
+            quantize(expired[m.id]),
+            allocated.get(m.id, Decimal(0)),
+        )
         for m in materials
     ]
 

@@ -201,7 +201,7 @@ def test_life_qc_release_ship_cost(session, k):
 
 def test_amendments_keep_who_when_why(session, k):
     b = released_batch(session, k.mash_v, "5")
-    with pytest.raises(ValidationError, match=r"^reason: is required"):
+    with pytest.raises(ValidationError, match=r"^reason: say why"):
         bat.amend_batch(session, b.id, field="notes", new_value="x", reason="", actor="ann")
     with pytest.raises(ValidationError, match=r"^field: 'lot_code' cannot be amended"):
         bat.amend_batch(session, b.id, field="lot_code", new_value="X", reason="typo", actor="ann")
@@ -231,7 +231,7 @@ def test_numeric_qc_out_of_spec(session, k):
 
 def test_reject_and_recall_need_a_reason(session, k):
     b = bat.plan_batch(session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
-    with pytest.raises(ValidationError, match=r"^reason: is required"):
+    with pytest.raises(ValidationError, match=r"^reason: say why"):
         bat.change_status(session, b.id, "reject")
     bat.change_status(session, b.id, "reject", reason="dropped the pot")
     with pytest.raises(StatusError, match=r"^status: cannot recall"):
