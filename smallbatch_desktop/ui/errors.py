@@ -10,10 +10,11 @@ import logging
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.ui.text import sentence
 
 log = logging.getLogger("smallbatch.errors")
 
@@ -60,9 +61,13 @@ class ErrorReporter(QObject):
             log.info("user error%s: %s", f" ({context})" if context else "", exc.message)
             if self.show_dialogs:
                 box = QMessageBox(
-                    QMessageBox.Icon.Warning, "Smallbatch", exc.message, parent=self._parent
+                    QMessageBox.Icon.Warning,
+                    "Smallbatch",
+                    sentence(exc.message),
+                    parent=self._parent,
                 )
                 box.setObjectName("userErrorBox")
+                box.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what was typed
                 box.open()
             return
         details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -139,15 +139,17 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
 
     def load_unit_system(self) -> bool:
-        """Read Settings -> Units shown; True when it changed."""
+        """Read Settings -> Units shown and Currency; True when the units changed."""
         from smallbatch_desktop.services.fast_reads import read_setting
         from smallbatch_desktop.ui.models.batches import session_reads
 
         reads = self.ctx.batch_reads or session_reads(self._sf)
         with reads() as read:
             system = str(read_setting(read, "unit_system", "metric") or "metric")
+            currency = str(read_setting(read, "currency", "USD") or "USD")
         changed = system != self.ctx.units.system
         self.ctx.units.system = system
+        self.ctx.currency = currency
         return changed
 
     # -- building --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from smallbatch_desktop.services.ui_queries import batch_detail, line_candidates
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.ops import Change
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.picks import PicksEditor
 
 
@@ -31,7 +32,13 @@ class PickLotsDialog(FormDialog):
             needs = bsvc.suggest_lots(s, batch_id)
             cands = {n.line_id: line_candidates(s, n.line_id, made_date=d.made_date) for n in needs}
         self.body.insertWidget(
-            0, QLabel(f"<b>{d.lot_code}</b> — {d.product} (v{d.version}): lots still to record")
+            0,
+            rich(
+                QLabel(
+                    f"<b>{esc(d.lot_code)}</b> — {esc(d.product)} (v{d.version}): "
+                    "lots still to record"
+                )
+            ),
         )
         self.picks = PicksEditor()
         self.body.insertWidget(self.body.indexOf(self.form_error), self.picks, 1)

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.errors import ConflictError, UserError
 from smallbatch_desktop.domain.label_stock import ROLL
 from smallbatch_desktop.pdf.labels import RenderResult
 from smallbatch_desktop.services.labels import MAX_COPIES, PrintPlan
@@ -50,6 +50,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.printing import configure_printer, paint_pdf, pdf_to_image
 from smallbatch_desktop.ui.tasks import Progress, TaskHandle
+from smallbatch_desktop.ui.text import esc, plain, rich, sentence
 from smallbatch_desktop.ui.widgets.label_preview import PdfPageView
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ class PrintLabelsDialog(QDialog):
         # the minimum size is set once below: a top-level window whose layout keeps
         # changing it makes offscreen/Wayland platforms warn (propagateSizeHints)
         outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        self.header = QLabel()
+        self.header = rich(QLabel())
         self.header.setObjectName("batchHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.header)
@@ -154,7 +155,7 @@ class PrintLabelsDialog(QDialog):
             "A catalog part number (5160, L7160), a custom stock's name or roll:WxH in mm"
         )
         form.addRow("&Stock", self.stock_edit)
-        self.stock_info = QLabel()
+        self.stock_info = plain(QLabel())
         self.stock_info.setObjectName("stockInfo")
         self.stock_info.setWordWrap(True)
         form.addRow("", self.stock_info)
@@ -259,7 +260,7 @@ class PrintLabelsDialog(QDialog):
         self.preview.setAccessibleName("Preview of the first page")
         self.preview.setMinimumSize(360, 420)
         right.addWidget(self.preview, 1)
-        self.summary = QLabel()
+        self.summary = rich(QLabel())
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
         right.addWidget(self.summary)
@@ -280,7 +281,7 @@ class PrintLabelsDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel_job)
         self.cancel_button.hide()
         bottom.addWidget(self.cancel_button)
-        self.status = QLabel()
+        self.status = plain(QLabel())
         self.status.setObjectName("printStatus")
         self.status.setWordWrap(True)
         bottom.addWidget(self.status, 1)
@@ -330,7 +331,7 @@ class PrintLabelsDialog(QDialog):
                 plan = None
         self._info = info
         self.header.setText(
-            f"<b style='font-size:14pt'>{info.lot}</b> &nbsp; {info.recipe_name} "
+            f"<b style='font-size:14pt'>{esc(info.lot)}</b> &nbsp; {esc(info.recipe_name)} "
             f"&nbsp; <i>{info.status.replace('_', ' ')}</i>"
         )
         if not info.released:
@@ -454,6 +455,12 @@ class PrintLabelsDialog(QDialog):
         )
         return dataclasses.replace(plan, job=job, profile_name=profile)
 
+    def _set_error_role(self, role: str) -> None:
+        if self.error.property("role") != role:
+            self.error.setProperty("role", role)
+            self.error.style().unpolish(self.error)
+            self.error.style().polish(self.error)
+
     def update_plan(self) -> PrintPlan | None:
         """Re-plan from the form: summary, skip range, first-page preview."""
         self._timer.stop()
@@ -461,7 +468,16 @@ class PrintLabelsDialog(QDialog):
             plan = self.build_plan()
         except UserError as exc:
             self._plan = None
-            self.error.setText(exc.message)
+            # every number of the run printed is where a finished run leaves the batch:
+            # said plainly, not as a red error (that came right after a successful save)
+            done = isinstance(exc, ConflictError) and exc.field == "start number"
+            self._set_error_role("note" if done else "formError")
+            self.error.setText(
+                f"All {self._last_printed} labels of this batch are printed. To print more, "
+                "raise the total; to print some again, choose a start number (reprint)."
+                if done
+                else sentence(exc.message)
+            )
             self.error.show()
             self.summary.clear()
             self.stock_info.clear()
@@ -492,7 +508,7 @@ class PrintLabelsDialog(QDialog):
         unit = "label" if roll else "sheet"
         self.summary.setText(
             f"<b>{plan.copies} label{'s' if plan.copies != 1 else ''}</b>, {numbers}, on "
-            f"{pages} {unit}{'s' if pages != 1 else ''} of {stock.key} at {plan.job.dpi} dpi. "
+            f"{pages} {unit}{'s' if pages != 1 else ''} of {esc(stock.key)} at {plan.job.dpi} dpi. "
             f"{kind}"
         )
         self._set_ready(True)
@@ -524,7 +540,7 @@ class PrintLabelsDialog(QDialog):
                     self.summary.setText(
                         self.summary.text()
                         + "<br><span style='color:#b45f06'>⚠ "
-                        + "<br>⚠ ".join(result.warnings)
+                        + "<br>⚠ ".join(esc(w) for w in result.warnings)
                         + "</span>"
                     )
 
@@ -753,9 +769,12 @@ class PrintLabelsDialog(QDialog):
         )
         self.last_outcome = outcome
         if plan.final and outcome.labels:
-            # the next run continues after these numbers
+            # the next run continues after these numbers, never past the total
             self.continue_radio.setChecked(True)
             self._show_numbering()
+            left = plan.total - plan.last_number
+            if left > 0:
+                self.copies.setValue(min(self.copies.value(), left))
             self.update_plan()
         self.printed.emit(outcome)
 

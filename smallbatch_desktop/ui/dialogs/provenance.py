@@ -37,6 +37,7 @@ from smallbatch_desktop.pdf.common import glyph_warnings
 from smallbatch_desktop.pdf.provenance import render_provenance_card, render_provenance_sheet
 from smallbatch_desktop.services.reports import batch_record
 from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class ProvenanceDialog(QDialog):
         self.pdfa_toggle.toggled.connect(self._render)
         bar.addWidget(self.pdfa_toggle)
         bar.addStretch(1)
-        self.status = QLabel()
+        self.status = plain(QLabel())
         self.status.setObjectName("statusLabel")
         bar.addWidget(self.status)
         self.print_button = QPushButton("Print…")

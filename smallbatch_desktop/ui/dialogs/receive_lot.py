@@ -108,9 +108,9 @@ class ReceiveLotDialog(FormDialog):
         err = self.add_field("&Quantity", qty_row)
         self.errors.add(("quantity",), self.quantity, err)
         self.errors.add(("unit",), self.unit, err)
-        self.cost = DecimalEdit(field="unit cost", placeholder="per unit")
+        self.cost = DecimalEdit(field="unit cost", placeholder=f"{ctx.currency} per unit")
         self.cost.setObjectName("unitCost")
-        self.add_field("Unit &cost", self.cost, ("unit cost",))
+        self.add_field(f"Unit &cost ({ctx.currency})", self.cost, ("unit cost",))
         self.received = QDateEdit(qdate(self._today))
         self.received.setObjectName("receivedDate")
         self.received.setDisplayFormat("yyyy-MM-dd")
@@ -205,6 +205,7 @@ class ReceiveLotDialog(FormDialog):
             supplier_id=self.supplier.currentData(),
             supplier_lot_code=self.supplier_lot.text(),
             unit_cost=self.cost.text().strip() or None,
+            currency=self._ctx.currency,
             received_date=pydate(self.received.date()),
             expiry_date=pydate(self.expiry.date()) if self.has_expiry.isChecked() else None,
             origin=self.origin.text(),

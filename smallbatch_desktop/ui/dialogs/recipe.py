@@ -27,6 +27,7 @@ from smallbatch_desktop.services import recipes as rsvc
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.ops import Change
+from smallbatch_desktop.ui.text import plain
 from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
 
@@ -140,7 +141,7 @@ class CompareDialog(QDialog):
         bar.addWidget(self.b)
         bar.addStretch(1)
         layout.addLayout(bar)
-        self.summary = QLabel()
+        self.summary = plain(QLabel())
         self.summary.setObjectName("compareSummary")
         layout.addWidget(self.summary)
         self.table = QTableWidget(0, 4)

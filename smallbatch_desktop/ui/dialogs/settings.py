@@ -43,6 +43,7 @@ from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.theme import LARGER_TEXT_KEY
 
+COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK")
 COMMON_STOCKS = ("Avery 5160", "Avery L7160", "Avery 22806", "Herma 4226", "Dymo 99012")
 
 
@@ -105,6 +106,20 @@ class SettingsDialog(FormDialog):
         i = self.units.findData(values.get("unit_system") or "metric")
         self.units.setCurrentIndex(max(0, i))
         self.add_field("&Units shown", self.units, ("unit system",))
+        self.currency = QComboBox()
+        self.currency.setObjectName("currency")
+        self.currency.setEditable(True)
+        self.currency.addItems(list(COMMON_CURRENCIES))
+        self.currency.setCurrentText(str(values.get("currency") or "USD"))
+        edit = self.currency.lineEdit()
+        if edit is not None:
+            edit.setMaxLength(3)
+        self.add_field(
+            "&Currency",
+            self.currency,
+            ("currency",),
+            tip="Costs and prices are shown in this currency (three-letter code)",
+        )
 
         from smallbatch_desktop.paths import data_dir
 
@@ -265,6 +280,7 @@ class SettingsDialog(FormDialog):
         self.preview_code()  # raises with the field name when the pattern is wrong
         set_setting(session, "lot_code_pattern", self.pattern.text().strip(), actor=actor)
         set_setting(session, "unit_system", self.units.currentData(), actor=actor)
+        set_setting(session, "currency", self.currency.currentText(), actor=actor)
         stock = optional_text(self.stock.currentText(), field="default label stock", max_len=120)
         set_setting(session, "default_label_stock", stock, actor=actor)
         printer = optional_text(

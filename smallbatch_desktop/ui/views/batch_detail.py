@@ -55,6 +55,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.new_batch import pydate, qdate
 from smallbatch_desktop.ui.models.table import Column, RowTableModel
 from smallbatch_desktop.ui.ops import Change, Changed, watch
+from smallbatch_desktop.ui.text import esc, local, money, plain, rich
 from smallbatch_desktop.ui.theme import (
     error_background,
     ok_background,
@@ -144,7 +145,7 @@ class BatchDetailPanel(QWidget):
         body = QVBoxLayout(self.body)
         body.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        self.lot_label = QLabel()
+        self.lot_label = plain(QLabel())
         self.lot_label.setObjectName("detailLotCode")
         self.lot_label.setProperty("role", "lotCode")
         self.lot_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -158,7 +159,7 @@ class BatchDetailPanel(QWidget):
         head.addWidget(self.status_label)
         head.addStretch(1)
         body.addLayout(head)
-        self.summary = QLabel()
+        self.summary = rich(QLabel())
         self.summary.setObjectName("detailSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -177,7 +178,7 @@ class BatchDetailPanel(QWidget):
         self.status_row = flow_row(*row_buttons)
         self.status_row.setObjectName("statusButtons")
         body.addWidget(self.status_row)
-        self.release_hint = QLabel()
+        self.release_hint = plain(QLabel())
         self.release_hint.setObjectName("releaseHint")
         self.release_hint.setProperty("role", "warningText")
         self.release_hint.setWordWrap(True)
@@ -269,6 +270,8 @@ class BatchDetailPanel(QWidget):
         self.qc_table.verticalHeader().hide()
         self.qc_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.qc_table.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes editor to editor
+        # without this the view takes Tab from an editor and walks its read-only cells
+        self.qc_table.setTabKeyNavigation(False)
         self.qc_table.setWordWrap(False)
         hdr = self.qc_table.horizontalHeader()
         hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -278,7 +281,7 @@ class BatchDetailPanel(QWidget):
         hdr.setStretchLastSection(False)
         self._size_qc_table()
         v.addWidget(self.qc_table)
-        self.qc_recorded = QLabel()
+        self.qc_recorded = plain(QLabel())
         self.qc_recorded.setObjectName("qcRecorded")
         self.qc_recorded.setWordWrap(True)
         v.addWidget(self.qc_recorded)
@@ -446,8 +449,14 @@ class BatchDetailPanel(QWidget):
                 Column("Input", lambda r: r.name),
                 Column("Quantity", lambda r: r.quantity, numeric=True),
                 Column("Unit", lambda r: r.unit),
-                Column("Unit cost", lambda r: r.unit_cost, numeric=True),
-                Column("Cost", lambda r: r.cost, numeric=True),
+                Column(
+                    "Unit cost",
+                    lambda r: (
+                        None if r.unit_cost is None else money(r.unit_cost, self._ctx.currency)
+                    ),
+                    numeric=True,
+                ),
+                Column("Cost", lambda r: money(r.cost, self._ctx.currency), numeric=True),
             ],
             parent=self,
         )
@@ -486,20 +495,18 @@ class BatchDetailPanel(QWidget):
         units = self._ctx.units
         actual = "—" if d.actual_quantity is None else units.text(d.actual_quantity, d.unit)
         bits = [
-            f"<b>{d.product}</b> ({d.recipe_code} v{d.version})",
+            f"<b>{esc(d.product)}</b> ({esc(d.recipe_code)} v{d.version})",
             f"Made {d.made_date.isoformat()}"
             + (f", best before {d.best_before.isoformat()}" if d.best_before else ""),
             f"Planned {units.text(d.planned_quantity, d.unit)}, actual {actual}, "
             f"left {units.text(left, d.unit)}",
         ]
         if d.operator:
-            bits.append(f"Operator {d.operator}")
+            bits.append(f"Operator {esc(d.operator)}")
         if d.released_at:
-            bits.append(
-                f"Released {d.released_at.astimezone():%Y-%m-%d %H:%M} by {d.released_by or '—'}"
-            )
+            bits.append(f"Released {local(d.released_at)} by {esc(d.released_by or '—')}")
         if d.close_reason:
-            bits.append(f"Reason: {d.close_reason}")
+            bits.append(f"Reason: {esc(d.close_reason)}")
         self.summary.setText("<br>".join(bits))
         allowed = set(allowed_actions(status))
         for action, button in self.status_buttons.items():
@@ -529,9 +536,10 @@ class BatchDetailPanel(QWidget):
             wdg.setEnabled(not frozen)
         self.notes_save.setToolTip("Use an amendment to correct a released batch" if frozen else "")
         self.cost_model.set_rows(cost.lines)
-        per = "—" if cost.per_unit is None else f"{cost.per_unit.normalize():f} per {cost.unit}"
+        currency = self._ctx.currency
+        per = "—" if cost.per_unit is None else f"{money(cost.per_unit, currency)} per {cost.unit}"
         self.cost_label.setText(
-            f"Total {cost.total.normalize():f}, {per}"
+            f"Total {money(cost.total, currency)}, {per}"
             + ("" if cost.complete else " (incomplete: an input has no cost)")
         )
 
@@ -590,8 +598,7 @@ class BatchDetailPanel(QWidget):
             spec = QTableWidgetItem(state.spec)
             result = QTableWidgetItem(state.state)
             result.setToolTip(
-                f"Recorded by {state.recorded_by or '—'} on "
-                f"{state.recorded_at.astimezone():%Y-%m-%d %H:%M}"
+                f"Recorded by {state.recorded_by or '—'} on {local(state.recorded_at)}"
                 if state.recorded_at
                 else "Not recorded yet" + ("" if state.required else " (optional)")
             )
@@ -640,8 +647,7 @@ class BatchDetailPanel(QWidget):
             last = max(recorded, key=lambda st: st.recorded_at or dt.datetime.min)
             assert last.recorded_at is not None
             self.qc_recorded.setText(
-                f"Last recorded: {last.recorded_by or '—'}, "
-                f"{last.recorded_at.astimezone():%Y-%m-%d %H:%M}"
+                f"Last recorded: {last.recorded_by or '—'}, {local(last.recorded_at)}"
             )
             self.qc_recorded.setToolTip("Hover a result for who recorded each check, and when")
         else:

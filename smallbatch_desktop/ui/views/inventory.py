@@ -28,6 +28,7 @@ from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, watch
+from smallbatch_desktop.ui.text import esc, money, rich
 from smallbatch_desktop.ui.theme import error_background, warning_background
 from smallbatch_desktop.ui.widgets.columns import fit_columns
 
@@ -48,6 +49,14 @@ def _table(name: str, model: Any, settings: QSettings, whole: tuple[int, ...]) -
     view.setWordWrap(False)
     fit_columns(view, settings, f"inventory/{name}", whole=whole)
     return view
+
+
+def _stock_state(m: inv.MaterialStock) -> str:
+    if m.low:
+        return "LOW — reorder"
+    if m.available < 0:
+        return "short for planned batches"
+    return "ok"
 
 
 class InventoryView(QWidget):
@@ -94,7 +103,7 @@ class InventoryView(QWidget):
         self.edit_material_button.clicked.connect(self.edit_material)
         bar.addWidget(self.edit_material_button)
         layout.addLayout(bar)
-        self.summary = QLabel()
+        self.summary = rich(QLabel())
         self.summary.setObjectName("inventorySummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
@@ -104,6 +113,13 @@ class InventoryView(QWidget):
         layout.addWidget(self.tabs, 1)
 
         units = ctx.units  # quantities shown metric or US; stored as recorded
+
+        def qty(value: Any) -> Any:
+            """A stock figure in the unit shown for the material's on-hand."""
+            return lambda r: units.convert(
+                getattr(r, value), r.unit, units.show(r.on_hand, r.unit)[1]
+            )
+
         self.materials_model: RowTableModel[inv.MaterialStock] = RowTableModel(
             [
                 Column("Code", lambda r: r.code),
@@ -113,6 +129,24 @@ class InventoryView(QWidget):
                     lambda r: units.show(r.on_hand, r.unit)[0],
                     numeric=True,
                     tip=lambda r: units.recorded(r.on_hand, r.unit),
+                ),
+                Column(
+                    "Expired",
+                    qty("expired"),
+                    numeric=True,
+                    tip=lambda r: "On hand in lots past their expiry: never available",
+                ),
+                Column(
+                    "Allocated",
+                    qty("allocated"),
+                    numeric=True,
+                    tip=lambda r: "Still to be taken by planned and running batches",
+                ),
+                Column(
+                    "Available",
+                    qty("available"),
+                    numeric=True,
+                    tip=lambda r: "On hand less expired and allocated",
                 ),
                 Column("Unit", lambda r: units.show(r.on_hand, r.unit)[1]),
                 Column(
@@ -126,7 +160,7 @@ class InventoryView(QWidget):
                     ),
                     numeric=True,
                 ),
-                Column("Stock", lambda r: "LOW — reorder" if r.low else "ok"),
+                Column("Stock", _stock_state),
             ],
             row_id=lambda r: r.material_id,
             background=lambda r: warning_background() if r.low else None,
@@ -166,7 +200,7 @@ class InventoryView(QWidget):
         self.lots = _table("lotsTable", self.lots_proxy, ctx.settings, (0, 1, 3, 4, 5))
         lv.addWidget(self.lots, 1)
         detail_row = QHBoxLayout()
-        self.lot_detail = QLabel("Select a lot to see its record.")
+        self.lot_detail = rich(QLabel("Select a lot to see its record."))
         self.lot_detail.setObjectName("lotDetail")
         self.lot_detail.setWordWrap(True)
         self.lot_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -212,7 +246,7 @@ class InventoryView(QWidget):
         """Reload every tab; the selected lot stays selected and its record is re-read."""
         keep = self._current_lot_id()
         with self._sf() as s:
-            materials = inv.material_stock(s)
+            materials = inv.material_stock(s, today=self._today)
             lots = inv.list_lots(s, only_on_hand=self.only_on_hand.isChecked())
             days = int(get_setting(s, "expiring_soon_days") or 30)
             soon = inv.expiring_soon(s, within_days=days, today=self._today)
@@ -228,7 +262,9 @@ class InventoryView(QWidget):
             f"{len(materials)} materials, {len(lots)} lots{' on hand' if self.only_on_hand.isChecked() else ''}"
         ]
         if low:
-            parts.append(f"<b>{len(low)} low on stock</b>: " + ", ".join(m.name for m in low[:5]))
+            parts.append(
+                f"<b>{len(low)} low on stock</b>: " + ", ".join(esc(m.name) for m in low[:5])
+            )
         if soon:
             parts.append(
                 f"<b>{len(soon)} expiring within {days} days</b>"
@@ -280,16 +316,25 @@ class InventoryView(QWidget):
         cost = (
             ""
             if info.unit_cost is None
-            else f", cost {info.unit_cost.normalize():f} {info.currency}/{info.unit}"
+            else f", cost {esc(money(info.unit_cost, info.currency))} per {esc(info.unit)}"
         )
+        expired = info.expiry_date is not None and info.expiry_date < self._today
+        extra = [f"Supplier {esc(info.supplier or '—')} lot {esc(info.supplier_lot_code or '—')}"]
+        if info.gtin:
+            extra.append(f"GTIN {esc(info.gtin)}")
+        extra.append(f"origin {esc(info.origin or '—')}")
+        if info.certifications:
+            extra.append(esc(info.certifications))
+        if info.expiry_date:
+            extra.append(
+                f"<b>expired {info.expiry_date.isoformat()}</b>: not available"
+                if expired
+                else f"expiry {info.expiry_date.isoformat()}"
+            )
         self.lot_detail.setText(
-            f"<b>{info.lot_code}</b> — {info.material}: received "
+            f"<b>{esc(info.lot_code)}</b> — {esc(info.material)}: received "
             f"{units.text(info.quantity_received, info.unit)} on {info.received_date.isoformat()}, "
-            f"on hand {units.text(on_hand, info.unit)}{cost}<br>"
-            f"Supplier {info.supplier or '—'} lot {info.supplier_lot_code or '—'}"
-            f"{' · GTIN ' + info.gtin if info.gtin else ''} · origin {info.origin or '—'}"
-            f"{' · ' + info.certifications if info.certifications else ''}"
-            f"{' · expiry ' + info.expiry_date.isoformat() if info.expiry_date else ''}"
+            f"on hand {units.text(on_hand, info.unit)}{cost}<br>" + " · ".join(extra)
         )
 
     def selected_lot_code(self) -> str:

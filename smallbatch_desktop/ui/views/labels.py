@@ -66,6 +66,7 @@ from smallbatch_desktop.domain.label_layout import (
 from smallbatch_desktop.domain.label_stock import ROLL, LabelStock
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.ops import Change, Changed, OpResult, watch
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.label_canvas import Geometry, LabelCanvas, LabelScene, moved
 from smallbatch_desktop.ui.widgets.label_preview import PreviewOutcome, PreviewRenderer
 from smallbatch_desktop.ui.widgets.label_properties import PropertyPanel, parse_ais
@@ -273,7 +274,7 @@ class LabelView(QWidget):
         cv.setContentsMargins(4, 8, 4, 8)
         # the layout's name and state on a line of its own: beside the preview controls
         # a long name was cut off mid-word
-        self.title = QLabel()
+        self.title = rich(QLabel())
         self.title.setObjectName("layoutTitle")
         self.title.setProperty("role", "heading")
         self.title.setWordWrap(True)
@@ -687,7 +688,7 @@ class LabelView(QWidget):
             if self._builtin
             else ("not saved yet" if self._layout_id is None else "saved")
         )
-        self.title.setText(f"{self._layout.name}{dirty}   <small>({where})</small>")
+        self.title.setText(f"{esc(self._layout.name)}{dirty}   <small>({where})</small>")
 
     def _update_buttons(self) -> None:
         item = self.layout_list.currentItem()

@@ -50,6 +50,7 @@ from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, Changed, watch
+from smallbatch_desktop.ui.text import plain
 from smallbatch_desktop.ui.theme import set_invalid
 from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
@@ -130,7 +131,7 @@ class RecipeView(QWidget):
         right = QWidget()
         rv = QVBoxLayout(right)
         rv.setContentsMargins(6, 0, 0, 0)
-        self.title = QLabel("Select a recipe, or create one.")
+        self.title = plain(QLabel("Select a recipe, or create one."))
         self.title.setObjectName("recipeTitle")
         self.title.setProperty("role", "heading")
         f = self.title.font()
@@ -309,7 +310,7 @@ class RecipeView(QWidget):
         v.addWidget(lerr)
         self.errors.add(("line", "lines"), None, lerr)
         self.lines_error = lerr
-        self.allergens = QLabel()
+        self.allergens = plain(QLabel())
         self.allergens.setObjectName("allergensLabel")
         self.allergens.setWordWrap(True)
         v.addWidget(self.allergens)

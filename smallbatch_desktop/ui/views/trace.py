@@ -42,6 +42,7 @@ from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Role
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.tasks import Progress
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.fields import FieldError
 from smallbatch_desktop.ui.widgets.scan_box import parse_scan
 
@@ -108,7 +109,8 @@ class TraceView(QWidget):
         layout.addLayout(bar)
         self.error = FieldError(self, name="traceError")
         layout.addWidget(self.error)
-        self.summary = QLabel(
+        self.summary = rich(QLabel())
+        self.summary.setText(
             "Trace answers two questions: what went into this lot, and where did it go."
         )
         self.summary.setObjectName("traceSummary")
@@ -221,7 +223,7 @@ class TraceView(QWidget):
                 tree.resizeColumnToContents(c)
         suppliers = sorted({e.supplier for e in back.edges if e.supplier})
         self.summary.setText(
-            f"<b>{back.root.lot_code}</b> ({back.root.name}, {'batch' if back.root.kind == 'batch' else 'material lot'}): "
+            f"<b>{esc(back.root.lot_code)}</b> ({esc(back.root.name)}, {'batch' if back.root.kind == 'batch' else 'material lot'}): "
             f"{len(back.material_lot_ids)} material lot(s) from {len(suppliers)} supplier(s) went into it; "
             f"it went into {len(fwd.batch_ids - ({fwd.root.id} if fwd.root.kind == 'batch' else set()))} batch(es), "
             f"{len(fwd.shipments)} shipment(s) to {len(fwd.customers)} customer(s). "

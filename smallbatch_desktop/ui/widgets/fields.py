@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from smallbatch_desktop.domain.errors import UserError, ValidationError
 from smallbatch_desktop.domain.units import parse_decimal
+from smallbatch_desktop.ui.text import sentence
 from smallbatch_desktop.ui.theme import set_invalid
 
 _NUMBER = QRegularExpression(r"^\s*-?\d{0,12}([.,]\d{0,6})?\s*$")
@@ -74,14 +75,28 @@ class FieldError(QLabel):
 
     def __init__(self, parent: QWidget | None = None, *, name: str = "") -> None:
         super().__init__(parent)
+        # the line is kept while hidden: a message appearing does not push the form down
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self._reserve()
         self.setProperty("role", "fieldError")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # messages quote what was typed
         self.setWordWrap(True)
         if name:
             self.setObjectName(name)
         self.hide()
 
+    def _reserve(self) -> None:
+        self.setMinimumHeight(self.fontMetrics().lineSpacing())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._reserve()
+
     def show_message(self, message: str) -> None:
-        self.setText(message)
+        self.setText(sentence(message))
         self.setVisible(bool(message))
 
 

@@ -32,6 +32,7 @@ from smallbatch_desktop.domain.label_stock import ROLL, LabelStock, parse_size_q
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog
 from smallbatch_desktop.ui.ops import Change
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 STOCK_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -78,7 +79,7 @@ class StockPicker(QWidget):
         self.setObjectName("stockPicker")
         v = QVBoxLayout(self)
         v.setContentsMargins(0, 0, 0, 0)
-        self.current = QLabel()
+        self.current = rich(QLabel())
         self.current.setObjectName("stockCurrent")
         self.current.setWordWrap(True)
         self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -123,7 +124,7 @@ class StockPicker(QWidget):
             else ""
         )
         self.current.setText(
-            f"<b>{stock.key}</b><br>{stock.size_text}, "
+            f"<b>{esc(stock.key)}</b><br>{esc(stock.size_text)}, "
             f"{stock.per_page} per {stock.kind_text}{approx}"
         )
 

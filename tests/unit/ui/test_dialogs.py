@@ -71,7 +71,7 @@ def test_settings_preview_follows_the_pattern_and_names_the_field(
 
     qtbot.keyClicks(pattern, "{LOT}")  # an unknown token, live
     assert preview.text() == "—"
-    assert error.isVisible() and error.text().startswith("lot code pattern:")
+    assert error.isVisible() and error.text().startswith("Lot code pattern:")
     assert "{LOT}" in error.text()
     assert pattern.property("invalid") is True
 
@@ -101,7 +101,7 @@ def test_settings_save_business_details_and_units(
     name.clear()
     _ok(dialog)  # a required field left empty: the message names it, next to it
     name_error = child(dialog, QLabel, "businessNameError")
-    assert dialog.isVisible() and name_error.text().startswith("business name")
+    assert dialog.isVisible() and name_error.text().startswith("Business name: give")
     assert name.property("invalid") is True
 
     qtbot.keyClicks(name, "Hearth & Hive")
@@ -212,7 +212,7 @@ def test_welcome_empty_workshop(
     start = child(dialog, QWidget, "startButton")
     start.click()  # no name yet: refused, the message is at the field
     assert dialog.isVisible()
-    assert child(dialog, QLabel, "businessNameError").text().startswith("business name")
+    assert child(dialog, QLabel, "businessNameError").text().startswith("Business name: give")
     with session_factory() as s:
         assert "business_name" not in {k for k, v in all_settings(s).items() if v}
 
