@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
@@ -52,15 +52,45 @@ class ActionId(StrEnum):
     CANCEL_TASK = "cancel_task"
     SHORTCUTS = "shortcuts"
     ABOUT = "about"
+    # the label designer's own (shortcuts work while the designer has the focus)
+    DESIGN_UNDO = "design_undo"
+    DESIGN_REDO = "design_redo"
+    DESIGN_ADD_TEXT = "design_add_text"
+    DESIGN_ADD_INGREDIENTS = "design_add_ingredients"
+    DESIGN_ADD_BARCODE = "design_add_barcode"
+    DESIGN_ADD_IMAGE = "design_add_image"
+    DESIGN_ADD_LINE = "design_add_line"
+    DESIGN_ADD_BOX = "design_add_box"
+    DESIGN_DELETE = "design_delete"
+    DESIGN_ALIGN_LEFT = "design_align_left"
+    DESIGN_ALIGN_CENTER = "design_align_center"
+    DESIGN_ALIGN_RIGHT = "design_align_right"
+    DESIGN_ALIGN_TOP = "design_align_top"
+    DESIGN_ALIGN_MIDDLE = "design_align_middle"
+    DESIGN_ALIGN_BOTTOM = "design_align_bottom"
+    DESIGN_SNAP = "design_snap"
+    DESIGN_SHEET = "design_sheet"
+    DESIGN_RENDERED = "design_rendered"
+    DESIGN_ZOOM_IN = "design_zoom_in"
+    DESIGN_ZOOM_OUT = "design_zoom_out"
+    DESIGN_ZOOM_FIT = "design_zoom_fit"
+    DESIGN_ZOOM_TRUE = "design_zoom_true"
+
+
+#: where an action's shortcut works: the whole window, or only while that view has focus
+EVERYWHERE = ""
+DESIGNER = "Label designer"
 
 
 @dataclass(frozen=True)
 class ActionSpec:
     text: str
     tip: str
-    shortcut: str | QKeySequence.StandardKey | None = None
+    #: one key sequence, or several (the first is the one shown)
+    shortcut: str | QKeySequence.StandardKey | tuple[str, ...] | None = None
     icon: QStyle.StandardPixmap | None = None
     checkable: bool = False
+    scope: str = EVERYWHERE
 
 
 ACTIONS: dict[ActionId, ActionSpec] = {
@@ -143,6 +173,65 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.SHORTCUTS: ActionSpec("&Keyboard shortcuts", "List every shortcut", "F1"),
     ActionId.ABOUT: ActionSpec("&About Smallbatch", "Version and licence"),
+    ActionId.DESIGN_UNDO: ActionSpec(
+        "&Undo", "Undo the last change to the label", Std.Undo, SP.SP_ArrowBack, scope=DESIGNER
+    ),
+    ActionId.DESIGN_REDO: ActionSpec(
+        "&Redo",
+        "Redo the change undone",
+        ("Ctrl+Shift+Z", "Ctrl+Y"),
+        SP.SP_ArrowForward,
+        scope=DESIGNER,
+    ),
+    ActionId.DESIGN_ADD_TEXT: ActionSpec("&Text", "Add text", "Ctrl+Alt+T", scope=DESIGNER),
+    ActionId.DESIGN_ADD_INGREDIENTS: ActionSpec(
+        "&Ingredients", "Add the ingredients list", "Ctrl+Alt+I", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ADD_BARCODE: ActionSpec(
+        "&Barcode", "Add a barcode", "Ctrl+Alt+B", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ADD_IMAGE: ActionSpec(
+        "I&mage / logo…", "Add an image or logo", "Ctrl+Alt+G", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ADD_LINE: ActionSpec("&Line", "Add a line", "Ctrl+Alt+L", scope=DESIGNER),
+    ActionId.DESIGN_ADD_BOX: ActionSpec("Bo&x", "Add a box", "Ctrl+Alt+X", scope=DESIGNER),
+    ActionId.DESIGN_DELETE: ActionSpec(
+        "&Delete", "Delete the selected elements (Del)", None, SP.SP_TrashIcon, scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_LEFT: ActionSpec(
+        "Align &left", "Align the selection to the label's left", "Alt+Shift+L", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_CENTER: ActionSpec(
+        "Align &centre", "Centre the selection across the label", "Alt+Shift+C", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_RIGHT: ActionSpec(
+        "Align &right", "Align the selection to the label's right", "Alt+Shift+R", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_TOP: ActionSpec(
+        "Align &top", "Align the selection to the label's top", "Alt+Shift+T", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_MIDDLE: ActionSpec(
+        "Align &middle", "Centre the selection up and down", "Alt+Shift+M", scope=DESIGNER
+    ),
+    ActionId.DESIGN_ALIGN_BOTTOM: ActionSpec(
+        "Align &bottom", "Align the selection to the label's bottom", "Alt+Shift+B", scope=DESIGNER
+    ),
+    ActionId.DESIGN_SNAP: ActionSpec(
+        "&Snap", "Snap to a 0.5 mm grid", "Ctrl+Shift+G", checkable=True, scope=DESIGNER
+    ),
+    ActionId.DESIGN_SHEET: ActionSpec(
+        "S&heet", "Show the sheet around the label", checkable=True, scope=DESIGNER
+    ),
+    ActionId.DESIGN_RENDERED: ActionSpec(
+        "Rendered",
+        "Show the label as it prints (else a sketch of each element)",
+        checkable=True,
+        scope=DESIGNER,
+    ),
+    ActionId.DESIGN_ZOOM_IN: ActionSpec("Zoom in", "Zoom in", ("Ctrl++", "Ctrl+="), scope=DESIGNER),
+    ActionId.DESIGN_ZOOM_OUT: ActionSpec("Zoom out", "Zoom out", "Ctrl+-", scope=DESIGNER),
+    ActionId.DESIGN_ZOOM_FIT: ActionSpec("Fit", "Fit the label", "Ctrl+0", scope=DESIGNER),
+    ActionId.DESIGN_ZOOM_TRUE: ActionSpec("1:1", "True size", "Ctrl+Shift+0", scope=DESIGNER),
 }
 
 MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
@@ -244,13 +333,17 @@ class ActionRegistry(QObject):
             action.setObjectName(f"action_{aid.value}")
             action.setStatusTip(spec.tip)
             if spec.shortcut is not None:
-                seq = QKeySequence(spec.shortcut)
-                action.setShortcut(seq)
+                keys = spec.shortcut if isinstance(spec.shortcut, tuple) else (spec.shortcut,)
+                action.setShortcuts([QKeySequence(k) for k in keys])
+                seq = action.shortcut()
                 action.setToolTip(
                     f"{spec.tip} ({seq.toString(QKeySequence.SequenceFormat.NativeText)})"
                 )
             else:
                 action.setToolTip(spec.tip)
+            if spec.scope:
+                # works only in the view the action is added to (and its children)
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             if spec.icon is not None:
                 action.setIcon(style.standardIcon(spec.icon))
             action.setCheckable(spec.checkable)
@@ -263,11 +356,14 @@ class ActionRegistry(QObject):
     def all(self) -> dict[ActionId, QAction]:
         return dict(self._actions)
 
-    def shortcut_table(self) -> list[tuple[str, str]]:
-        """(action text, shortcut) for the help dialog."""
+    def shortcut_table(self) -> list[tuple[str, str, str]]:
+        """(action text, shortcuts, where) for the help dialog: the window's actions
+        first, then each view's own."""
         out = []
         for aid, action in self._actions.items():
-            seq = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if seq:
-                out.append((ACTIONS[aid].text.replace("&", "").rstrip("…"), seq))
-        return out
+            seqs = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()]
+            if seqs:
+                spec = ACTIONS[aid]
+                text = spec.text.replace("&", "").rstrip("…")
+                out.append((text, ", ".join(seqs), spec.scope or "Everywhere"))
+        return sorted(out, key=lambda row: row[2] != "Everywhere")

@@ -606,16 +606,22 @@ class MainWindow(QMainWindow):
         dialog.setWindowTitle("Keyboard shortcuts")
         layout = QVBoxLayout(dialog)
         rows = self.actions_.shortcut_table()
-        table = QTableWidget(len(rows), 2)
-        table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        table = QTableWidget(len(rows), 3)
+        table.setObjectName("shortcutsTable")
+        table.setHorizontalHeaderLabels(["Action", "Shortcut", "Where"])
         table.verticalHeader().hide()
-        for i, (text, seq) in enumerate(rows):
-            table.setItem(i, 0, QTableWidgetItem(text))
-            table.setItem(i, 1, QTableWidgetItem(seq))
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for i, row in enumerate(rows):
+            for col, text in enumerate(row):
+                table.setItem(i, col, QTableWidgetItem(text))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(table)
-        dialog.resize(460, 560)
+        fm = table.fontMetrics()
+        dialog.resize(
+            sum(table.columnWidth(c) for c in range(3)) + fm.averageCharWidth() * 6,
+            min(fm.lineSpacing() * 34, 900),
+        )
         return self._open_dialog(dialog)
 
     def about(self) -> None:

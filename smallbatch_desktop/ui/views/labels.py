@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QColor, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStyle,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -64,6 +63,7 @@ from smallbatch_desktop.domain.label_layout import (
     validate_layout,
 )
 from smallbatch_desktop.domain.label_stock import ROLL, LabelStock
+from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.ops import Change, Changed, OpResult, watch
 from smallbatch_desktop.ui.text import esc, rich
@@ -322,31 +322,11 @@ class LabelView(QWidget):
         splitter.setSizes([300, 720, 340])
         left.setMinimumWidth(290)
 
-    def _action(
-        self,
-        name: str,
-        text: str,
-        slot: Any,
-        shortcut: str | QKeySequence.StandardKey | Sequence[str] | None = None,
-        tip: str = "",
-        icon: QStyle.StandardPixmap | None = None,
-        *,
-        checkable: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(name)
-        if icon is not None:
-            action.setIcon(self.style().standardIcon(icon))
-        if shortcut is not None:
-            if isinstance(shortcut, (str, QKeySequence.StandardKey)):
-                action.setShortcut(QKeySequence(shortcut))
-            else:
-                action.setShortcuts([QKeySequence(s) for s in shortcut])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        hint = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({hint})" if hint else ""))
-        action.setCheckable(checkable)
-        if checkable:
+    def _action(self, aid: ActionId, slot: Any) -> QAction:
+        """The designer's action from the app's action table (text, tip, shortcut), bound
+        to this view: its shortcut works while the designer has the focus."""
+        action = self._ctx.actions[aid]
+        if action.isCheckable():
             action.toggled.connect(slot)
         else:
             action.triggered.connect(lambda _c=False: slot())
@@ -355,19 +335,13 @@ class LabelView(QWidget):
 
     def _build_actions(self) -> None:
         tb = self.toolbar
-        SP = QStyle.StandardPixmap
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setObjectName("undoAction")
-        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.undo_action.setIcon(self.style().standardIcon(SP.SP_ArrowBack))
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setObjectName("redoAction")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.redo_action.setIcon(self.style().standardIcon(SP.SP_ArrowForward))
-        self.addAction(self.undo_action)
-        self.addAction(self.redo_action)
+        A = ActionId
+        self.undo_action = self._action(A.DESIGN_UNDO, self.undo_stack.undo)
+        self.redo_action = self._action(A.DESIGN_REDO, self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_action.setEnabled(self.undo_stack.canUndo())
+        self.redo_action.setEnabled(self.undo_stack.canRedo())
         tb.addAction(self.undo_action)
         tb.addAction(self.redo_action)
         tb.addSeparator()
@@ -379,17 +353,15 @@ class LabelView(QWidget):
         add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         add.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.add_actions: dict[str, QAction] = {}
-        for kind, text, key in (
-            ("text", "&Text", "Ctrl+Alt+T"),
-            ("ingredients", "&Ingredients", "Ctrl+Alt+I"),
-            ("barcode", "&Barcode", "Ctrl+Alt+B"),
-            ("image", "I&mage / logo…", "Ctrl+Alt+G"),
-            ("line", "&Line", "Ctrl+Alt+L"),
-            ("box", "Bo&x", "Ctrl+Alt+X"),
+        for kind, aid in (
+            ("text", A.DESIGN_ADD_TEXT),
+            ("ingredients", A.DESIGN_ADD_INGREDIENTS),
+            ("barcode", A.DESIGN_ADD_BARCODE),
+            ("image", A.DESIGN_ADD_IMAGE),
+            ("line", A.DESIGN_ADD_LINE),
+            ("box", A.DESIGN_ADD_BOX),
         ):
-            act = self._action(
-                f"add_{kind}", text, lambda k=kind: self.add_element(k), key, f"Add {kind}"
-            )
+            act = self._action(aid, lambda k=kind: self.add_element(k))
             self.add_actions[kind] = act
             add.addAction(act)
         tb.addWidget(add)
@@ -399,14 +371,7 @@ class LabelView(QWidget):
             b.setObjectName(f"add_{kind}_button")
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             tb.addWidget(b)
-        self.delete_action = self._action(
-            "deleteElement",
-            "&Delete",
-            self.delete_selected,
-            None,
-            "Delete the selected elements (Del)",
-            SP.SP_TrashIcon,
-        )
+        self.delete_action = self._action(A.DESIGN_DELETE, self.delete_selected)
         tb.addAction(self.delete_action)
         tb.addSeparator()
 
@@ -417,61 +382,31 @@ class LabelView(QWidget):
         align.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         align.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.align_actions: dict[str, QAction] = {}
-        for how, text, key in (
-            ("left", "&Left", "Alt+Shift+L"),
-            ("center", "&Centre", "Alt+Shift+C"),
-            ("right", "&Right", "Alt+Shift+R"),
-            ("top", "&Top", "Alt+Shift+T"),
-            ("middle", "&Middle", "Alt+Shift+M"),
-            ("bottom", "&Bottom", "Alt+Shift+B"),
+        for how, aid in (
+            ("left", A.DESIGN_ALIGN_LEFT),
+            ("center", A.DESIGN_ALIGN_CENTER),
+            ("right", A.DESIGN_ALIGN_RIGHT),
+            ("top", A.DESIGN_ALIGN_TOP),
+            ("middle", A.DESIGN_ALIGN_MIDDLE),
+            ("bottom", A.DESIGN_ALIGN_BOTTOM),
         ):
-            act = self._action(
-                f"align_{how}", text, lambda h=how: self.align(h), key, f"Align {how}"
-            )
+            act = self._action(aid, lambda h=how: self.align(h))
             self.align_actions[how] = act
             align.addAction(act)
         tb.addWidget(align)
         tb.addSeparator()
-        self.snap_action = self._action(
-            "snapAction",
-            "&Snap",
-            self._set_snap,
-            "Ctrl+Shift+G",
-            "Snap to a 0.5 mm grid",
-            checkable=True,
-        )
+        self.snap_action = self._action(A.DESIGN_SNAP, self._set_snap)
         self.snap_action.setChecked(True)
-        tb.addAction(self.snap_action)
-        self.sheet_action = self._action(
-            "sheetAction",
-            "S&heet",
-            self._set_sheet,
-            None,
-            "Show the sheet around the label",
-            checkable=True,
-        )
-        tb.addAction(self.sheet_action)
-        self.rendered_action = self._action(
-            "renderedAction",
-            "Rendered",
-            self._set_rendered,
-            None,
-            "Show the label as it prints (else a sketch of each element)",
-            checkable=True,
-        )
+        self.sheet_action = self._action(A.DESIGN_SHEET, self._set_sheet)
+        self.rendered_action = self._action(A.DESIGN_RENDERED, self._set_rendered)
         self.rendered_action.setChecked(True)
-        tb.addAction(self.rendered_action)
+        for a in (self.snap_action, self.sheet_action, self.rendered_action):
+            tb.addAction(a)
         tb.addSeparator()
-        self.zoom_in_action = self._action(
-            "zoomIn", "Zoom in", lambda: self.canvas.zoom_by(1.25), ["Ctrl++", "Ctrl+="]
-        )
-        self.zoom_out_action = self._action(
-            "zoomOut", "Zoom out", lambda: self.canvas.zoom_by(0.8), "Ctrl+-"
-        )
-        self.fit_action = self._action("zoomFit", "Fit", self._fit, "Ctrl+0", "Fit the label")
-        self.true_size_action = self._action(
-            "zoomTrue", "1:1", lambda: self.canvas.set_zoom(1.0), "Ctrl+Shift+0", "True size"
-        )
+        self.zoom_in_action = self._action(A.DESIGN_ZOOM_IN, lambda: self.canvas.zoom_by(1.25))
+        self.zoom_out_action = self._action(A.DESIGN_ZOOM_OUT, lambda: self.canvas.zoom_by(0.8))
+        self.fit_action = self._action(A.DESIGN_ZOOM_FIT, self._fit)
+        self.true_size_action = self._action(A.DESIGN_ZOOM_TRUE, lambda: self.canvas.set_zoom(1.0))
         for a in (
             self.zoom_in_action,
             self.zoom_out_action,

@@ -18,7 +18,13 @@ from smallbatch_desktop.ui.testing import make_window
 def test_every_action_is_in_the_table_and_common_ones_have_shortcuts(window: Any) -> None:
     assert set(window.actions_.all()) == set(ActionId)
     in_menus = {a for _t, ids in MENUS for a in ids if a is not None}
-    assert set(ActionId) <= in_menus | {ActionId.QUIT} | set(TOOLBAR)
+    window_wide = {a for a in ActionId if not ACTIONS[a].scope}
+    assert window_wide <= in_menus | {ActionId.QUIT} | set(TOOLBAR)
+    # a view's own actions are on that view (its toolbar), from the same table
+    designer = window.show_view("labelView")
+    on_view = set(designer.actions())
+    for aid in set(ActionId) - window_wide:
+        assert window.actions_[aid] in on_view, aid
     for aid in (
         ActionId.NEW_BATCH,
         ActionId.RECEIVE_LOT,
@@ -168,9 +174,17 @@ def test_larger_text_is_a_setting(window: Any, qsettings: QSettings) -> None:
 
 
 def test_shortcuts_dialog_lists_them(window: Any) -> None:
+    from PySide6.QtWidgets import QTableWidget
+
+    from smallbatch_desktop.ui.testing import child
+
     d = window.show_shortcuts()
-    assert d.findChild(QWidget).__class__ is not None
-    assert any(seq == "Ctrl+B" for _t, seq in window.actions_.shortcut_table())
+    table = child(d, QTableWidget, "shortcutsTable")
+    rows = [tuple(table.item(r, c).text() for c in range(3)) for r in range(table.rowCount())]
+    assert any(seq == "Ctrl+B" and where == "Everywhere" for _t, seq, where in rows)
+    # the label designer's own actions are listed too, with where they work
+    assert ("Align left", "Alt+Shift+L", "Label designer") in rows
+    assert ("Redo", "Ctrl+Shift+Z, Ctrl+Y", "Label designer") in rows
     d.close()
 
 
