@@ -183,38 +183,8 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         SP.SP_ArrowForward,
         scope=DESIGNER,
     ),
-    ActionId.DESIGN_ADD_TEXT: ActionSpec("&Text", "Add text", "Ctrl+Alt+T", scope=DESIGNER),
-    ActionId.DESIGN_ADD_INGREDIENTS: ActionSpec(
-        "&Ingredients", "Add the ingredients list", "Ctrl+Alt+I", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ADD_BARCODE: ActionSpec(
-        "&Barcode", "Add a barcode", "Ctrl+Alt+B", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ADD_IMAGE: ActionSpec(
-        "I&mage / logo…", "Add an image or logo", "Ctrl+Alt+G", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ADD_LINE: ActionSpec("&Line", "Add a line", "Ctrl+Alt+L", scope=DESIGNER),
-    ActionId.DESIGN_ADD_BOX: ActionSpec("Bo&x", "Add a box", "Ctrl+Alt+X", scope=DESIGNER),
     ActionId.DESIGN_DELETE: ActionSpec(
         "&Delete", "Delete the selected elements (Del)", None, SP.SP_TrashIcon, scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_LEFT: ActionSpec(
-        "Align &left", "Align the selection to the label's left", "Alt+Shift+L", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_CENTER: ActionSpec(
-        "Align &centre", "Centre the selection across the label", "Alt+Shift+C", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_RIGHT: ActionSpec(
-        "Align &right", "Align the selection to the label's right", "Alt+Shift+R", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_TOP: ActionSpec(
-        "Align &top", "Align the selection to the label's top", "Alt+Shift+T", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_MIDDLE: ActionSpec(
-        "Align &middle", "Centre the selection up and down", "Alt+Shift+M", scope=DESIGNER
-    ),
-    ActionId.DESIGN_ALIGN_BOTTOM: ActionSpec(
-        "Align &bottom", "Align the selection to the label's bottom", "Alt+Shift+B", scope=DESIGNER
     ),
     ActionId.DESIGN_SNAP: ActionSpec(
         "&Snap", "Snap to a 0.5 mm grid", "Ctrl+Shift+G", checkable=True, scope=DESIGNER
@@ -233,6 +203,25 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ActionId.DESIGN_ZOOM_FIT: ActionSpec("Fit", "Fit the label", "Ctrl+0", scope=DESIGNER),
     ActionId.DESIGN_ZOOM_TRUE: ActionSpec("1:1", "True size", "Ctrl+Shift+0", scope=DESIGNER),
 }
+
+#: the designer's Add and Align menus: action, text, tip, shortcut
+_DESIGNER_MENUS = (
+    (ActionId.DESIGN_ADD_TEXT, "&Text", "Add text", "Ctrl+Alt+T"),
+    (ActionId.DESIGN_ADD_INGREDIENTS, "&Ingredients", "Add the ingredients list", "Ctrl+Alt+I"),
+    (ActionId.DESIGN_ADD_BARCODE, "&Barcode", "Add a barcode", "Ctrl+Alt+B"),
+    (ActionId.DESIGN_ADD_IMAGE, "I&mage / logo…", "Add an image or logo", "Ctrl+Alt+G"),
+    (ActionId.DESIGN_ADD_LINE, "&Line", "Add a line", "Ctrl+Alt+L"),
+    (ActionId.DESIGN_ADD_BOX, "Bo&x", "Add a box", "Ctrl+Alt+X"),
+    (ActionId.DESIGN_ALIGN_LEFT, "Align &left", "Align to the label's left", "Alt+Shift+L"),
+    (ActionId.DESIGN_ALIGN_CENTER, "Align &centre", "Centre across the label", "Alt+Shift+C"),
+    (ActionId.DESIGN_ALIGN_RIGHT, "Align &right", "Align to the label's right", "Alt+Shift+R"),
+    (ActionId.DESIGN_ALIGN_TOP, "Align &top", "Align to the label's top", "Alt+Shift+T"),
+    (ActionId.DESIGN_ALIGN_MIDDLE, "Align &middle", "Centre up and down", "Alt+Shift+M"),
+    (ActionId.DESIGN_ALIGN_BOTTOM, "Align &bottom", "Align to the label's bottom", "Alt+Shift+B"),
+)
+ACTIONS.update(
+    {aid: ActionSpec(text, tip, key, scope=DESIGNER) for aid, text, tip, key in _DESIGNER_MENUS}
+)
 
 MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
     (

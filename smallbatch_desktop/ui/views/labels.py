@@ -94,6 +94,17 @@ SAMPLE = -1
 NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
+def _menu_button(name: str, text: str, tip: str) -> QToolButton:
+    """A toolbar button that opens a menu of actions."""
+    button = QToolButton()
+    button.setObjectName(name)
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    return button
+
+
 class LayoutCommand(QUndoCommand):
     """One undoable change: the whole layout before and after, and the selection.
 
@@ -346,12 +357,7 @@ class LabelView(QWidget):
         tb.addAction(self.redo_action)
         tb.addSeparator()
 
-        add = QToolButton()
-        add.setObjectName("addElementButton")
-        add.setText("Add")
-        add.setToolTip("Add an element to the label")
-        add.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        add.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        add = _menu_button("addElementButton", "Add", "Add an element to the label")
         self.add_actions: dict[str, QAction] = {}
         for kind, aid in (
             ("text", A.DESIGN_ADD_TEXT),
@@ -375,12 +381,7 @@ class LabelView(QWidget):
         tb.addAction(self.delete_action)
         tb.addSeparator()
 
-        align = QToolButton()
-        align.setObjectName("alignButton")
-        align.setText("Align")
-        align.setToolTip("Align the selection to the label")
-        align.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        align.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        align = _menu_button("alignButton", "Align", "Align the selection to the label")
         self.align_actions: dict[str, QAction] = {}
         for how, aid in (
             ("left", A.DESIGN_ALIGN_LEFT),
