@@ -96,7 +96,7 @@ class FormDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(self.form)
         self.body = layout
-        self.form_error = FieldError(self, name="formError")
+        self.form_error = FieldError(self, name="formError", reserve=True)
         self.form_error.setProperty("role", "formError")
         self.errors = FormErrors(self.form_error)
         layout.addWidget(self.form_error)
@@ -120,7 +120,7 @@ class FormDialog(QDialog):
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(2)
         v.addWidget(widget)
-        err = FieldError(box, name=f"{widget.objectName() or 'field'}Error")
+        err = FieldError(box, name=f"{widget.objectName() or 'field'}Error", reserve=True)
         v.addWidget(err)
         if tip:
             widget.setToolTip(tip)

@@ -73,13 +73,18 @@ class DecimalEdit(QLineEdit):
 class FieldError(QLabel):
     """A small red label under a field; hidden while there is nothing to say."""
 
-    def __init__(self, parent: QWidget | None = None, *, name: str = "") -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, name: str = "", reserve: bool = False
+    ) -> None:
         super().__init__(parent)
-        # the line is kept while hidden: a message appearing does not push the form down
-        policy = self.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.setSizePolicy(policy)
-        self._reserve()
+        self._reserved = reserve
+        if reserve:
+            # in a form the line is kept while hidden: a message appearing does not push
+            # the fields below it down
+            policy = self.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.setSizePolicy(policy)
+            self._reserve()
         self.setProperty("role", "fieldError")
         self.setTextFormat(Qt.TextFormat.PlainText)  # messages quote what was typed
         self.setWordWrap(True)
@@ -92,7 +97,7 @@ class FieldError(QLabel):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
+        if event.type() == QEvent.Type.FontChange and self._reserved:
             self._reserve()
 
     def show_message(self, message: str) -> None:
