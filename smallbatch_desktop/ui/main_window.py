@@ -202,8 +202,7 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"{text} ({shortcut})")
             self.nav.addItem(item)
-        fm = self.nav.fontMetrics()
-        self.nav.setFixedWidth(fm.horizontalAdvance("Inventory") + 64)
+        self._size_nav()
         self.nav.setIconSize(QSize(22, 22))
         self.nav.setSpacing(2)
         self.nav.currentRowChanged.connect(
@@ -214,6 +213,17 @@ class MainWindow(QMainWindow):
         h.addWidget(self.nav)
         h.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+
+    def _size_nav(self) -> None:
+        """The view list as wide as its longest name in the current font."""
+        fm = self.nav.fontMetrics()
+        longest = max(fm.horizontalAdvance(text) for _n, text, _i in VIEWS)
+        self.nav.setFixedWidth(longest + 64)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "nav"):
+            self._size_nav()  # Larger text applies at once, the view list too
 
     def _build_status_bar(self, db_label: str) -> None:
         sb = self.statusBar()

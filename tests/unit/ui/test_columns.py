@@ -84,8 +84,10 @@ def test_widths_are_remembered_and_larger_text_resizes_at_once(
     assert lots2.columnWidth(supplier) == 333
     normal_lot = lots2.columnWidth(0)
 
+    nav = window.nav.width()
     window.actions_[ActionId.LARGER_TEXT].trigger()
     qtbot.waitUntil(lambda: lots2.columnWidth(0) > normal_lot)
+    qtbot.waitUntil(lambda: window.nav.width() > nav)  # the view list follows too
     assert _fits(lots2, 0) == []
     assert lots2.columnWidth(supplier) == 333  # the user's width stays
     window.actions_[ActionId.LARGER_TEXT].trigger()
