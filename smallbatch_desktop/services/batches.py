@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Literal
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from smallbatch_desktop.domain import lotcodes
 from smallbatch_desktop.domain.errors import (
@@ -267,7 +267,17 @@ def allocated_materials(session: Session) -> dict[int, Decimal]:
     less what they already consumed), per material id, in its stock unit."""
     out: dict[int, Decimal] = {}
     active = (BatchStatus.PLANNED.value, BatchStatus.IN_PRODUCTION.value)
-    for b in session.scalars(select(Batch).where(Batch.status.in_(active))):
+    query = (
+        select(Batch)
+        .where(Batch.status.in_(active))
+        .options(
+            selectinload(Batch.consumptions),
+            selectinload(Batch.recipe_version)
+            .selectinload(RecipeVersion.lines)
+            .joinedload(RecipeLine.material),
+        )
+    )
+    for b in session.scalars(query):
         recorded = _recorded_by_line(b)
         for ln in b.recipe_version.lines:
             m = ln.material
