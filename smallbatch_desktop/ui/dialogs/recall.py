@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,6 @@ from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill
 from smallbatch_desktop.services.reports import recall_report, write_recall_csv
 from smallbatch_desktop.ui.context import UiContext
 
-log = logging.getLogger(__name__)
 
 Column = tuple[str, Callable[[Any], object]]
 
@@ -338,11 +336,7 @@ class RecallDialog(QDialog):
             self.summary.setText("No report.")
             return
         self.summary.setText("The report failed; see the log.")
-        reporter = getattr(self.parent(), "errors", None)  # the main window's ErrorReporter
-        if reporter is not None:
-            reporter.report(exc, context="recall report")
-        else:
-            log.error("recall report failed", exc_info=exc)
+        self._ctx.errors.report(exc, context="recall report")  # logged and shown
 
     def _on_result(self, outcome: RecallOutcome) -> None:
         if outcome.drill is not None:
