@@ -42,7 +42,6 @@ from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill
 from smallbatch_desktop.services.reports import recall_report, write_recall_csv
 from smallbatch_desktop.ui.context import UiContext
 
-
 Column = tuple[str, Callable[[Any], object]]
 
 
