@@ -3,9 +3,11 @@
     smallbatch labels --db shop.sqlite --batch HS-26327-01 --stock 5160 --copies 24 \
         --skip 3 --profile "Office laser" --out labels.pdf
 
-One unit of work: the labels are planned, rendered and, for a released batch, the
-printed number range is recorded, all or nothing.  A batch that is not released prints
-watermarked drafts and consumes no numbers.  ``--calibration`` prints the printer
+For a released batch the "n of N" numbers are reserved first, in their own committed
+unit of work (another workstation printing the same batch waits, then continues after
+them); then the labels are rendered and written, and if that fails the numbers are
+given back.  A batch that is not released, or ``--draft``, prints watermarked drafts
+that neither use nor check numbers.  ``--calibration`` prints the printer
 calibration sheet for the stock instead.
 """
 
@@ -65,9 +67,10 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, suffix=".pdf")
     # drafts and calibration sheets use no numbers: they only read
     engine, session_factory = open_db(args, read_only=args.draft or args.calibration)
+    by = args.by or current_user()
     try:
-        with session_factory.begin() as s:
-            if args.calibration:
+        if args.calibration:
+            with session_factory() as s:
                 stock = svc.resolve_stock(s, args.stock or "Avery 5160")
                 profile = svc.get_printer_profile(s, args.profile) if args.profile else None
                 pdf = calibration_pdf(
@@ -77,13 +80,15 @@ def run(args: argparse.Namespace) -> int:
                     dpi=profile.dpi if profile else 300,
                     profile_name=profile.name if profile else "",
                 )
-                out.write_bytes(pdf)
-                if profile is None:
-                    print(NO_PROFILE_WARNING, file=sys.stderr)
-                print(f"calibration sheet for {stock.key} written to {out}")
-                return 0
-            if not args.batch:
-                raise ValidationError("batch: give --batch LOT", field="batch")
+            out.write_bytes(pdf)
+            if profile is None:
+                print(NO_PROFILE_WARNING, file=sys.stderr)
+            print(f"calibration sheet for {stock.key} written to {out}")
+            return 0
+        if not args.batch:
+            raise ValidationError("batch: give --batch LOT", field="batch")
+        # a final run's numbers, reserved and committed (a draft only reads)
+        with session_factory() if args.draft else session_factory.begin() as s:
             plan = svc.plan_print(
                 s,
                 lot=args.batch,
@@ -95,10 +100,20 @@ def run(args: argparse.Namespace) -> int:
                 total=args.total,
                 profile_name=args.profile,
                 final=not args.draft,
+                lock_numbers=True,
             )
+            run = svc.reserve_print_run(s, plan, printed_by=by)
+            run_id = run.id if run is not None else None
+        try:
             result = render_labels(plan.job)
             out.write_bytes(result.pdf)
-            svc.record_print_run(s, plan, printed_by=args.by or current_user())
+        except BaseException as exc:
+            if run_id is not None:
+                with session_factory.begin() as s:
+                    svc.release_print_run(
+                        s, run_id, actor=by, reason=f"the labels were not made: {exc}"
+                    )
+            raise
     finally:
         engine.dispose()
     for w in result.warnings:

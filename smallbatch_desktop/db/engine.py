@@ -5,18 +5,38 @@ keys on, ``synchronous=NORMAL`` (in WAL mode a power cut can lose the last commi
 transaction but never corrupts the file; a workshop PC without a UPS is the case we
 plan for, and FULL would double the fsyncs on every click of Save), and a busy timeout
 so a second window or the CLI waits instead of failing.
+
+Units of work and locks (several workstations may share one database):
+
+- ``session_factory.begin()`` is a *write* unit of work.  On SQLite it starts with
+  ``BEGIN IMMEDIATE``: the write lock is taken before the first read, so what a service
+  checks (stock on hand, pieces left, the next label number) cannot change before it
+  writes; a second writer waits (busy timeout) instead of failing half-way.  On
+  PostgreSQL the services lock the rows they check (``SELECT ... FOR UPDATE``, see
+  ``services.common.lock``), which waits for the other transaction and then reads its
+  result.
+- ``session_factory()`` is a *read* session: a plain (deferred) ``BEGIN`` on SQLite, so
+  readers never wait for a writer in WAL mode and take no lock.
+- pysqlite's own transaction handling is switched off (``isolation_level = None``) and
+  the ``begin`` event emits the ``BEGIN`` itself: left to the driver, SELECTs run
+  outside any transaction (a stock check could read one state and the INSERT land on
+  another) and DDL commits early.  This is SQLAlchemy's documented recipe for pysqlite;
+  it also makes SAVEPOINT (``Session.begin_nested``) and migrations transactional.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from smallbatch_desktop.db import guards
 from smallbatch_desktop.domain.errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -45,7 +65,13 @@ def database_url(db: str | Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
+#: Connection execution option: this connection runs a write unit of work.
+WRITE = "smallbatch_write"
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # the driver emits no BEGIN of its own: _sqlite_begin does (see the module docstring)
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=5000")
@@ -53,6 +79,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.execute("PRAGMA cache_size=-32000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN IMMEDIATE for a write unit of work, a deferred BEGIN for reads."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def make_engine(db: str | Path, *, echo: bool = False) -> Engine:
@@ -65,17 +96,33 @@ def make_engine(db: str | Path, *, echo: bool = False) -> Engine:
         # a server that is off or unreachable answers in seconds, not the OS's minutes
         kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
     engine = create_engine(url, **kwargs)
+    guards.install(engine)  # the database's own refusals become UserErrors
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
             with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                raw.execute("PRAGMA journal_mode=WAL")  # outside a transaction, as WAL needs
     return engine
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+class SessionFactory(sessionmaker[Session]):
+    """``factory()``: a read session; ``factory.begin()``: a write unit of work that
+    commits at the end (``BEGIN IMMEDIATE`` on SQLite: see the module docstring)."""
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        with self() as session, session.begin():
+            # the connection, with the write option, is taken before anything is read
+            session.connection(execution_options={WRITE: True})
+            yield session
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
     # expire_on_commit=False: views keep plain data read inside the unit of work.
-    return sessionmaker(bind=engine, expire_on_commit=False, future=True)
+    return SessionFactory(bind=engine, expire_on_commit=False)
 
 
 def open_database(db: str | Path, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:

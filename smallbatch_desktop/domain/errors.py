@@ -83,3 +83,13 @@ class NewerSchemaError(DatabaseFault):
 
 class ServerUnreachableError(DatabaseFault):
     """The PostgreSQL server does not answer, or refused the login."""
+
+
+class DuplicateError(ConflictError):
+    """A unique value (lot code, name) that another row holds, found by the database
+    itself: typically another workstation saved the same value a moment earlier.
+    ``constraint`` is ``table.column``."""
+
+    def __init__(self, message: str, *, field: str | None = None, constraint: str = "") -> None:
+        super().__init__(message, field=field)
+        self.constraint = constraint

@@ -7,6 +7,12 @@ Rules that protect the record:
 - a released (or rejected, recalled) batch is read-only: corrections are amendments
   with who, when and why;
 - only a released batch ships, never more than is left of it.
+
+Several workstations may share the database: every use case that checks a batch or a
+lot and then writes locks the rows it checks first (``services.common.lock``), so a
+check cannot go stale before the write, and a workstation that loses a race for the
+last of a lot gets a message with what is left now.  The database guards the same
+rules itself (migration ``0003_integrity``).
 """
 
 from __future__ import annotations
@@ -56,7 +62,10 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     get_setting,
+    insert_with_new_code,
     like,
+    lock,
+    lock_lot_codes,
     optional_text,
     parse_date,
     required_text,
@@ -142,12 +151,12 @@ def plan_batch(
         field="unit",
     )
     day = parse_date(made_date, field="made date") if made_date else dt.date.today()
+    lock_lot_codes(session)
+    code = ""
     if lot_code:
         code = lotcodes.validate_lot_code(lot_code)
         if lot_code_taken(session, code):
             raise ConflictError(f"lot code: {code!r} is already used", field="lot code")
-    else:
-        code = preview_lot_code(session, v.id, day)
     best_before = day + dt.timedelta(days=v.shelf_life_days) if v.shelf_life_days else None
     b = Batch(
         lot_code=code,
@@ -161,8 +170,12 @@ def plan_batch(
         operator=optional_text(operator or actor, field="operator", max_len=100),
         notes=optional_text(notes, field="notes", lines=True),
     )
-    session.add(b)
-    session.flush()
+    if lot_code:
+        session.add(b)
+        session.flush()
+    else:
+        insert_with_new_code(session, b, lambda: preview_lot_code(session, v.id, day))
+    code = b.lot_code
     audit(
         session,
         actor,
@@ -409,14 +422,24 @@ def record_consumption(
     quantity: object,
     unit: str,
     recipe_line_id: int | None = None,
+    seen_on_hand: Decimal | None = None,
     actor: str = "",
 ) -> Consumption:
-    """The batch used ``quantity unit`` of a material lot or of another (released) batch."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    """The batch used ``quantity unit`` of a material lot or of another (released) batch.
+
+    ``seen_on_hand`` is what the maker saw left of the lot (in its unit) when picking:
+    when that would have been enough but is no longer, the message says another
+    workstation used it meanwhile."""
+    b = lock(session, Batch, batch_id, field="batch")
     _editable(b, "inputs")
     qty = positive_quantity(quantity, field="quantity")
     entered_unit = normalize_unit(unit, field="unit")
     lot, src = _resolve_source(session, lot_code)
+    if lot is not None:
+        lot = lock(session, MaterialLot, lot.id, field="lot")
+    else:
+        assert src is not None
+        src = lock(session, Batch, src.id, field="lot")
     line = None
     if recipe_line_id is not None:
         line = get_or_404(session, RecipeLine, recipe_line_id, field="recipe line")
@@ -468,6 +491,13 @@ def record_consumption(
             field="quantity",
         )
     if in_source > on_hand:
+        if seen_on_hand is not None and in_source <= seen_on_hand:
+            raise InsufficientStockError(
+                f"quantity: only {format_quantity(max(on_hand, Decimal(0)), source_unit)} of "
+                f"{source_code} is left now: another workstation used it since you looked "
+                f"({format_quantity(seen_on_hand, source_unit)} then); pick again",
+                field="quantity",
+            )
         raise InsufficientStockError(
             f"quantity: {format_quantity(qty, entered_unit)} is more than the "
             f"{format_quantity(on_hand, source_unit)} on hand of lot {source_code}",
@@ -522,6 +552,8 @@ class PickInput:
     quantity: object
     unit: str
     recipe_line_id: int | None = None
+    #: what the maker saw left of the lot when picking (its unit), if known
+    seen_on_hand: Decimal | None = None
 
 
 def record_consumptions(
@@ -530,6 +562,20 @@ def record_consumptions(
     """Several lots at once (one user action): all recorded, or none."""
     if not picks:
         raise ValidationError("inputs: pick at least one lot", field="inputs")
+    # the batch, then every source, in one order on every workstation: two workstations
+    # picking the same lots in another order must not wait for each other (a deadlock)
+    lock(session, Batch, batch_id, field="batch")
+    codes = sorted({(p.lot_code or "").strip() for p in picks})
+    lot_ids = session.scalars(
+        select(MaterialLot.id).where(MaterialLot.lot_code.in_(codes)).order_by(MaterialLot.id)
+    ).all()
+    batch_ids = session.scalars(
+        select(Batch.id).where(Batch.lot_code.in_(codes)).order_by(Batch.id)
+    ).all()
+    for lot_id in lot_ids:
+        lock(session, MaterialLot, lot_id, field="lot")
+    for src_id in batch_ids:
+        lock(session, Batch, src_id, field="lot")
     out = []
     for i, p in enumerate(picks):
         try:
@@ -541,6 +587,7 @@ def record_consumptions(
                     quantity=p.quantity,
                     unit=p.unit,
                     recipe_line_id=p.recipe_line_id,
+                    seen_on_hand=p.seen_on_hand,
                     actor=actor,
                 )
             )
@@ -553,7 +600,7 @@ def record_consumptions(
 
 def remove_consumption(session: Session, consumption_id: int, *, actor: str = "") -> None:
     c = get_or_404(session, Consumption, consumption_id, field="input")
-    _editable(c.batch, "inputs")
+    _editable(lock(session, Batch, c.batch_id, field="batch"), "inputs")
     audit(
         session,
         actor,
@@ -637,7 +684,7 @@ def record_qc(
     note: str = "",
 ) -> QcResult:
     """A result for one check; judged against the spec. Only before release."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    b = lock(session, Batch, batch_id, field="batch")
     if BatchStatus(b.status) in FROZEN:
         raise ImmutableError(
             f"QC: batch {b.lot_code} is {BatchStatus(b.status).label.lower()}; QC is closed",
@@ -696,7 +743,7 @@ def change_status(
 ) -> Batch:
     """Move a batch along its life. ``action``: start, to_qc, back_to_production,
     release, reject, recall."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    b = lock(session, Batch, batch_id, field="batch")
     if action not in TRANSITIONS:
         raise ValidationError(f"status: unknown action {action!r}", field="status")
     allowed_from, target = TRANSITIONS[action]
@@ -756,7 +803,7 @@ def update_batch(
     actor: str = "",
 ) -> Batch:
     """Edit a batch that is not yet released/closed."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    b = lock(session, Batch, batch_id, field="batch")
     if BatchStatus(b.status) in FROZEN:
         raise ImmutableError(
             f"batch: {b.lot_code} is {BatchStatus(b.status).label.lower()}; correct it with an amendment",
@@ -792,7 +839,7 @@ def amend_batch(
     session: Session, batch_id: int, *, field: str, new_value: str, reason: str, actor: str
 ) -> Amendment:
     """A correction to a released batch record: kept beside the old value, never over it."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    b = lock(session, Batch, batch_id, field="batch")
     if BatchStatus(b.status) not in FROZEN:
         raise StatusError(
             f"amendment: batch {b.lot_code} is not released yet; edit it directly",
@@ -874,10 +921,14 @@ def ship_batch(
     document_number: str = "",
     notes: str = "",
     create_customer: bool = True,
+    seen_left: Decimal | None = None,
     actor: str = "",
 ) -> Shipment:
-    """Units of a released batch to a customer or channel."""
-    b = get_or_404(session, Batch, batch_id, field="batch")
+    """Units of a released batch to a customer or channel.
+
+    ``seen_left`` is what the maker saw left of the batch (its unit): when that would
+    have been enough but is no longer, the message says another workstation took it."""
+    b = lock(session, Batch, batch_id, field="batch")
     if b.status != BatchStatus.RELEASED.value:
         raise StatusError(
             f"shipment: batch {b.lot_code} is {BatchStatus(b.status).label.lower()}; only a released batch ships",
@@ -887,6 +938,13 @@ def ship_batch(
     u = normalize_unit(unit or b.unit, field="unit")
     in_batch = convert(qty, u, b.unit, field="unit")
     left = batch_on_hand(session, b.id)
+    if in_batch > left and seen_left is not None and in_batch <= seen_left:
+        raise InsufficientStockError(
+            f"quantity: only {format_quantity(max(left, Decimal(0)), b.unit)} of {b.lot_code} "
+            f"is left now: another workstation used or shipped it since you looked "
+            f"({format_quantity(seen_left, b.unit)} then)",
+            field="quantity",
+        )
     if in_batch > left:
         raise InsufficientStockError(
             f"quantity: {format_quantity(qty, u)} is more than the {format_quantity(left, b.unit)} left of {b.lot_code}",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
+from smallbatch_desktop.domain.errors import DuplicateError, NotFoundError, ValidationError
 from smallbatch_desktop.domain.models import AuditEntry, Base, Setting
 from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.services.fast_reads import like_operator
@@ -162,6 +163,66 @@ def get_or_404(session: Session, model: type[T], id_: int, *, field: str) -> T:
             field=field,
         )
     return obj
+
+
+def lock(session: Session, model: type[T], id_: int, *, field: str) -> T:
+    """The row, locked for the rest of this unit of work and read afresh.
+
+    Every use case that checks a row and then writes on the strength of it (stock left,
+    pieces left, status, the next label number) reads the row through here first:
+    PostgreSQL takes a row lock (``SELECT ... FOR UPDATE``), so another workstation's
+    transaction on the same row waits until this one ends and then sees its result.
+    On SQLite ``FOR UPDATE`` does not exist and is not needed: a write unit of work
+    (``session_factory.begin()``) already holds the database's write lock
+    (``BEGIN IMMEDIATE``, see ``db.engine``).
+    """
+    obj = session.scalars(
+        select(model)
+        .where(model.id == id_)  # type: ignore[attr-defined]
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if obj is None:
+        raise NotFoundError(
+            f"{field}: no {model.__tablename__.rstrip('s').replace('_', ' ')} with id {id_}",
+            field=field,
+        )
+    return obj
+
+
+#: pg_advisory_xact_lock key serialising lot code generation (any constant works)
+_LOT_CODE_LOCK = 0x5B1C0DE
+
+
+def lock_lot_codes(session: Session) -> None:
+    """Serialise the choice of new lot codes between workstations for this unit of work.
+
+    The next free code is found by reading the codes taken; on PostgreSQL two
+    transactions could read the same state and pick the same code, so they queue on a
+    transaction-scoped advisory lock.  SQLite's write lock already serialises them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOT_CODE_LOCK})
+
+
+def insert_with_new_code(
+    session: Session, obj: Base, new_code: Callable[[], str], *, attempts: int = 8
+) -> None:
+    """Add ``obj`` (a batch or material lot) under a freshly generated lot code.
+
+    The code is the next free one (``new_code``), chosen under ``lock_lot_codes``; should
+    the database still refuse it as taken (a workstation on an old version chose the
+    same code a moment earlier), only this insert is undone (a savepoint) and the next
+    free code is tried."""
+    for attempt in range(attempts):
+        obj.lot_code = new_code()  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.add(obj)
+                session.flush()
+            return
+        except DuplicateError as exc:
+            if not exc.constraint.endswith("lot_code") or attempt == attempts - 1:
+                raise
 
 
 def parse_date(value: object, *, field: str) -> dt.date:

@@ -40,7 +40,10 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     get_setting,
+    insert_with_new_code,
     like,
+    lock,
+    lock_lot_codes,
     normalize_gtin,
     optional_text,
     parse_date,
@@ -310,12 +313,12 @@ def receive_lot(
             f"expiry date: {expiry.isoformat()} is before the received date {received.isoformat()}",
             field="expiry date",
         )
+    lock_lot_codes(session)
+    code = ""
     if lot_code:
         code = lotcodes.validate_lot_code(lot_code, field="lot code")
         if lot_code_taken(session, code):
             raise ConflictError(f"lot code: {code!r} is already used", field="lot code")
-    else:
-        code = next_receiving_code(session, received)
     lot = MaterialLot(
         lot_code=code,
         material_id=material.id,
@@ -334,8 +337,12 @@ def receive_lot(
         notes=optional_text(notes, field="notes", lines=True),
         received_by=actor,
     )
-    session.add(lot)
-    session.flush()
+    if lot_code:
+        session.add(lot)
+        session.flush()
+    else:
+        insert_with_new_code(session, lot, lambda: next_receiving_code(session, received))
+    code = lot.lot_code
     audit(
         session,
         actor,
@@ -502,7 +509,7 @@ def adjust_lot(
     actor: str = "",
 ) -> StockAdjustment:
     """A signed correction in the lot's unit (a count, a spill). Never below zero."""
-    lot = get_or_404(session, MaterialLot, lot_id, field="lot")
+    lot = lock(session, MaterialLot, lot_id, field="lot")
     qty = quantize(parse_decimal(quantity, field="adjustment"))
     if qty == 0:
         raise ValidationError("adjustment: must not be zero", field="adjustment")

@@ -7,10 +7,14 @@ owns the unit of work):
   version, materials and workshop settings.  Ingredients are listed in descending order
   of weight in the batch (EU 1169/2011 Art. 18); a line made from an intermediate
   recipe is a compound ingredient, "Name (a, b, c)", its own ingredients in brackets.
-- ``plan_print`` / ``record_print_run``: a print job with "n of N" numbers that
-  continue after the last final run, so a reprint never repeats a number unless the
-  maker explicitly asks for a start number.  Only a released batch prints final labels;
-  any other status prints drafts (watermarked, no numbers consumed).
+- ``plan_print`` / ``reserve_print_run`` / ``release_print_run``: a print job with
+  "n of N" numbers that continue after the last final run, so a reprint never repeats a
+  number unless the maker explicitly asks for a start number.  The numbers are reserved
+  in the database first, in their own committed unit of work, and only then rendered; a
+  render that fails gives them back (``release_print_run``).  Several workstations
+  printing the same batch queue on the batch's row lock, so no number is handed out
+  twice.  Only a released batch prints final labels; any other status, and a proof
+  asked for as a draft, prints drafts (watermarked) that neither use nor check numbers.
 - CRUD for label layouts, custom stock and printer profiles, with errors naming fields.
 
 This module builds plain data (``domain.label_data``) for the PDF layer (``pdf.labels``)
@@ -69,7 +73,7 @@ from smallbatch_desktop.domain.models import (
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.domain.text import check_text
 from smallbatch_desktop.domain.units import Dimension, convert, get_unit, parse_decimal
-from smallbatch_desktop.services.common import audit, get_setting
+from smallbatch_desktop.services.common import audit, get_setting, lock
 
 #: material kinds that never appear in an ingredients list
 NOT_INGREDIENTS = frozenset({"packaging", "component", "label", "equipment", "consumable"})
@@ -310,6 +314,8 @@ class PrintPlan:
     #: True: a released batch's real labels; recording the run consumes the numbers
     final: bool
     profile_name: str = ""
+    #: the maker asked for these numbers (a start number): they may repeat earlier ones
+    reprint: bool = False
 
     @property
     def copies(self) -> int:
@@ -345,11 +351,16 @@ def plan_print(
     profile_name: str | None = None,
     final: bool = True,
     outline: bool = False,
+    lock_numbers: bool = False,
 ) -> PrintPlan:
     """Everything needed to print a batch's labels, validated; nothing is written.
 
     Numbers continue after the last final run ("n of N" never repeats) unless
-    ``start_number`` asks for a reprint.  ``copies`` defaults to the units not yet
+    ``start_number`` asks for a reprint.  ``lock_numbers`` (in a write unit of work that
+    then calls ``reserve_print_run``) locks the batch's numbering first, so no other
+    workstation takes the same numbers in between.  A draft (not released, or
+    ``final=False``) is a proof: it shows the next numbers when there are any left, and
+    numbers from 1 when all are printed, and is never refused for want of numbers.  ``copies`` defaults to the units not yet
     numbered (a batch counted in pieces) or one sheet / one label.  ``N`` is ``total``,
     else the batch's pieces, else the previous run's N, else the last number printed.
     """
@@ -373,6 +384,8 @@ def plan_print(
                 select(PrinterProfile).where(PrinterProfile.name == default_profile)
             )
     final = final and info.released
+    if lock_numbers and final:
+        lock(session, Batch, info.batch_id, field="batch")
     last = last_printed_number(session, info.batch_id)
     if start_number is not None:
         first = _positive_int(start_number, field="start number", maximum=1_000_000)
@@ -398,6 +411,12 @@ def plan_print(
     last_number = first + n_copies - 1
     if not n_total:
         n_total = last_number
+    if last_number > n_total and not final:
+        # a proof uses no numbers, so it never runs out of them
+        if start_number is None and n_copies <= n_total:
+            first = 1
+        last_number = first + n_copies - 1
+        n_total = max(n_total, last_number)
     if last_number > n_total:
         if total is None and start_number is None and last:
             raise ConflictError(
@@ -436,15 +455,31 @@ def plan_print(
         total=n_total,
         final=final,
         profile_name=profile.name if profile else "",
+        reprint=start_number is not None,
     )
 
 
-def record_print_run(
+def reserve_print_run(
     session: Session, plan: PrintPlan, *, printed_by: str = ""
 ) -> LabelPrintRun | None:
-    """Write the run of a final plan (after it printed); drafts record nothing."""
+    """Reserve the numbers of a final plan, before anything is rendered; drafts reserve
+    nothing.  Commit this unit of work, then render; if the render fails, give the
+    numbers back with ``release_print_run``.
+
+    The batch's numbering is locked and checked again here: when another workstation
+    took these numbers since the plan was made, a ``ConflictError`` says which number
+    is free now (a reprint the maker asked for is let through)."""
     if not plan.final:
         return None
+    lock(session, Batch, plan.batch_id, field="batch")
+    last = last_printed_number(session, plan.batch_id)
+    if not plan.reprint and plan.first_number <= last:
+        raise ConflictError(
+            f"numbering: another workstation printed labels up to {last} of {plan.lot} "
+            f"since this print was planned; the next free number is {last + 1}: "
+            "plan the print again",
+            field="start number",
+        )
     run = LabelPrintRun(
         batch_id=plan.batch_id,
         layout_name=plan.layout_name,
@@ -469,6 +504,28 @@ def record_print_run(
         stock=plan.stock_key,
     )
     return run
+
+
+def release_print_run(session: Session, run_id: int, *, actor: str = "", reason: str) -> None:
+    """Give back the numbers of a run that never printed (its render failed).
+
+    Numbers handed out after it by another workstation stay taken; these are free
+    again only if no later run took numbers after them."""
+    run = session.get(LabelPrintRun, run_id)
+    if run is None:
+        return
+    lock(session, Batch, run.batch_id, field="batch")
+    audit(
+        session,
+        actor,
+        "print_labels.release",
+        "batch",
+        run.batch_id,
+        numbers=f"{run.first_number}-{run.last_number}",
+        reason=reason,
+    )
+    session.delete(run)
+    session.flush()
 
 
 # --------------------------------------------------------------------------- layouts
@@ -870,7 +927,8 @@ __all__ = [
     "list_printer_profiles",
     "plan_print",
     "print_runs",
-    "record_print_run",
+    "release_print_run",
+    "reserve_print_run",
     "resolve_layout",
     "resolve_stock",
     "sample_label_data",

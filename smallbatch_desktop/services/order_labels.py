@@ -31,7 +31,7 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.domain.units import Dimension, convert, format_quantity, get_unit
 from smallbatch_desktop.services.common import get_or_404
-from smallbatch_desktop.services.labels import PrintPlan, plan_print, record_print_run
+from smallbatch_desktop.services.labels import PrintPlan, plan_print, reserve_print_run
 
 
 @dataclass(frozen=True)
@@ -152,5 +152,5 @@ def record_order_print(
     session: Session, plan: OrderLabelPlan, *, printed_by: str = ""
 ) -> list[LabelPrintRun]:
     """Record the numbers the job used, batch by batch (after it printed)."""
-    runs = [record_print_run(session, p, printed_by=printed_by) for p in plan.parts]
+    runs = [reserve_print_run(session, p, printed_by=printed_by) for p in plan.parts]
     return [r for r in runs if r is not None]

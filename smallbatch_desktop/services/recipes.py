@@ -44,6 +44,7 @@ from smallbatch_desktop.domain.units import (
 from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
+    lock,
     normalize_gtin,
     optional_text,
     required_text,
@@ -145,7 +146,7 @@ def update_recipe(
 
 
 def _draft(session: Session, version_id: int) -> RecipeVersion:
-    v = get_or_404(session, RecipeVersion, version_id, field="recipe version")
+    v = lock(session, RecipeVersion, version_id, field="recipe version")
     if v.status != DRAFT:
         raise ImmutableError(
             f"recipe version: {v.recipe.code} v{v.version} is published and cannot change; "
@@ -345,6 +346,7 @@ def publish(session: Session, version_id: int, *, actor: str = "") -> RecipeVers
 def new_version(session: Session, version_id: int, *, actor: str = "") -> RecipeVersion:
     """Copy a version into the next draft (one open draft per recipe)."""
     src = get_or_404(session, RecipeVersion, version_id, field="recipe version")
+    lock(session, Recipe, src.recipe_id, field="recipe")  # one draft, one next number
     open_draft = session.scalar(
         select(RecipeVersion).where(
             RecipeVersion.recipe_id == src.recipe_id, RecipeVersion.status == DRAFT

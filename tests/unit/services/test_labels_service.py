@@ -68,10 +68,10 @@ def test_numbering_never_repeats_across_runs(session: Session) -> None:
     k = sauce_kitchen(session, units="50")
     p1 = svc.plan_print(session, k.batch.id, copies=20)
     assert (p1.first_number, p1.last_number, p1.total, p1.final) == (1, 20, 50, True)
-    svc.record_print_run(session, p1, printed_by="ann")
+    svc.reserve_print_run(session, p1, printed_by="ann")
     p2 = svc.plan_print(session, k.batch.id, copies=30)
     assert (p2.first_number, p2.last_number) == (21, 50)
-    svc.record_print_run(session, p2, printed_by="ann")
+    svc.reserve_print_run(session, p2, printed_by="ann")
     printed = [d.n for p in (p1, p2) for d in p.job.labels]
     assert sorted(printed) == list(range(1, 51))  # no number twice
     # everything is printed: a third run is refused unless a reprint is asked for
@@ -100,7 +100,7 @@ def test_default_copies_are_the_units_not_yet_numbered(session: Session) -> None
     k = sauce_kitchen(session)
     p = svc.plan_print(session, k.batch.id)
     assert p.copies == 24 and p.last_number == 24
-    svc.record_print_run(session, svc.plan_print(session, k.batch.id, copies=10))
+    svc.reserve_print_run(session, svc.plan_print(session, k.batch.id, copies=10))
     assert svc.plan_print(session, k.batch.id).copies == 14
 
 
@@ -109,7 +109,7 @@ def test_unreleased_batch_prints_drafts_and_records_nothing(session: Session, st
     k = sauce_kitchen(session, status=status)
     plan = svc.plan_print(session, k.batch.id, copies=2)
     assert plan.job.draft and not plan.final
-    assert svc.record_print_run(session, plan) is None
+    assert svc.reserve_print_run(session, plan) is None
     assert session.scalar(select(LabelPrintRun)) is None
     with pdfplumber.open(io.BytesIO(render_labels(plan.job).pdf)) as doc:
         text = "".join(c["text"] for c in doc.pages[0].chars)
@@ -342,3 +342,59 @@ def test_cosmetic_lists_inci_names(session: Session) -> None:
         text = doc.pages[0].extract_text()
     assert "HABANERO_PEPPERS" in text and "Habanero peppers" not in text
     assert "".join(t for t, _ in ingredient_runs(d, "", inci=False)).startswith("Habanero")
+
+
+def test_a_draft_proof_is_never_refused_for_want_of_numbers(session: Session) -> None:
+    k = sauce_kitchen(session)  # 24 jars
+    svc.reserve_print_run(session, svc.plan_print(session, k.batch.id), printed_by="ann")
+    with pytest.raises(ConflictError, match="start number"):
+        svc.plan_print(session, k.batch.id, copies=2)  # a final run: all 24 are used
+    proof = svc.plan_print(session, k.batch.id, copies=2, final=False)
+    assert proof.job.draft and not proof.final
+    assert [(d.n, d.total) for d in proof.job.labels] == [(1, 24), (2, 24)]
+    assert svc.reserve_print_run(session, proof) is None  # uses no numbers
+    assert [(r.first_number, r.last_number) for r in svc.print_runs(session, k.batch.id)] == [
+        (1, 24)
+    ]
+
+
+def test_reserved_numbers_are_checked_again_and_given_back(session: Session) -> None:
+    k = sauce_kitchen(session, units="50")
+    mine = svc.plan_print(session, k.batch.id, copies=10)
+    theirs = svc.plan_print(session, k.batch.id, copies=5)  # planned at the same time
+    assert (mine.first_number, theirs.first_number) == (1, 1)
+    run = svc.reserve_print_run(session, theirs, printed_by="other workstation")
+    assert run is not None
+    with pytest.raises(ConflictError, match=r"printed labels up to 5 .* next free number is 6"):
+        svc.reserve_print_run(session, mine, printed_by="ann")
+    # a reprint the maker asked for may repeat numbers
+    again = svc.plan_print(session, k.batch.id, copies=2, start_number=1)
+    assert again.reprint and svc.reserve_print_run(session, again) is not None
+    # the render failed: its numbers are free again, and the release is in the audit trail
+    svc.release_print_run(session, run.id, actor="ann", reason="printer jammed")
+    assert [(r.first_number, r.last_number) for r in svc.print_runs(session, k.batch.id)] == [
+        (1, 2)
+    ]
+    assert session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "print_labels.release")
+    ).details == {"numbers": "1-5", "reason": "printer jammed"}
+
+
+def test_cli_reserves_numbers_first_and_gives_them_back_when_the_pdf_fails(
+    db_path, session_factory, tmp_path, capsys
+) -> None:
+    from smallbatch_desktop import cli
+
+    with session_factory.begin() as s:
+        sauce_kitchen(s)
+    args = ["labels", "--db", str(db_path), "--batch", "HS-26306-01", "--copies", "3"]
+    try:  # the folder does not exist: nothing can be written
+        code = cli.main([*args, "--out", str(tmp_path / "missing" / "labels.pdf")])
+    except OSError:
+        code = None
+    assert code != 0
+    with session_factory() as s:
+        assert s.scalar(select(LabelPrintRun)) is None  # the numbers were given back
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "print_labels.release"))
+    assert cli.main([*args, "--out", str(tmp_path / "labels.pdf")]) == 0
+    assert "(numbers 1-3 of 24)" in capsys.readouterr().out

@@ -8,7 +8,7 @@ one renderer (``pdf.labels.render_labels``) and Qt only rasterises it onto the p
 (``ui.printing``), at the profile's resolution, full page, so millimetres are true.
 
 Rendering and printing run as a ``ui.tasks`` job with a progress bar and Cancel.  A
-final run is recorded (``record_print_run``) in its own unit of work only after the job
+final run is recorded (``reserve_print_run``) in its own unit of work only after the job
 succeeded; a cancelled or failed job records nothing.
 
 Modules: ``dialog`` (the dialog), ``state`` (choices, plan, job), ``form`` (the

@@ -209,7 +209,7 @@ class OutputPart(PrintState):
             self.status.setText("Cancelling…")
 
     def _job_done(self, outcome: PrintOutcome) -> None:
-        from smallbatch_desktop.services.labels import last_printed_number, record_print_run
+        from smallbatch_desktop.services.labels import last_printed_number, reserve_print_run
 
         plan = outcome.plan
         recorded = ""
@@ -223,7 +223,7 @@ class OutputPart(PrintState):
                         plan.last_number,
                         plan.lot,
                     )
-                record_print_run(s, plan, printed_by=self._actor)
+                reserve_print_run(s, plan, printed_by=self._actor)
 
             def not_recorded(exc: UserError) -> None:
                 self.status.setText(f"Printed, but the run was not recorded: {exc.message}")
