@@ -576,8 +576,12 @@ def record_consumptions(
         lock(session, MaterialLot, lot_id, field="lot")
     for src_id in batch_ids:
         lock(session, Batch, src_id, field="lot")
-    out = []
+    out: list[Consumption] = []
     for i, p in enumerate(picks):
+        seen = p.seen_on_hand
+        if seen is not None:  # less the earlier picks of the same lot in this action
+            code = (p.lot_code or "").strip()
+            seen -= sum((c.quantity for c in out if _source_code(c) == code), Decimal(0))
         try:
             out.append(
                 record_consumption(
@@ -587,7 +591,7 @@ def record_consumptions(
                     quantity=p.quantity,
                     unit=p.unit,
                     recipe_line_id=p.recipe_line_id,
-                    seen_on_hand=p.seen_on_hand,
+                    seen_on_hand=seen,
                     actor=actor,
                 )
             )
@@ -596,6 +600,11 @@ def record_consumptions(
         except ConflictError as exc:
             raise type(exc)(f"pick {i + 1}: {exc.message}", field=exc.field) from None
     return out
+
+
+def _source_code(c: Consumption) -> str:
+    source = c.material_lot if c.material_lot is not None else c.input_batch
+    return source.lot_code if source is not None else ""
 
 
 def remove_consumption(session: Session, consumption_id: int, *, actor: str = "") -> None:

@@ -114,7 +114,8 @@ class PicksEditor(QWidget):
             qty = self._qty_edit(i).decimal()
             if cand is None or qty is None or qty == 0:
                 continue
-            out.append(PickInput(cand.lot_code, qty, cand.unit, row.need.line_id))
+            # what the maker saw left: a lost race is then told as one
+            out.append(PickInput(cand.lot_code, qty, cand.unit, row.need.line_id, cand.available))
         return out
 
     def has_problems(self) -> bool:

@@ -271,3 +271,60 @@ def test_list_and_count_batches_in_sql(session, k):
     assert [r.made_date for r in page] == [DAY + dt.timedelta(days=4), DAY + dt.timedelta(days=3)]
     assert bat.count_batches(session, search="mash") == 6
     assert bat.count_batches(session, search="zzz") == 0
+
+
+def test_a_lost_race_says_what_is_left_now(session_factory):
+    """Two workstations picked the same 10 kg lot; the second to save is told, in a
+    maker's words, that the other one used it (the lock makes it see the first save)."""
+    with session_factory.begin() as s:
+        k = kitchen(s)
+        a = bat.plan_batch(s, recipe_version_id=k.mash_v.id, planned_quantity="10", made_date=DAY)
+        b = bat.plan_batch(s, recipe_version_id=k.mash_v.id, planned_quantity="10", made_date=DAY)
+        ids, code = (a.id, b.id), k.chili_lot.lot_code
+    seen = Decimal(10)  # both pick lists showed 10 kg left
+    with session_factory.begin() as s:
+        bat.record_consumptions(s, ids[0], [bat.PickInput(code, "6", "kg", seen_on_hand=seen)])
+    with (
+        pytest.raises(
+            InsufficientStockError,
+            match=rf"^pick 1: quantity: only 4 kg of {code} is left now: another workstation used "
+            r"it since you looked \(10 kg then\); pick again$",
+        ),
+        session_factory.begin() as s,
+    ):
+        bat.record_consumptions(s, ids[1], [bat.PickInput(code, "6", "kg", seen_on_hand=seen)])
+    # two rows of one pick list on the same lot are this workstation's own doing
+    with (
+        pytest.raises(
+            InsufficientStockError, match=r"^pick 2: quantity: 3 kg is more than the 1 kg on hand"
+        ),
+        session_factory.begin() as s,
+    ):
+        bat.record_consumptions(
+            s,
+            ids[1],
+            [
+                bat.PickInput(code, "3", "kg", seen_on_hand=Decimal(4)),
+                bat.PickInput(code, "3", "kg", seen_on_hand=Decimal(4)),
+            ],
+        )
+    with session_factory() as s:
+        assert inv.lot_on_hand(s, k.chili_lot.id) == Decimal(4)
+
+
+def test_a_lost_shipping_race_says_what_is_left_now(session_factory):
+    with session_factory.begin() as s:
+        k = kitchen(s)
+        mash = released_batch(s, k.mash_v, "5", qc={"pH": "3.6"})
+        mash_id, lot = mash.id, mash.lot_code
+    with session_factory.begin() as s:
+        bat.ship_batch(s, mash_id, customer="Deli", quantity="4", seen_left=Decimal(5))
+    with (
+        pytest.raises(
+            InsufficientStockError,
+            match=rf"^quantity: only 1 kg of {lot} is left now: another workstation used or "
+            r"shipped it since you looked \(5 kg then\)$",
+        ),
+        session_factory.begin() as s,
+    ):
+        bat.ship_batch(s, mash_id, customer="Shop", quantity="4", seen_left=Decimal(5))
