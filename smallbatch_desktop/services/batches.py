@@ -748,10 +748,20 @@ def qc_summary(session: Session, batch_id: int) -> list[QcState]:
 
 
 def change_status(
-    session: Session, batch_id: int, action: str, *, actor: str = "", reason: str = ""
+    session: Session,
+    batch_id: int,
+    action: str,
+    *,
+    actor: str = "",
+    reason: str = "",
+    at: dt.datetime | None = None,
 ) -> Batch:
     """Move a batch along its life. ``action``: start, to_qc, back_to_production,
-    release, reject, recall."""
+    release, reject, recall.  ``at``: when it happened, for a record kept on paper and
+    entered later (default: now).
+
+    Release and rejection freeze the record: a snapshot of what it shows is kept
+    (``services.snapshots``)."""
     b = lock(session, Batch, batch_id, field="batch")
     if action not in TRANSITIONS:
         raise ValidationError(f"status: unknown action {action!r}", field="status")
@@ -762,7 +772,7 @@ def change_status(
             f"status: cannot {action.replace('_', ' ')} batch {b.lot_code}: it is {current.label.lower()}",
             field="status",
         )
-    now = utcnow()
+    now = at or utcnow()
     if action in ("reject", "recall"):
         reason = required_text(reason, field="reason", max_len=2000, lines=True)
         b.closed_at, b.closed_by, b.close_reason = now, actor, reason
@@ -787,6 +797,10 @@ def change_status(
         b.released_at, b.released_by = now, actor
     b.status = target.value
     session.flush()
+    if target in (BatchStatus.RELEASED, BatchStatus.REJECTED):
+        from smallbatch_desktop.services import snapshots
+
+        snapshots.take(session, b)
     audit(
         session,
         actor,
@@ -890,7 +904,6 @@ def amend_batch(
         raise ValidationError(
             f"{AMENDABLE[field]}: the new value is the same as the old one", field=field
         )
-    setattr(b, field, value)
     a = Amendment(
         batch=b,
         field=field,
@@ -900,6 +913,10 @@ def amend_batch(
         amended_by=actor,
     )
     session.add(a)
+    # the amendment first: the database lets a released record change only as the
+    # latest amendment of that field says
+    session.flush()
+    setattr(b, field, value)
     session.flush()
     audit(
         session,

@@ -63,18 +63,20 @@ class _Demo:
     def d(self, days_ago: int) -> dt.date:
         return self.today - dt.timedelta(days=days_ago)
 
+    @staticmethod
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        now = dt.datetime.now(dt.UTC)
+        return min(now, dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC))
+
     def backdate(self, b: Batch) -> None:
         """Give the batch's records times on its own made date, as if kept on the day.
 
         The services stamp everything "now"; a demo whose batches were all started and
-        released in the same minute would look wrong on every batch record.
+        released in the same minute would look wrong on every batch record.  Called
+        before the batch is released or rejected (the record is frozen from then on);
+        the release and the closing get their times through ``change_status(at=...)``.
         """
-        now = dt.datetime.now(dt.UTC)
-
-        def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-            return min(now, dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC))
-
-        made = b.made_date
+        at, made = self.at, b.made_date
         b.created_at = at(made - dt.timedelta(days=1), 16, 10)
         for c in b.consumptions:
             c.recorded_at = at(made, 8, 40)
@@ -84,13 +86,10 @@ class _Demo:
             b.qc_at = at(made, 14, 5)
         for r in b.qc_results:
             r.recorded_at = at(made, 15, 20)
-        if b.released_at:
-            b.released_at = at(made + dt.timedelta(days=1), 9, 30)
-        for sh in b.shipments:
-            sh.created_at = at(sh.shipped_date, 11, 0)
-        if b.closed_at:
-            last = max([sh.shipped_date for sh in b.shipments], default=made)
-            b.closed_at = at(last + dt.timedelta(days=3), 10, 45)
+        self.s.flush()
+
+    def closed_at(self, b: Batch, shipped: list[dt.date]) -> dt.datetime:
+        return self.at(max(shipped, default=b.made_date) + dt.timedelta(days=3), 10, 45)
 
     def run(self) -> None:
         s, a = self.s, DEMO_ACTOR
@@ -781,9 +780,7 @@ class _Demo:
 
         # batches ---------------------------------------------------------------------
         def make(*args: Any, **kwargs: Any) -> Batch:
-            b = make_now(*args, **kwargs)
-            self.backdate(b)
-            return b
+            return make_now(*args, backdate=True, **kwargs)
 
         def make_now(
             version: RecipeVersion,
@@ -795,7 +792,13 @@ class _Demo:
             ship: list[tuple[str, str, int, str]] | None = None,
             operator: str = "Ann",
             reason: str = "",
+            backdate: bool = False,
         ) -> Batch:
+            def done() -> Batch:
+                if backdate:
+                    self.backdate(b)
+                return b
+
             b = bat.plan_batch(
                 s,
                 recipe_version_id=version.id,
@@ -805,7 +808,7 @@ class _Demo:
                 actor=a,
             )
             if until == "planned":
-                return b
+                return done()
             for need in bat.suggest_lots(s, b.id):
                 for p in need.picks:
                     bat.record_consumption(
@@ -819,17 +822,26 @@ class _Demo:
                     )
             bat.change_status(s, b.id, "start", actor=a)
             if until == "in_production":
-                return b
+                return done()
             bat.change_status(s, b.id, "to_qc", actor=a)
             items = {q.name: q.id for q in version.qc_items}
             for name, value in (qc or {}).items():
                 bat.record_qc(s, b.id, items[name], value, actor=operator)
             if until == "qc_hold":
-                return b
+                return done()
+            done()
             if until == "rejected":
-                bat.change_status(s, b.id, "reject", actor=a, reason=reason or "Out of spec")
+                bat.change_status(
+                    s,
+                    b.id,
+                    "reject",
+                    actor=a,
+                    reason=reason or "Out of spec",
+                    at=self.closed_at(b, []) if backdate else None,
+                )
                 return b
-            bat.change_status(s, b.id, "release", actor="Ben")
+            released = self.at(b.made_date + dt.timedelta(days=1), 9, 30)
+            bat.change_status(s, b.id, "release", actor="Ben", at=released if backdate else None)
             for cust, n, ship_ago, doc in ship or []:
                 bat.ship_batch(
                     s,
@@ -840,8 +852,19 @@ class _Demo:
                     document_number=doc,
                     actor=a,
                 )
+            if backdate:
+                for sh in b.shipments:
+                    sh.created_at = self.at(sh.shipped_date, 11, 0)
             if until == "recalled":
-                bat.change_status(s, b.id, "recall", actor="Ben", reason=reason)
+                shipped = [sh.shipped_date for sh in b.shipments]
+                bat.change_status(
+                    s,
+                    b.id,
+                    "recall",
+                    actor="Ben",
+                    reason=reason,
+                    at=self.closed_at(b, shipped) if backdate else None,
+                )
             return b
 
         ok_mash = {"pH after fermentation": "3.5", "Smell and colour": "pass"}
@@ -1160,7 +1183,9 @@ def generate_scale(
                     id=bid,
                     lot_code=f"G{seed}B{i:07d}",
                     recipe_version_id=ids["inter"] if is_inter else ids["final"],
-                    status="released",
+                    # released once its inputs are in: the database refuses inputs
+                    # added to a released record
+                    status="in_production",
                     planned_quantity=Decimal(50),
                     actual_quantity=Decimal(50),
                     unit="kg" if is_inter else "pcs",
@@ -1256,6 +1281,10 @@ def generate_scale(
                 if progress:
                     progress(i + 1, n)
         _flush(conn, batches, cons, ships)
+        conn.execute(
+            text("UPDATE batches SET status = 'released' WHERE id BETWEEN :a AND :b"),
+            {"a": next_batch, "b": next_batch + n - 1},
+        )
         if conn.dialect.name == "postgresql":
             # explicit ids do not move PostgreSQL's sequences: move them past what we wrote
             for table in ("material_lots", "batches"):

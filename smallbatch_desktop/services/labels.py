@@ -216,8 +216,13 @@ def _batch(session: Session, batch_id: int | None = None, lot: str | None = None
 def label_data_for_batch(
     session: Session, batch_id: int | None = None, *, lot: str | None = None
 ) -> BatchLabelInfo:
-    """The label content of a batch (numbering left at 1 of 1; ``plan_print`` sets it)."""
+    """The label content of a batch (numbering left at 1 of 1; ``plan_print`` sets it).
+
+    A released batch's label shows what was true at release (``services.snapshots``)."""
     b = _batch(session, batch_id, lot)
+    kept = _released_label(session, b)
+    if kept is not None:
+        return kept
     version = b.recipe_version
     recipe = version.recipe
     facts = dict(version.label_facts or {})
@@ -231,10 +236,7 @@ def label_data_for_batch(
                 f"GTIN: recipe {recipe.name!r}: {exc.message.removeprefix('GTIN: ')}", field="gtin"
             ) from None
     use_by = str(facts.get("use_by", "best_before")).strip().lower() in ("use_by", "use by")
-    quantity = b.actual_quantity if b.actual_quantity is not None else b.planned_quantity
-    units = None
-    if get_unit(b.unit).dimension is Dimension.COUNT and quantity == quantity.to_integral_value():
-        units = int(quantity)
+    units = _units(b)
     skip = {"product_name", "net_quantity", "use_by", "product_kind"}
     data = LabelData(
         product=str(facts.get("product_name") or recipe.name),
@@ -262,6 +264,39 @@ def label_data_for_batch(
         recipe_name=recipe.name,
         released=b.status == BatchStatus.RELEASED.value,
         units=units,
+        data=data,
+    )
+
+
+def _units(b: Batch) -> int | None:
+    """Finished units when the batch is counted in whole pieces, else None."""
+    quantity = b.actual_quantity if b.actual_quantity is not None else b.planned_quantity
+    if get_unit(b.unit).dimension is Dimension.COUNT and quantity == quantity.to_integral_value():
+        return int(quantity)
+    return None
+
+
+def _released_label(session: Session, b: Batch) -> BatchLabelInfo | None:
+    """The label kept at release; what amendments may change (best before, yield) and
+    the printing settings are read now."""
+    from smallbatch_desktop.domain.snapshot import label_from_json
+    from smallbatch_desktop.services import snapshots
+
+    kept = snapshots.load(session, b.id)
+    if kept is None or kept.get("label") is None:
+        return None
+    data = label_from_json(
+        kept["label"], lot=b.lot_code, made=b.made_date, best_before=b.best_before
+    )
+    data = dataclasses.replace(data, link_domain=_setting_text(session, "gs1_digital_link_domain"))
+    return BatchLabelInfo(
+        batch_id=b.id,
+        lot=b.lot_code,
+        status=b.status,
+        recipe_id=b.recipe_version.recipe_id,
+        recipe_name=kept["record"]["recipe_name"],
+        released=b.status == BatchStatus.RELEASED.value,
+        units=_units(b),
         data=data,
     )
 
@@ -487,6 +522,7 @@ def reserve_print_run(
         last_number=plan.last_number,
         total=plan.total,
         final=True,
+        reprint=plan.reprint,
         printed_by=printed_by,
         printed_at=utcnow(),
     )

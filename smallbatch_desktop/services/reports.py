@@ -57,7 +57,9 @@ from smallbatch_desktop.domain.records import (
     ShipmentLine,
     collector_paused,
 )
+from smallbatch_desktop.domain.snapshot import input_from_json
 from smallbatch_desktop.domain.status import BatchStatus
+from smallbatch_desktop.services import snapshots
 from smallbatch_desktop.services.batches import qc_summary
 from smallbatch_desktop.services.common import get_or_404, get_setting
 from smallbatch_desktop.services.fast_reads import db_date
@@ -111,15 +113,31 @@ def batch_record_for_lot(session: Session, lot_code: str, *, field: str = "batch
 
 
 def batch_record(session: Session, batch_id: int) -> BatchRecord:
-    """Everything the provenance sheet and the card print about one batch."""
+    """Everything the provenance sheet and the card print about one batch.
+
+    A released (or rejected) batch shows the names, producer and inputs as they were at
+    release (``services.snapshots``); amendments, shipments and the status are live."""
     b = get_or_404(session, Batch, batch_id, field="batch")
     v: RecipeVersion = b.recipe_version
     recipe: Recipe = v.recipe
     facts: dict[str, Any] = dict(v.label_facts or {})
-    name, address = producer(session)
-
-    trace = trace_backward(session, LotRef("batch", b.id, b.lot_code, recipe.name))
-    inputs = _input_lines(session, trace)
+    kept = snapshots.load(session, b.id)
+    if kept is not None:
+        fixed = kept["record"]
+        inputs = tuple(input_from_json(line) for line in fixed["inputs"])
+    else:
+        name, address = producer(session)
+        fixed = {
+            "product": str(facts.get("product_name") or "").strip() or recipe.name,
+            "recipe_name": recipe.name,
+            "recipe_code": recipe.code,
+            "intermediate": recipe.intermediate,
+            "gtin": recipe.gtin,
+            "producer_name": name,
+            "producer_address": address,
+        }
+        trace = trace_backward(session, LotRef("batch", b.id, b.lot_code, recipe.name))
+        inputs = _input_lines(session, trace)
 
     qc = tuple(
         QcLine(
@@ -161,8 +179,8 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
     use_by = str(facts.get("use_by") or "").strip().lower().replace(" ", "_")
     return BatchRecord(
         lot_code=b.lot_code,
-        product=str(facts.get("product_name") or "").strip() or recipe.name,
-        recipe_name=recipe.name,
+        product=fixed["product"],
+        recipe_name=fixed["recipe_name"],
         recipe_version=v.version,
         status=b.status,
         status_label=status_label(b.status),
@@ -172,10 +190,10 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
         scale_factor=b.scale_factor,
         made_date=b.made_date,
         best_before=b.best_before,
-        producer_name=name,
-        producer_address=address,
-        recipe_code=recipe.code,
-        intermediate=recipe.intermediate,
+        producer_name=fixed["producer_name"],
+        producer_address=fixed["producer_address"],
+        recipe_code=fixed["recipe_code"],
+        intermediate=fixed["intermediate"],
         yield_quantity=v.yield_quantity,
         yield_unit=v.yield_unit,
         date_label="Use by" if use_by == "use_by" else "Best before",
@@ -196,7 +214,7 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
         maker_note=maker_note,
         net_quantity=str(facts.get("net_quantity") or ""),
         storage=str(facts.get("storage") or ""),
-        gtin=recipe.gtin,
+        gtin=fixed["gtin"],
         provenance_url=url,
     )
 

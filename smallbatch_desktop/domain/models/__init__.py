@@ -4,6 +4,7 @@ from smallbatch_desktop.domain.models.base import Base, Fixed, JSONText, UTCDate
 from smallbatch_desktop.domain.models.batches import (
     Amendment,
     Batch,
+    BatchSnapshot,
     Consumption,
     QcResult,
     Shipment,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Batch",
+    "BatchSnapshot",
     "Consumption",
     "CustomStock",
     "Customer",

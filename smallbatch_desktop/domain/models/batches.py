@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -13,10 +14,11 @@ from sqlalchemy import (
     Index,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smallbatch_desktop.domain.models.base import Base, Fixed, UTCDateTime, utcnow
+from smallbatch_desktop.domain.models.base import Base, Fixed, JSONText, UTCDateTime, utcnow
 from smallbatch_desktop.domain.models.inventory import Customer, MaterialLot
 from smallbatch_desktop.domain.models.recipes import QcSpecItem, RecipeVersion
 
@@ -61,6 +63,10 @@ class Batch(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_by: Mapped[str] = mapped_column(String(100), default="")
     close_reason: Mapped[str] = mapped_column(Text, default="")
+    #: used as an input of other batches + shipped, in ``unit``; kept by the database's
+    #: triggers (migration 0003_integrity), which refuse a write that would take it over
+    #: what the batch made; the app never writes it
+    used_quantity: Mapped[Decimal] = mapped_column(Fixed, server_default=text("0"))
 
     recipe_version: Mapped[RecipeVersion] = relationship()
     consumptions: Mapped[list[Consumption]] = relationship(
@@ -168,6 +174,19 @@ class Shipment(Base):
 
     batch: Mapped[Batch] = relationship(back_populates="shipments")
     customer: Mapped[Customer] = relationship()
+
+
+class BatchSnapshot(Base):
+    """What a batch's record and labels showed at release (``services.snapshots``);
+    the database refuses to change or delete it."""
+
+    __tablename__ = "batch_snapshots"
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("batches.id", ondelete="RESTRICT"), primary_key=True
+    )
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONText)
 
 
 class Amendment(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smallbatch_desktop.domain.models.base import Base, Fixed, UTCDateTime, utcnow
@@ -83,6 +83,10 @@ class MaterialLot(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     received_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: received + adjustments - consumed, kept by the database's triggers (migration
+    #: 0003_integrity), which refuse a write that would take it below zero; the app never
+    #: writes it
+    on_hand: Mapped[Decimal] = mapped_column(Fixed, server_default=text("0"))
 
     material: Mapped[Material] = relationship()
     supplier: Mapped[Supplier | None] = relationship()

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smallbatch_desktop.domain.models.base import Base, Fixed, JSONText, UTCDateTime, utcnow
@@ -87,6 +87,9 @@ class LabelPrintRun(Base):
     last_number: Mapped[int] = mapped_column(Integer)
     total: Mapped[int] = mapped_column(Integer)
     final: Mapped[bool] = mapped_column(Boolean)
+    #: the maker asked for these numbers again; any other final run takes new numbers
+    #: (the database refuses one that overlaps an earlier run: migration 0003_integrity)
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     printed_by: Mapped[str] = mapped_column(String(100), default="")
     printed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -45,6 +45,20 @@ HOSTILE_CUSTOMER = "@SUM(A1:A9)"
 HOSTILE_ORIGIN = "-2+3 <i>&amp;</i>"
 
 
+#: what is made first as a draft / in production, then published / released by
+#: ``_settle``: the database refuses lines, QC items, inputs and QC results added to a
+#: published version or a released record
+Pending = list[tuple[RecipeVersion | Batch, str]]
+
+
+def _settle(s: Session, pending: Pending) -> None:
+    s.flush()
+    for obj, status in pending:
+        obj.status = status
+    s.flush()
+    pending.clear()
+
+
 @dataclass
 class Genealogy:
     lots: dict[str, MaterialLot] = field(default_factory=dict)
@@ -59,19 +73,27 @@ def settings(s: Session, **values: object) -> None:
 
 
 def _version(
-    s: Session, code: str, name: str, unit: str, *, intermediate: bool = False, **facts: str
+    s: Session,
+    code: str,
+    name: str,
+    unit: str,
+    *,
+    pending: Pending,
+    intermediate: bool = False,
+    **facts: str,
 ) -> RecipeVersion:
     r = Recipe(code=code, name=name, intermediate=intermediate)
     v = RecipeVersion(
         recipe=r,
         version=2,
-        status="published",
+        status="draft",
         yield_quantity=Decimal(10),
         yield_unit=unit,
         label_facts={"product_name": name, **facts},
         shelf_life_days=365,
     )
     s.add_all([r, v])
+    pending.append((v, "published"))
     return v
 
 
@@ -80,6 +102,7 @@ def _batch(
     v: RecipeVersion,
     lot: str,
     *,
+    pending: Pending,
     days: int,
     unit: str,
     qty: str = "10",
@@ -89,7 +112,7 @@ def _batch(
     b = Batch(
         lot_code=lot,
         recipe_version=v,
-        status=status,
+        status="in_production",
         planned_quantity=Decimal(qty),
         actual_quantity=Decimal(qty),
         unit=unit,
@@ -103,6 +126,7 @@ def _batch(
         released_by="Ben" if status == "released" else "",
     )
     s.add(b)
+    pending.append((b, status))
     return b
 
 
@@ -131,6 +155,7 @@ def genealogy(s: Session) -> Genealogy:
         business_address="12 Mill Lane\nHudson, NY 12534, USA",
     )
     g = Genealogy()
+    pending: Pending = []
     farm = Supplier(name="Sunrise Pepper Farm", address="Hatch, NM, USA")
     mill = Supplier(name="Valley Cider Mill", address="Kinderhook, NY")
     pack = Supplier(name="Packright", address="Newark, NJ")
@@ -190,8 +215,8 @@ def genealogy(s: Session) -> Genealogy:
     )
     lot("L-BOT-001", bottle, pack, "PB-1", "500", "pcs", origin="Ohio")
 
-    mash_v = _version(s, "MASH", "Fermented mash", "kg", intermediate=True)
-    base_v = _version(s, "BASE", "Sauce base", "kg", intermediate=True)
+    mash_v = _version(s, "MASH", "Fermented mash", "kg", intermediate=True, pending=pending)
+    base_v = _version(s, "BASE", "Sauce base", "kg", intermediate=True, pending=pending)
     hs_v = _version(
         s,
         "HS",
@@ -199,8 +224,9 @@ def genealogy(s: Session) -> Genealogy:
         "pcs",
         maker_note="Fermented for two weeks with peppers from one farm.",
         net_quantity="150 ml",
+        pending=pending,
     )
-    pickle_v = _version(s, "PKL", "Pickles", "pcs")
+    pickle_v = _version(s, "PKL", "Pickles", "pcs", pending=pending)
     ph = QcSpecItem(
         version=hs_v, position=1, name="pH", kind="numeric", max_value=Decimal("3.9"), unit="pH"
     )
@@ -208,13 +234,15 @@ def genealogy(s: Session) -> Genealogy:
     s.add_all([ph, taste])
 
     B = g.batches
-    B["MASH-001"] = _batch(s, mash_v, "MASH-001", days=1, unit="kg")
-    B["MASH-002"] = _batch(s, mash_v, "MASH-002", days=4, unit="kg")
-    B["BASE-001"] = _batch(s, base_v, "BASE-001", days=6, unit="kg")
-    B["HS-001"] = _batch(s, hs_v, "HS-001", days=8, unit="pcs", qty="60")
-    B["HS-002"] = _batch(s, hs_v, "HS-002", days=9, unit="pcs", qty="48")
-    B["PICKLE-001"] = _batch(s, pickle_v, "PICKLE-001", days=2, unit="pcs", qty="20")
-    B["HS-003"] = _batch(s, hs_v, "HS-003", days=20, unit="pcs", status="planned")
+    B["MASH-001"] = _batch(s, mash_v, "MASH-001", pending=pending, days=1, unit="kg")
+    B["MASH-002"] = _batch(s, mash_v, "MASH-002", pending=pending, days=4, unit="kg")
+    B["BASE-001"] = _batch(s, base_v, "BASE-001", pending=pending, days=6, unit="kg")
+    B["HS-001"] = _batch(s, hs_v, "HS-001", pending=pending, days=8, unit="pcs", qty="60")
+    B["HS-002"] = _batch(s, hs_v, "HS-002", pending=pending, days=9, unit="pcs", qty="48")
+    B["PICKLE-001"] = _batch(
+        s, pickle_v, "PICKLE-001", pending=pending, days=2, unit="pcs", qty="20"
+    )
+    B["HS-003"] = _batch(s, hs_v, "HS-003", pending=pending, days=20, unit="pcs", status="planned")
     L = g.lots
     _use(s, B["MASH-001"], L["L-CHIL-001"], "19", "kg")
     _use(s, B["MASH-001"], L["L-SALT-001"], "1", "kg")
@@ -292,7 +320,7 @@ def genealogy(s: Session) -> Genealogy:
     ship(B["HS-001"], C["web"], "6", 11, "WEB-7")
     ship(B["HS-002"], C["deli"], "12", 12, "INV-2")
     ship(B["PICKLE-001"], C["web"], "5", 3, "WEB-8")
-    s.flush()
+    _settle(s, pending)
     return g
 
 
@@ -301,9 +329,10 @@ def wide_batch(
 ) -> Batch:
     """A batch of ``n_inputs`` material lots, each from its own material (sheet paging)."""
     settings(s, business_name="Hearth & Hive Workshop", business_address="12 Mill Lane")
+    pending: Pending = []
     sup = Supplier(name=HOSTILE_SUPPLIER if hostile else f"Spice Importer {lot_code}")
-    v = _version(s, f"W{lot_code[-3:]}", "Spice blend", "kg")
-    b = _batch(s, v, lot_code, days=0, unit="kg")
+    v = _version(s, f"W{lot_code[-3:]}", "Spice blend", "kg", pending=pending)
+    b = _batch(s, v, lot_code, pending=pending, days=0, unit="kg")
     s.add(sup)
     for i in range(n_inputs):
         m = Material(
@@ -324,5 +353,5 @@ def wide_batch(
         )
         s.add_all([m, ml])
         _use(s, b, ml, str(5 + i % 11), "g")
-    s.flush()
+    _settle(s, pending)
     return b

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.models import (
+    DRAFT,
     PUBLISHED,
     Batch,
     Consumption,
@@ -51,6 +52,7 @@ def sauce_kitchen(
     units: str = "24",
     lot: str = "HS-26306-01",
     settings: bool = True,
+    facts: dict[str, str] | None = None,
 ) -> SauceKitchen:
     sup = Supplier(name=f"Chili Farm {lot}")
     s.add(sup)
@@ -67,7 +69,7 @@ def sauce_kitchen(
     spice = Recipe(code=f"SP{lot[-2:]}", name="Spice mix", intermediate=True)
     s.add(spice)
     spice_v = RecipeVersion(
-        recipe=spice, version=1, status=PUBLISHED, yield_quantity=Decimal("100"), yield_unit="g"
+        recipe=spice, version=1, status=DRAFT, yield_quantity=Decimal("100"), yield_unit="g"
     )
     spice_v.lines = [
         RecipeLine(position=1, material=salt, quantity=Decimal("70"), unit="g"),
@@ -80,7 +82,7 @@ def sauce_kitchen(
     v = RecipeVersion(
         recipe=sauce,
         version=1,
-        status=PUBLISHED,
+        status=DRAFT,
         yield_quantity=Decimal("24"),
         yield_unit="pcs",
         shelf_life_days=365,
@@ -88,6 +90,7 @@ def sauce_kitchen(
             "product_name": "Smoky Habanero Sauce",
             "net_quantity": "250 ml",
             "storage": "Refrigerate after opening",
+            **(facts or {}),
         },
     )
     v.lines = [
@@ -100,11 +103,14 @@ def sauce_kitchen(
     ]
     s.add(v)
     s.flush()
+    # published once their lines are in: the database refuses lines added to a
+    # published version (and inputs added to a released batch, below)
+    spice_v.status = v.status = PUBLISHED
 
     spice_batch = Batch(
         lot_code=f"SP-{lot}",
         recipe_version=spice_v,
-        status="released",
+        status="in_production",
         planned_quantity=Decimal("1000"),
         unit="g",
         scale_factor=Decimal("10"),
@@ -113,7 +119,7 @@ def sauce_kitchen(
     batch = Batch(
         lot_code=lot,
         recipe_version=v,
-        status=status,
+        status="in_production",
         planned_quantity=Decimal(units),
         unit="pcs",
         scale_factor=Decimal(1),
@@ -155,6 +161,8 @@ def sauce_kitchen(
     if settings and s.get(Setting, "business_name") is None:
         s.add(Setting(key="business_name", value="Fire & Field"))
         s.add(Setting(key="business_address", value="12 Mill Lane, Bristol"))
+    s.flush()
+    spice_batch.status, batch.status = "released", status
     s.flush()
     s.refresh(batch)
     return SauceKitchen(batch=batch, version=v, recipe=sauce, spice_batch=spice_batch)

@@ -329,11 +329,10 @@ def test_cli_prints_records_and_refuses(db_path, session_factory, tmp_path, caps
 def test_cosmetic_lists_inci_names(session: Session) -> None:
     from smallbatch_desktop.pdf.labels import ingredient_runs
 
-    k = sauce_kitchen(session)
+    k = sauce_kitchen(session, facts={"product_kind": "cosmetic"})
     for line in k.version.lines:
         if line.material is not None:
             line.material.inci_name = line.material.name.upper().replace(" ", "_")
-    k.version.label_facts = {**k.version.label_facts, "product_kind": "cosmetic"}
     session.flush()
     d = svc.label_data_for_batch(session, k.batch.id).data
     assert d.cosmetic and "product_kind" not in dict(d.facts)

@@ -1,0 +1,374 @@
+"""The database guards its own invariants (migration 0003_integrity), on SQLite and on
+PostgreSQL: raw SQL from a client that skips the services (an old workstation, a
+script) cannot over-consume a lot, over-ship a batch, edit a released batch record or a
+published recipe version, repeat label numbers or give two things one lot code.  The
+refusals reach the app as messages; a released batch's record is a snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from smallbatch_desktop.domain.errors import (
+    ConflictError,
+    DuplicateError,
+    ImmutableError,
+    InsufficientStockError,
+)
+from smallbatch_desktop.services import batches as bat
+from smallbatch_desktop.services import inventory as inv
+from smallbatch_desktop.services import labels as lab
+from smallbatch_desktop.services import recipes as rec
+from smallbatch_desktop.services.reports import batch_record
+
+PG_URL = os.environ.get("SMALLBATCH_TEST_PG_URL")
+DAY = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[Engine, sessionmaker[Session]]]:
+    from smallbatch_desktop.db.engine import open_database
+
+    if request.param == "sqlite":
+        engine, sf = open_database(tmp_path / "guarded.sqlite")
+        yield engine, sf
+        engine.dispose()
+        return
+    if not PG_URL:
+        pytest.skip("SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
+
+    def wipe() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+    from smallbatch_desktop.db.engine import make_engine
+
+    engine = make_engine(PG_URL)
+    wipe()
+    engine.dispose()
+    engine, sf = open_database(PG_URL)
+    yield engine, sf
+    wipe()
+    engine.dispose()
+
+
+@dataclass
+class Shop:
+    lot_id: int
+    lot_code: str
+    material_id: int
+    recipe_id: int
+    version_id: int
+    line_id: int
+    planned_id: int  # a planned batch that can take inputs
+    released_id: int  # a released batch of 10 pcs, 4 shipped
+    consumption_id: int  # an input of the released batch
+    qc_result_id: int
+
+
+def shop(sf: sessionmaker[Session]) -> Shop:
+    with sf.begin() as s:
+        sup = inv.create_supplier(s, name="Sunrise Farm")
+        chili = inv.create_material(
+            s, code="CHILI", name="Habanero", stock_unit="kg", allergens="mustard"
+        )
+        lot = inv.receive_lot(
+            s,
+            material_id=chili.id,
+            quantity="5",
+            supplier_id=sup.id,
+            supplier_lot_code="SF-7",
+            origin="Hatch, NM",
+            certifications="Organic",
+            received_date=DAY,
+        )
+        v = rec.create_recipe(s, code="HS", name="Hot sauce", yield_quantity="10", yield_unit="pcs")
+        rec.update_draft(
+            s,
+            v.id,
+            lines=[rec.LineInput("1", "kg", material_id=chili.id)],
+            qc_items=[rec.QcItemInput("Taste", "passfail")],
+        )
+        rec.publish(s, v.id)
+        planned = bat.plan_batch(s, recipe_version_id=v.id, planned_quantity="10", made_date=DAY)
+        done = bat.plan_batch(s, recipe_version_id=v.id, planned_quantity="10", made_date=DAY)
+        c = bat.record_consumption(s, done.id, lot_code=lot.lot_code, quantity="1", unit="kg")
+        bat.change_status(s, done.id, "start")
+        bat.change_status(s, done.id, "to_qc")
+        qc = bat.record_qc(s, done.id, v.qc_items[0].id, "pass")
+        bat.change_status(s, done.id, "release", actor="Ben")
+        bat.ship_batch(s, done.id, customer="Deli", quantity="4", shipped_date=DAY)
+        return Shop(
+            lot.id,
+            lot.lot_code,
+            chili.id,
+            v.recipe_id,
+            v.id,
+            v.lines[0].id,
+            planned.id,
+            done.id,
+            c.id,
+            qc.id,
+        )
+
+
+def raw(sf: sessionmaker[Session], sql: str, **params: object) -> None:
+    """One statement in its own unit of work, as another client would send it."""
+    with sf.begin() as s:
+        s.execute(text(sql), params)
+
+
+def test_raw_sql_cannot_over_consume_a_lot_or_over_ship_a_batch(db) -> None:
+    _engine, sf = db
+    k = shop(sf)  # 5 kg received, 1 kg used: 4 kg left; 10 pcs made, 4 shipped
+    consume = (
+        "INSERT INTO consumptions (batch_id, material_lot_id, quantity, unit, entered_quantity,"
+        " entered_unit, recorded_by, recorded_at) VALUES (:b, :l, :q, 'kg', :q, 'kg', 'old', :t)"
+    )
+    now = dt.datetime(2026, 11, 3, 8, 0)
+    with pytest.raises(
+        InsufficientStockError, match=r"^quantity: that is more than is left of the lot"
+    ):
+        raw(sf, consume, b=k.planned_id, l=k.lot_id, q=4_000_001, t=now)  # 4.000001 kg
+    raw(sf, consume, b=k.planned_id, l=k.lot_id, q=4_000_000, t=now)  # exactly what is left
+    with pytest.raises(InsufficientStockError):  # an adjustment cannot take it below zero
+        raw(
+            sf,
+            "INSERT INTO stock_adjustments (material_lot_id, quantity, reason, created_by,"
+            " created_at) VALUES (:l, -1, 'spill', 'old', :t)",
+            l=k.lot_id,
+            t=now,
+        )
+    ship = (
+        "INSERT INTO shipments (batch_id, customer_id, quantity, unit, shipped_date,"
+        " document_type, document_number, notes, recorded_by, created_at)"
+        " VALUES (:b, 1, :q, 'pcs', :d, 'invoice', '', '', 'old', :t)"
+    )
+    with pytest.raises(
+        InsufficientStockError, match=r"^quantity: that is more than is left of the batch"
+    ):
+        raw(sf, ship, b=k.released_id, q=6_000_001, d=DAY, t=now)
+    raw(sf, ship, b=k.released_id, q=6_000_000, d=DAY, t=now)
+    with sf() as s:
+        assert inv.lot_on_hand(s, k.lot_id) == 0
+        assert bat.batch_on_hand(s, k.released_id) == 0
+        # the running totals the triggers keep agree with the sums
+        assert (
+            s.execute(
+                text("SELECT on_hand FROM material_lots WHERE id = :i"), {"i": k.lot_id}
+            ).scalar()
+            == 0
+        )
+        used = s.execute(
+            text("SELECT used_quantity FROM batches WHERE id = :i"), {"i": k.released_id}
+        ).scalar()
+        assert used == 10_000_000
+
+
+def test_sqlite_refuses_a_client_that_knows_nothing_of_the_app(tmp_path) -> None:
+    """Plain sqlite3, no SQLAlchemy, no services: the file itself says no."""
+    from smallbatch_desktop.db.engine import open_database
+
+    engine, sf = open_database(tmp_path / "shared.sqlite")
+    k = shop(sf)
+    engine.dispose()
+    conn = sqlite3.connect(tmp_path / "shared.sqlite")
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="smallbatch:lot_overdrawn"):
+            conn.execute(
+                "INSERT INTO consumptions (batch_id, material_lot_id, quantity, unit,"
+                " entered_quantity, entered_unit, recorded_by, recorded_at)"
+                " VALUES (?, ?, 9000000, 'kg', 9000000, 'kg', '', '2026-11-03')",
+                (k.planned_id, k.lot_id),
+            )
+        with pytest.raises(sqlite3.IntegrityError, match="smallbatch:batch_frozen"):
+            conn.execute("UPDATE batches SET notes = 'rewritten' WHERE id = ?", (k.released_id,))
+        conn.rollback()
+    finally:
+        conn.close()
+
+
+def test_a_released_record_cannot_be_edited_but_can_be_amended(db) -> None:
+    _engine, sf = db
+    k = shop(sf)
+    refusals = [
+        ("UPDATE batches SET notes = 'rewritten' WHERE id = :b", {}),
+        ("UPDATE batches SET made_date = :d WHERE id = :b", {"d": DAY - dt.timedelta(days=9)}),
+        ("UPDATE batches SET actual_quantity = 20000000 WHERE id = :b", {}),
+        ("UPDATE batches SET status = 'planned' WHERE id = :b", {}),
+        ("DELETE FROM batches WHERE id = :b", {}),
+        ("UPDATE consumptions SET quantity = 500000 WHERE batch_id = :b", {}),
+        ("DELETE FROM consumptions WHERE batch_id = :b", {}),
+        ("UPDATE qc_results SET value_text = 'fail' WHERE batch_id = :b", {}),
+        ("DELETE FROM qc_results WHERE batch_id = :b", {}),
+        ("DELETE FROM batch_snapshots WHERE batch_id = :b", {}),
+    ]
+    for sql, params in refusals:
+        with pytest.raises(ImmutableError, match=r"^batch: the record of a released"):
+            raw(sf, sql, b=k.released_id, **params)
+    with pytest.raises(ImmutableError):  # no new inputs or QC results either
+        raw(
+            sf,
+            "INSERT INTO consumptions (batch_id, material_lot_id, quantity, unit,"
+            " entered_quantity, entered_unit, recorded_by, recorded_at)"
+            " VALUES (:b, :l, 1, 'kg', 1, 'kg', '', :t)",
+            b=k.released_id,
+            l=k.lot_id,
+            t=dt.datetime(2026, 11, 3),
+        )
+    # corrections go through amendments, which the database lets through, and keeps
+    with sf.begin() as s:
+        for field, value in (
+            ("notes", "Label batch 2 was smudged"),
+            ("operator", "Ann Li"),
+            ("actual_quantity", "9.5"),
+            ("best_before", "2027-12-01"),
+        ):
+            bat.amend_batch(
+                s, k.released_id, field=field, new_value=value, reason="typo", actor="Ben"
+            )
+    with sf() as s:
+        r = batch_record(s, k.released_id)
+        assert (r.notes, r.operator, r.actual_quantity) == (
+            "Label batch 2 was smudged",
+            "Ann Li",
+            Decimal("9.5"),
+        )
+        assert r.best_before == dt.date(2027, 12, 1) and len(r.amendments) == 4
+    with pytest.raises(ImmutableError, match=r"^amendment: "):
+        raw(sf, "UPDATE amendments SET reason = 'nothing' WHERE batch_id = :b", b=k.released_id)
+    # a recall still closes the record
+    with sf.begin() as s:
+        bat.change_status(s, k.released_id, "recall", reason="mislabelled", actor="Ben")
+
+
+def test_a_published_recipe_version_cannot_be_edited(db) -> None:
+    _engine, sf = db
+    k = shop(sf)
+    for sql in (
+        "UPDATE recipe_versions SET yield_quantity = 1 WHERE id = :v",
+        "DELETE FROM recipe_versions WHERE id = :v",
+        "UPDATE recipe_lines SET quantity = 2000000 WHERE version_id = :v",
+        "DELETE FROM recipe_lines WHERE version_id = :v",
+        "UPDATE qc_spec_items SET name = 'Smell' WHERE version_id = :v",
+        "INSERT INTO recipe_lines (version_id, position, material_id, quantity, unit, note)"
+        " VALUES (:v, 2, 1, 1000000, 'kg', '')",
+    ):
+        with pytest.raises(ImmutableError, match=r"^recipe version: a published version"):
+            raw(sf, sql, v=k.version_id)
+    with sf.begin() as s:  # the way to change it: a new draft
+        draft = rec.new_version(s, k.version_id)
+        rec.update_draft(s, draft.id, yield_quantity="12")
+
+
+def test_label_numbers_and_lot_codes_cannot_repeat(db) -> None:
+    _engine, sf = db
+    k = shop(sf)
+    run = (
+        "INSERT INTO label_print_runs (batch_id, layout_name, first_number, last_number, total,"
+        " final, reprint, printed_by, printed_at) VALUES (:b, 'x', :f, :l, 10, :final, :re, '', :t)"
+    )
+    t = dt.datetime(2026, 11, 3)
+    raw(sf, run, b=k.released_id, f=1, l=5, final=True, re=False, t=t)
+    with pytest.raises(ConflictError, match=r"^numbering: these label numbers were printed"):
+        raw(sf, run, b=k.released_id, f=5, l=6, final=True, re=False, t=t)
+    raw(sf, run, b=k.released_id, f=6, l=10, final=True, re=False, t=t)
+    raw(sf, run, b=k.released_id, f=2, l=3, final=True, re=True, t=t)  # a reprint, asked for
+    raw(sf, run, b=k.released_id, f=1, l=2, final=False, re=False, t=t)  # a draft
+    with pytest.raises(DuplicateError, match=r"^lot code: a material lot or batch already"):
+        raw(
+            sf,
+            "INSERT INTO batches (lot_code, recipe_version_id, status, planned_quantity, unit,"
+            " scale_factor, made_date, operator, notes, created_at, released_by, closed_by,"
+            " close_reason) VALUES (:c, :v, 'planned', 1, 'pcs', 1, :d, '', '', :t, '', '', '')",
+            c=k.lot_code,
+            v=k.version_id,
+            d=DAY,
+            t=t,
+        )
+    with pytest.raises(ConflictError, match=r"^lot code: .* is already used"), sf.begin() as s:
+        inv.receive_lot(s, material_id=k.material_id, quantity="1", lot_code=k.lot_code)
+
+
+def test_a_released_record_shows_what_was_true_at_release(db) -> None:
+    _engine, sf = db
+    k = shop(sf)
+    with sf() as s:
+        before = batch_record(s, k.released_id)
+        label_before = lab.label_data_for_batch(s, k.released_id).data
+    assert before.recipe_name == "Hot sauce" and label_before.allergens == ("Mustard",)
+    assert [(i.name, i.supplier, i.origin) for i in before.inputs] == [
+        ("Habanero", "Sunrise Farm", "Hatch, NM")
+    ]
+    with sf.begin() as s:
+        rec.update_recipe(s, k.recipe_id, name="Smoky sauce")
+        inv.update_material(
+            s, k.material_id, name="Red habanero", stock_unit="kg", allergens="celery, sesame"
+        )
+        s.execute(text("UPDATE suppliers SET name = 'New Farm Ltd'"))
+        s.execute(text("UPDATE material_lots SET origin = 'Somewhere else'"))
+    with sf() as s:
+        after = batch_record(s, k.released_id)
+        label_after = lab.label_data_for_batch(s, k.released_id).data
+        fresh = bat.plan_batch(
+            s, recipe_version_id=k.version_id, planned_quantity="1", made_date=DAY
+        )
+        fresh_label = lab.label_data_for_batch(s, fresh.id).data
+        s.rollback()
+    assert after == before
+    assert label_after == label_before
+    assert [i.name for i in label_after.ingredients] == ["Habanero"]
+    # a batch made now shows the changed master data
+    assert [i.name for i in fresh_label.ingredients] == ["Red habanero"]
+    assert set(fresh_label.allergens) == {"Celery", "Sesame seeds"}
+    # the printed record says so too
+    import io
+
+    import pdfplumber
+
+    from smallbatch_desktop.pdf.provenance import render_provenance_sheet
+
+    with pdfplumber.open(io.BytesIO(render_provenance_sheet(after))) as doc:
+        words = " ".join(p.extract_text() or "" for p in doc.pages)
+    assert "Hot sauce" in words and "Sunrise Farm" in words and "Hatch, NM" in words
+    assert "Smoky sauce" not in words and "New Farm" not in words
+
+
+def test_downgrade_and_upgrade_keep_the_totals(db) -> None:
+    """0003 is reversible, and computes the totals of data written before it."""
+    from alembic import command
+
+    from smallbatch_desktop.db.migrate import alembic_config
+
+    engine, sf = db
+    k = shop(sf)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with sf() as s:
+        assert (
+            s.execute(
+                text("SELECT on_hand FROM material_lots WHERE id = :i"), {"i": k.lot_id}
+            ).scalar()
+            == 4_000_000
+        )
+        assert (
+            s.execute(
+                text("SELECT used_quantity FROM batches WHERE id = :i"), {"i": k.released_id}
+            ).scalar()
+            == 4_000_000
+        )
