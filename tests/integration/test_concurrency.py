@@ -6,13 +6,16 @@ PostgreSQL; and a writer killed with SIGKILL mid-write leaves a database that op
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import random
 import sqlite3
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -141,3 +144,87 @@ def test_kill_9_during_writes_leaves_a_database_that_opens(tmp_path: Path) -> No
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         finally:
             conn.close()
+
+
+# --------------------------------------------------------------------------- old clients
+
+
+def _raw_worker(url: str, lot_ids: list[int], batch_id: int, barrier: Any, results: Any) -> None:
+    """A client that knows nothing of locks: it inserts its consumption as raw SQL."""
+    from smallbatch_desktop.db.engine import make_engine
+    from smallbatch_desktop.domain.errors import UserError
+
+    engine = make_engine(url)
+    sql = text(
+        "INSERT INTO consumptions (batch_id, material_lot_id, quantity, unit, entered_quantity,"
+        " entered_unit, recorded_by, recorded_at) VALUES (:b, :l, 400000, 'kg', 400000, 'kg',"
+        " 'old client', :t)"
+    )
+    try:
+        for lot_id in lot_ids:
+            barrier.wait(timeout=120)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(sql, {"b": batch_id, "l": lot_id, "t": dt.datetime(2030, 1, 1)})
+                results.put("ok")
+            except UserError:
+                results.put("refused")
+            except Exception as exc:  # reported, and the test fails on it
+                results.put(f"error {type(exc).__name__}: {exc}")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
+def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_path: Path) -> None:
+    """Four clients racing with plain INSERTs (no row locks, no checks): the database's
+    own running total refuses every take past what the lot holds."""
+    from sqlalchemy import select
+
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory
+    from smallbatch_desktop.domain.models import MaterialLot
+    from smallbatch_desktop.services.inventory import lot_on_hand
+
+    if engine_kind == "postgresql":
+        if not PG_URL:
+            pytest.skip("SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
+        url = PG_URL
+        eng = make_engine(url)
+        with eng.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        eng.dispose()
+    else:
+        url = str(tmp_path / "old-clients.sqlite")
+    rounds = 15
+    setup = stress.prepare(url, rounds, WORKERS)
+    eng = make_engine(url)
+    try:
+        with make_session_factory(eng)() as s:
+            lot_ids = list(
+                s.scalars(select(MaterialLot.id).where(MaterialLot.lot_code.in_(setup.lots)))
+            )
+        ctx = mp.get_context("spawn")
+        barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
+        procs = [
+            ctx.Process(
+                target=_raw_worker, args=(url, lot_ids, setup.consumers[w], barrier, results)
+            )
+            for w in range(WORKERS)
+        ]
+        for p in procs:
+            p.start()
+        outcomes = [results.get(timeout=180) for _ in range(rounds * WORKERS)]
+        for p in procs:
+            p.join(timeout=30)
+        assert [o for o in outcomes if o.startswith("error")] == []
+        assert outcomes.count("ok") == rounds * 2  # 1 kg holds two takes of 0.4 kg
+        with make_session_factory(eng)() as s:
+            assert all(lot_on_hand(s, i) == Decimal("0.2") for i in lot_ids)
+    finally:
+        if engine_kind == "postgresql":
+            with eng.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        eng.dispose()
