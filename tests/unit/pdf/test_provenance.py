@@ -165,9 +165,13 @@ def test_two_hundred_inputs_paginate_with_repeated_headers(session: Session) -> 
 
 
 def test_hostile_text_prints_exactly_as_typed(session: Session) -> None:
-    b = wide_batch(session, 3, lot_code="EVIL-001", hostile=True)
-    b.notes = "Batch note with <script>alert(1)</script> & ]]>"
-    session.flush()
+    b = wide_batch(
+        session,
+        3,
+        lot_code="EVIL-001",
+        hostile=True,
+        notes="Batch note with <script>alert(1)</script> & ]]>",
+    )
     pdf = _sheet(batch_record(session, b.id))
     text = "\n".join(_pages_text(pdf))
     assert HOSTILE_MATERIAL in text

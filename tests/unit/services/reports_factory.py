@@ -325,7 +325,12 @@ def genealogy(s: Session) -> Genealogy:
 
 
 def wide_batch(
-    s: Session, n_inputs: int, *, lot_code: str = "WIDE-001", hostile: bool = False
+    s: Session,
+    n_inputs: int,
+    *,
+    lot_code: str = "WIDE-001",
+    hostile: bool = False,
+    notes: str = "",
 ) -> Batch:
     """A batch of ``n_inputs`` material lots, each from its own material (sheet paging)."""
     settings(s, business_name="Hearth & Hive Workshop", business_address="12 Mill Lane")
@@ -333,6 +338,7 @@ def wide_batch(
     sup = Supplier(name=HOSTILE_SUPPLIER if hostile else f"Spice Importer {lot_code}")
     v = _version(s, f"W{lot_code[-3:]}", "Spice blend", "kg", pending=pending)
     b = _batch(s, v, lot_code, pending=pending, days=0, unit="kg")
+    b.notes = notes  # before release: a released record changes only by amendment
     s.add(sup)
     for i in range(n_inputs):
         m = Material(
