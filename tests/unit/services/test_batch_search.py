@@ -23,7 +23,9 @@ from smallbatch_desktop.services import fast_reads
 ALPHABET = "ABCHSXabchsx0126-_./ÉéÀàßΩω%"
 
 
-def _insert_batches(session, version_ids: list[int], codes: list[str]) -> None:
+def _insert_batches(
+    session, version_ids: list[int], codes: list[str], status: str | None = None
+) -> None:
     now = dt.datetime.now(dt.UTC)
     rows = []
     for i, code in enumerate(codes):
@@ -32,7 +34,7 @@ def _insert_batches(session, version_ids: list[int], codes: list[str]) -> None:
             dict(
                 lot_code=code,
                 recipe_version_id=version_ids[i % len(version_ids)],
-                status=("released", "qc_hold", "planned")[i % 3],
+                status=status or ("released", "qc_hold", "planned")[i % 3],
                 planned_quantity=Decimal(1 + i % 7),
                 actual_quantity=None,
                 unit="pcs",
@@ -165,7 +167,8 @@ def test_many_matches_read_by_rowid_or_walk_and_count_apart(searchable, monkeypa
 def test_the_index_follows_inserts_renames_and_deletes(searchable):
     read = _read(searchable)
     version = searchable.execute(text("SELECT MIN(id) FROM recipe_versions")).scalar()
-    _insert_batches(searchable, [version], ["QQ-NEW-1"])
+    # planned: a released batch's record (its lot code) cannot change or go
+    _insert_batches(searchable, [version], ["QQ-NEW-1"], status="planned")
     new_id = searchable.execute(text("SELECT id FROM batches WHERE lot_code = 'QQ-NEW-1'")).scalar()
     assert _search(read, "qq-new", None, "lot_code", False)[0] == [new_id]
     assert _search(read, "q", None, "lot_code", False)[0] == [new_id]
