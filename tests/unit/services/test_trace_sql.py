@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pytest
 from factories import DAY, kitchen
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 
 from smallbatch_desktop.domain.models import Batch, Consumption, Customer, Shipment
 from smallbatch_desktop.services import trace
@@ -161,7 +161,7 @@ def genealogy(session):
             insert(Batch).values(
                 lot_code=f"GEN-{i:04d}",
                 recipe_version_id=(k.mash_v.id, k.sauce_v.id)[i % 2],
-                status="released",
+                status="in_production",  # released below, once its inputs are in
                 planned_quantity=Decimal(10),
                 unit="pcs",
                 scale_factor=Decimal(1),
@@ -177,7 +177,7 @@ def genealogy(session):
             parents = rng.sample(generations[gen - 1], 2 if rng.random() < 1 / 6 else 1)
             cons += [dict(input_batch_id=p) for p in parents]
         for c in cons:
-            q = Decimal(rng.randint(1, 900)) / 100
+            q = Decimal(rng.randint(1, 900)) / 100_000  # within what the lots and batches hold
             session.execute(
                 insert(Consumption).values(
                     batch_id=bid, quantity=q, unit="kg", entered_quantity=q, entered_unit="kg",
@@ -194,6 +194,7 @@ def genealogy(session):
             )  # fmt: skip
         ids.append(bid)
         generations[gen].append(bid)
+    session.execute(update(Batch).where(Batch.id.in_(ids)).values(status="released"))
     session.flush()
     return k, ids
 
