@@ -354,7 +354,7 @@ def test_downgrade_and_upgrade_keep_the_totals(db) -> None:
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006_search_index")
+        command.downgrade(cfg, "0005_orders")
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn

@@ -23,7 +23,7 @@ triggers are the last line, on SQLite and on PostgreSQL alike:
 A trigger refuses with ``smallbatch:<code>``; ``db.guards`` turns that into a message.
 
 Revision ID: 0003_integrity
-Revises: 0006_search_index
+Revises: 0005_orders
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_integrity"
-down_revision: str | None = "0006_search_index"
+down_revision: str | None = "0005_orders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
