@@ -248,29 +248,3 @@ def test_first_print_asks_which_printer_and_keeps_it(
     d2 = make_dialog(qtbot, demo, SOAP)
     assert d2.profile_combo.currentData() == "Zebra GK420d / GK420t / GC420"
     assert d2.dpi.value() == 203
-
-
-def test_numbers_are_reserved_before_the_job_and_given_back_when_it_fails(
-    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
-) -> None:
-    from smallbatch_desktop.services.labels import plan_print, print_runs, reserve_print_run
-
-    d = make_dialog(qtbot, demo, RELEASED)
-    d.set_choices(copies=5)
-    d.save_pdf(tmp_path / "missing" / "labels.pdf")  # the job fails: no such folder
-    assert "Its numbers are free again" in d.status.text()
-    with demo() as s:
-        assert print_runs(s, RELEASED) == []
-    # another workstation prints numbers 1-5 while this dialog still shows them
-    plan = d.set_choices(copies=5)
-    assert plan is not None and plan.first_number == 1
-    with demo.begin() as s:
-        reserve_print_run(s, plan_print(s, RELEASED, copies=5), printed_by="other")
-    d.save_pdf(tmp_path / "labels.pdf")  # planned again and reserved at the click
-    assert "Numbers 6–10 recorded" in d.status.text()
-    assert "6/100" in text_of((tmp_path / "labels.pdf").read_bytes())
-    with demo() as s:
-        assert [(r.first_number, r.last_number) for r in print_runs(s, RELEASED)] == [
-            (1, 5),
-            (6, 10),
-        ]
