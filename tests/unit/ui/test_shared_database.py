@@ -81,7 +81,7 @@ def test_a_shared_database_is_stored_per_machine_and_used_from_the_next_start(
     qtbot.keyClicks(field, "workshop-server")
     _ok(dialog)  # not a URL: refused, named, nothing stored
     assert dialog.isVisible()
-    assert child(dialog, QLabel, "sharedDbError").text().startswith("shared database:")
+    assert child(dialog, QLabel, "sharedDbError").text().startswith("Shared database:")
     assert qsettings.value(SHARED_DB_KEY, "") == ""
     field.clear()
     qtbot.keyClicks(field, url)
