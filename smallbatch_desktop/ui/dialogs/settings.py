@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -190,7 +190,9 @@ class SettingsDialog(FormDialog):
         self.connection_status.setObjectName("connectionStatus")
         self.connection_status.setWordWrap(True)
         self.add_field("", self.connection_status)
-        self._probe = _ConnectionProbe(self)
+        # no parent: the dialog may close (and Qt delete its children) while a probe
+        # still runs on its worker thread
+        self._probe = _ConnectionProbe()
         self._probe.done.connect(self._connection_tested)
         self.shared_database_changed = False
 
@@ -302,7 +304,14 @@ class _ConnectionProbe(QObject):
 
     done = Signal(bool, str)
 
+    #: every probe started, kept for the life of the app (one tiny object per click on
+    #: Test connection). The worker thread must never drop the last reference: a QObject
+    #: freed on a thread that does not own it crashes the app (seen as a segfault in the
+    #: test run when the dialog closed while a probe ran).
+    _started: ClassVar[list[_ConnectionProbe]] = []
+
     def start(self, url: str) -> None:
+        _ConnectionProbe._started.append(self)
         threading.Thread(target=self._run, args=(url,), daemon=True).start()
 
     def _run(self, url: str) -> None:
