@@ -52,7 +52,11 @@ def shape(text: str) -> str:
 
 
 def visual_runs(runs: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
-    """One line's runs (text, style) in logical order -> in visual (drawing) order."""
+    """One line's runs (text, style) in logical order -> in visual (drawing) order.
+
+    A line with right-to-left text loses what UAX #9 rule X9 removes: explicit
+    embeddings and overrides and boundary neutrals (invisible format and control
+    characters; the services refuse control characters)."""
     text = "".join(t for t, _ in runs)
     if not has_rtl(text):
         return list(runs)
