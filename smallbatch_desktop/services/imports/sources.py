@@ -5,8 +5,8 @@ headers, and runs its check and its import without caring which it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from collections.abc import Mapping as AbcMapping
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,19 +60,8 @@ class Source:
         progress: ProgressFn | None = None,
     ) -> ImportReport:
         """Every row checked (and written into ``session``, which the caller rolls back)."""
-        if self.platform is not None:
-            return order_import.run_order_import(
-                session, table, self.platform, mapping, **_order_kw(options), progress=progress
-            )
-        assert self.kind is not None
-        return run_import(
-            session,
-            table,
-            self.kind,
-            mapping,
-            date_order=options.date_order,
-            actor=options.actor,
-            progress=progress,
+        return self._run(
+            order_import.run_order_import, run_import, session, table, mapping, options, progress
         )
 
     def apply(
@@ -84,12 +73,27 @@ class Source:
         progress: ProgressFn | None = None,
     ) -> ImportReport:
         """All or nothing: ``ImportRefused`` when any row is bad."""
+        return self._run(
+            order_import.import_orders, import_table, session, table, mapping, options, progress
+        )
+
+    def _run(
+        self,
+        for_orders: Callable[..., ImportReport],
+        for_kind: Callable[..., ImportReport],
+        session: Session,
+        table: Table,
+        mapping: Mapping,
+        options: Options,
+        progress: ProgressFn | None,
+    ) -> ImportReport:
+        """The order platform's or the master-data kind's function, with its arguments."""
         if self.platform is not None:
-            return order_import.import_orders(
+            return for_orders(
                 session, table, self.platform, mapping, **_order_kw(options), progress=progress
             )
         assert self.kind is not None
-        return import_table(
+        return for_kind(
             session,
             table,
             self.kind,
