@@ -51,30 +51,45 @@ def shape(text: str) -> str:
     return str(_reshaper().reshape(text))  # type: ignore[attr-defined]
 
 
-def visual_runs(runs: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
+def paragraph_level(text: str) -> int:
+    """The paragraph embedding level by UAX #9 rules P2-P3: 1 (right to left) when the
+    first strong character is Hebrew or Arabic, else 0.  Set once per paragraph: every
+    line of a wrapped paragraph is reordered at this level, so a line that happens to
+    start with a Latin word or a number keeps the paragraph's direction."""
+    if not has_rtl(text):
+        return 0
+    from bidi import algorithm as uba
+
+    return int(uba.get_base_level(text))
+
+
+def visual_runs(runs: Sequence[tuple[str, T]], level: int | None = None) -> list[tuple[str, T]]:
     """One line's runs (text, style) in logical order -> in visual (drawing) order.
 
-    A line with right-to-left text loses what UAX #9 rule X9 removes: explicit
-    embeddings and overrides and boundary neutrals (invisible format and control
-    characters; the services refuse control characters)."""
+    ``level`` is the paragraph's embedding level (:func:`paragraph_level` of the whole
+    paragraph the line was broken from); by default the line's own.  A line with
+    right-to-left text loses what UAX #9 rule X9 removes: explicit embeddings and
+    overrides and boundary neutrals (invisible format and control characters; the
+    services refuse control characters)."""
     text = "".join(t for t, _ in runs)
     if not has_rtl(text):
         return list(runs)
     try:
-        return _reorder(text, runs)
+        return _reorder(text, runs, level)
     except (AssertionError, KeyError, IndexError):
         # the pure-Python steps trip over some unassigned code points: the whole line
         # then goes through python-bidi's Rust implementation, in the first run's style
         from bidi import get_display
 
-        return [(get_display(text), runs[0][1])]
+        base_dir = None if level is None else ("L", "R")[level]
+        return [(get_display(text, base_dir=base_dir), runs[0][1])]
 
 
-def _reorder(text: str, runs: Sequence[tuple[str, T]]) -> list[tuple[str, T]]:
+def _reorder(text: str, runs: Sequence[tuple[str, T]], level: int | None) -> list[tuple[str, T]]:
     from bidi import algorithm as uba
 
     storage = uba.get_empty_storage()
-    base = uba.get_base_level(text)
+    base = uba.get_base_level(text) if level is None else level
     storage["base_level"] = base
     storage["base_dir"] = ("L", "R")[base]
     uba.get_embedding_levels(text, storage, False, False)

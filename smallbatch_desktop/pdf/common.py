@@ -40,11 +40,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import NoEncryption, PDFObject, PDFPage
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from smallbatch_desktop.domain.records import Memo
 from smallbatch_desktop.domain.units import format_quantity
-from smallbatch_desktop.pdf.bidi_text import has_rtl, visual
+from smallbatch_desktop.pdf.bidi_text import has_rtl, paragraph_level, shape, visual, visual_runs
 from smallbatch_desktop.pdf.fonts import (
     SANS,
     SANS_BOLD,
@@ -74,14 +74,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean(text: object) -> str:
-    """User text as printable plain text: control characters shown as U+FFFD, tabs as
-    spaces; right-to-left lines (Hebrew, Arabic) shaped and in visual order (``bidi_text``:
-    a line that wraps in a table cell wraps from its visual start)."""
-    s = "" if text is None else str(text)
-    if s.isprintable():  # the common case, and a C-speed test: nothing to replace
-        return s if s.isascii() else _rtl_lines(s)
-    s = _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    """User text as printable plain text for one-line use (a header, a drawn string):
+    control characters shown as U+FFFD, tabs as spaces; right-to-left lines (Hebrew,
+    Arabic) shaped and each line in visual order (``bidi_text``).  Text that may wrap
+    takes :func:`logical` instead and is reordered line by line after breaking."""
+    s = logical(text)
     return s if s.isascii() else _rtl_lines(s)
+
+
+def logical(text: object) -> str:
+    """:func:`clean` without the reordering: Arabic shaped, still in logical order, for
+    text broken into lines before it is drawn (:class:`Para`, :func:`wrap`).  UAX #9
+    breaks lines on the logical order and then reorders each line: reordering first
+    would put the end of a long Hebrew name on its first printed line."""
+    s = "" if text is None else str(text)
+    if not s.isprintable():
+        s = _CONTROL.sub("\ufffd", s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    return s if s.isascii() else shape(s)
 
 
 def _rtl_lines(s: str) -> str:
@@ -113,8 +122,68 @@ def glyph_warnings(record: object, font: str = SANS, path: str = "") -> list[str
 def esc(text: object) -> str:
     """User text made safe for Paragraph markup: XML-escaped, line breaks kept; symbols
     the document font lacks are set in the symbols fallback font."""
-    s = _xml_escape(clean(text)).replace("\n", "<br/>")
+    s = _xml_escape(logical(text)).replace("\n", "<br/>")
     return s if s.isascii() else _fallback_markup(s)
+
+
+class Para(Paragraph):
+    """A ``Paragraph`` that sets right-to-left text (Hebrew, Arabic) as UAX #9 asks.
+
+    ReportLab breaks lines as the text is stored and draws each left to right (its own
+    bidi support needs ``rlbidi``, not on PyPI).  Here the markup holds the text in
+    logical order (Arabic already shaped, by :func:`esc`), ReportLab breaks it into
+    lines, and each line is then reordered to visual order at the paragraph's embedding
+    level (its first strong character, rules P2-P3), keeping each run's style.  A
+    paragraph whose first strong character is right-to-left is right-aligned unless its
+    style centres or justifies it.  Text without Hebrew or Arabic is untouched.
+    """
+
+    def __init__(
+        self, text: str, style: ParagraphStyle | None = None, *args: Any, **kw: Any
+    ) -> None:
+        self._sb_level: int | None = None
+        if text and not text.isascii() and has_rtl(text):
+            self._sb_level = paragraph_level(_markup_text(text))
+            if self._sb_level == 1 and style is not None and style.alignment == TA_LEFT:
+                style = _rtl_style(style)
+        super().__init__(text, style, *args, **kw)
+
+    def breakLines(self, width: Any) -> Any:  # ReportLab's name
+        lines = super().breakLines(width)
+        if self._sb_level is not None:
+            _reorder_lines(lines, self._sb_level)
+        return lines
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _markup_text(markup: str) -> str:
+    from html import unescape
+
+    return unescape(_TAG.sub("", markup.replace("<br/>", "\n")))
+
+
+@lru_cache(maxsize=64)
+def _rtl_style(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+
+
+def _reorder_lines(bl: Any, level: int) -> None:
+    """ReportLab's broken lines (``Paragraph.blPara``), each to visual order in place."""
+    if bl.kind == 0:  # one style: a line is (extra space, [words])
+        for i, (extra, words) in enumerate(bl.lines):
+            line = " ".join(words)
+            if has_rtl(line):
+                bl.lines[i] = (extra, ["".join(t for t, _ in visual_runs([(line, None)], level))])
+        return
+    for line in bl.lines:  # several styles: a line's words are fragments with a style
+        frags = line.words
+        text = "".join(getattr(f, "text", "") for f in frags)
+        if not has_rtl(text) or any(getattr(f, "cbDefn", None) for f in frags):
+            continue
+        runs = visual_runs([(f.text, f) for f in frags], level)
+        line.words = [f.clone(text=t) for t, f in runs]
 
 
 def _fallback_markup(s: str) -> str:
@@ -226,7 +295,7 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
     longer than the column is broken by characters, never cut off.  Lines are measured
     by their words, whose widths are remembered: lot codes and product names recur.
     """
-    s = clean(text)
+    s = logical(text)
     if not s:
         return ""
     m = _measure(font, size)
@@ -236,15 +305,20 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
         parts = para.split(" ")
         widths = m.word_widths(parts)
         if sum(widths) + (len(parts) - 1) * space <= width:
-            lines.append(para)
-            continue
-        words = para.split()  # breaks at any white space, as simpleSplit does
-        if words != parts:
-            widths = m.word_widths(words)
-        if max(widths, default=0.0) <= width:
-            lines += _fill(words, widths, width, space)
+            broken = [para]
         else:
-            lines += _break(words, widths, width, m)
+            words = para.split()  # breaks at any white space, as simpleSplit does
+            if words != parts:
+                widths = m.word_widths(words)
+            if max(widths, default=0.0) <= width:
+                broken = _fill(words, widths, width, space)
+            else:
+                broken = _break(words, widths, width, m)
+        if not para.isascii() and has_rtl(para):
+            # broken in logical order, then each line reordered at the paragraph's level
+            level = paragraph_level(para)
+            broken = ["".join(t for t, _ in visual_runs([(ln, None)], level)) for ln in broken]
+        lines += broken
     return "\n".join(lines)
 
 
@@ -307,15 +381,16 @@ def wrap_column(
     m = _measure(font, size)
 
     def cell(text: str) -> str:
-        if text.isprintable() and m.width(text) <= width:
+        if text.isprintable() and (text.isascii() or not has_rtl(text)) and m.width(text) <= width:
             return text
-        return wrap(text, width, font=font, size=size)
+        return wrap(text, width, font=font, size=size)  # shaped, each line in visual order
 
     values = values if isinstance(values, list) else list(values)
     distinct = set(values)
     joined = "".join(distinct)
-    # few texts, many times each; or line breaks, tabs, control characters
-    if len(distinct) * 4 < len(values) or not joined.isprintable():
+    # few texts, many times each; or line breaks, tabs, control characters; or Hebrew
+    # and Arabic, which are shaped and reordered even when they fit
+    if len(distinct) * 4 < len(values) or not joined.isprintable() or has_rtl(joined):
         return Memo(cell).each(values)
     widest = max(map(m.width, set(joined)), default=0.0)
     fits = int(width // widest) if widest else len(joined)  # this many characters always fit
@@ -1109,14 +1184,12 @@ def symbol_or_text(
 ) -> Flowable:
     """The symbol, or when the encoder refuses the content (say, a character Code 128
     cannot hold), a short printed note: a sheet must still print for the recall file."""
-    from reportlab.platypus import Paragraph
-
     try:
         return SymbolFlowable(
             symbology, content, module=module, bar_height=bar_height, caption=caption
         )
     except Exception:  # encoder errors are plain ValueError/RuntimeError from zxing-cpp
-        return Paragraph(
+        return Para(
             f"{esc(caption or content)} <i>(no barcode: the code holds characters "
             f"{esc(symbology)} cannot encode)</i>",
             styles().small,
@@ -1125,7 +1198,7 @@ def symbol_or_text(
 
 def signature_lines(roles: Sequence[str], width: float) -> Any:
     """A row of signature boxes: role above, a separate line to sign on, a hint below."""
-    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus import Table
 
     st = styles()
     gap = 8 * mm
@@ -1140,8 +1213,8 @@ def signature_lines(roles: Sequence[str], width: float) -> Any:
             top.append("")
             hint.append("")
         widths.append(w)
-        top.append(Paragraph(esc(role), st.small))
-        hint.append(Paragraph("Name, signature, date", st.muted))
+        top.append(Para(esc(role), st.small))
+        hint.append(Para("Name, signature, date", st.muted))
     style: list[tuple[Any, ...]] = [
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),

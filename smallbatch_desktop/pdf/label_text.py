@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from itertools import chain
 
 from smallbatch_desktop.domain.errors import ValidationError
 from smallbatch_desktop.pdf import fonts
-from smallbatch_desktop.pdf.bidi_text import shape, visual_runs
+from smallbatch_desktop.pdf.bidi_text import paragraph_level, shape, visual_runs
 
 PT_PER_MM = 72.0 / 25.4
 #: line pitch as a multiple of the font size; DejaVu's ascent + descent is 1.164 em
@@ -127,6 +128,9 @@ def _with_fallback(runs: tuple[Run, ...], fam: tuple[str, str]) -> tuple[Piece, 
 class Line:
     segments: tuple[Piece, ...]  # consecutive runs of one weight (or font)
     width1: float  # width at 1 pt
+    #: the embedding level of the paragraph the line was broken from (UAX #9 P2-P3):
+    #: 1 when it starts with Hebrew or Arabic; every line of it is reordered at that level
+    level: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +211,36 @@ def _line(words: list[list[Piece]], fam: tuple[str, str]) -> Line:
     return Line(segments, width)
 
 
+def _with_levels(words: list[list[Piece] | None], lines: tuple[Line, ...]) -> tuple[Line, ...]:
+    """``lines`` with the embedding level of the paragraph each was broken from.
+
+    ``_layout_lines`` starts a new line at each paragraph break (``None`` in ``words``)
+    and a wrapped paragraph continues on consecutive lines: so the lines of paragraph
+    ``k`` are those whose first word comes after the ``k``-th break."""
+    levels: list[int] = []
+    para_of_word: list[int] = []
+    text: list[str] = []
+    for word in [*words, None]:
+        if word is None:
+            levels.append(paragraph_level(" ".join(text)))
+            text = []
+        else:
+            text.append("".join(t for t, _ in word))
+            para_of_word.append(len(levels))
+    if not any(levels):
+        return lines
+    out: list[Line] = []
+    k = 0  # words placed so far
+    para = 0
+    for ln in lines:
+        n = sum(1 for _ in re.finditer(r"\S+", "".join(t for t, _ in ln.segments)))
+        if n:
+            para = para_of_word[k]
+            k += n
+        out.append(replace(ln, level=levels[para]))
+    return tuple(out)
+
+
 def _fits(
     words: list[list[Piece] | None],
     fam: tuple[str, str],
@@ -218,6 +252,8 @@ def _fits(
     asc, desc = vertical_metrics(fam[0])
     raw = _layout_lines(words, fam, (w / size) if wrap else None)
     lines = tuple(_line(ln, fam) for ln in raw)
+    if any(not t.isascii() for t, _ in chain.from_iterable(ln.segments for ln in lines)):
+        lines = _with_levels(words, lines)
     if any(ln.width1 * size > w + 1e-6 for ln in lines):
         return None
     needed = (asc + desc) * size + (len(lines) - 1) * LEADING * size
@@ -316,7 +352,7 @@ def draw_fitted(
             lx = x
         t.setTextOrigin(lx, baseline)
         # lines are broken in logical order, then drawn in visual order (UAX #9)
-        for text, style in visual_runs(line.segments):
+        for text, style in visual_runs(line.segments, line.level):
             font = fitted.font(style)
             if font != current:
                 t.setFont(font, size, fitted.leading)

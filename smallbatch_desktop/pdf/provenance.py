@@ -32,7 +32,6 @@ from reportlab.platypus import (
     KeepInFrame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -54,6 +53,7 @@ from smallbatch_desktop.pdf.common import (
     PASS,
     RULE,
     Output,
+    Para,
     day,
     esc,
     finish_pdf,
@@ -128,12 +128,12 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
 
     # header: producer left, title and the lot's barcode right
     left = [
-        Paragraph(esc(r.producer_name) or "&nbsp;", st.subtitle),
-        Paragraph(esc(r.producer_address), st.muted),
+        Para(esc(r.producer_name) or "&nbsp;", st.subtitle),
+        Para(esc(r.producer_address), st.muted),
         Spacer(1, 4 * mm),
-        Paragraph("PROVENANCE SHEET · BATCH RECORD", _kicker()),
-        Paragraph(esc(r.product), st.title),
-        Paragraph(
+        Para("PROVENANCE SHEET · BATCH RECORD", _kicker()),
+        Para(esc(r.product), st.title),
+        Para(
             f"Lot <b>{esc(r.lot_code)}</b> &nbsp;·&nbsp; {esc(r.status_label)}",
             st.subtitle,
         ),
@@ -183,38 +183,38 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
     story.append(_facts_table(facts))
 
     # inputs, nested
-    story.append(Paragraph("Inputs and their origin", st.h2))
+    story.append(Para("Inputs and their origin", st.h2))
     if r.inputs:
         story.append(_inputs_table(r.inputs))
         if any(line.level > 1 for line in r.inputs):
             story.append(
-                Paragraph(
+                Para(
                     "Indented rows are the inputs of the intermediate batch above them. "
                     "Quantities are what was used, in the lot's own unit.",
                     st.muted,
                 )
             )
     else:
-        story.append(Paragraph("No inputs recorded.", st.body))
+        story.append(Para("No inputs recorded.", st.body))
 
     # QC
-    story.append(Paragraph("Quality control against the specification", st.h2))
+    story.append(Para("Quality control against the specification", st.h2))
     if r.qc:
         story.append(_qc_table(r.qc, tz))
     else:
-        story.append(Paragraph("The recipe version has no QC specification.", st.body))
+        story.append(Para("The recipe version has no QC specification.", st.body))
 
     if r.notes:
-        story.append(Paragraph("Batch notes", st.h2))
-        story.append(Paragraph(esc(r.notes), st.body))
+        story.append(Para("Batch notes", st.h2))
+        story.append(Para(esc(r.notes), st.body))
 
     # amendments
     if r.amendments:
-        story.append(Paragraph("Amendments", st.h2))
+        story.append(Para("Amendments", st.h2))
         story.append(_amendments_table(r.amendments, tz))
 
     # release / closure
-    story.append(Paragraph("Release", st.h2))
+    story.append(Para("Release", st.h2))
     if r.released_at:
         text = f"Released by <b>{esc(r.released_by or 'unknown')}</b> on {esc(local_time(r.released_at, tz))}."
     else:
@@ -225,18 +225,18 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
             f"{esc(local_time(r.closed_at, tz))}"
             + (f": {esc(r.close_reason)}" if r.close_reason else ".")
         )
-    story.append(Paragraph(text, st.body))
+    story.append(Para(text, st.body))
 
     # shipments
-    story.append(Paragraph("Shipments", st.h2))
+    story.append(Para("Shipments", st.h2))
     if r.shipments:
         story.append(_shipments_table(r.shipments))
     else:
-        story.append(Paragraph("None recorded.", st.body))
+        story.append(Para("None recorded.", st.body))
 
     # signatures
     story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([Paragraph("Signatures", st.h2), _signature_table()]))
+    story.append(KeepTogether([Para("Signatures", st.h2), _signature_table()]))
     return story
 
 
@@ -258,7 +258,7 @@ def _facts_table(facts: Sequence[tuple[str, str]]) -> Table:
     for i in range(0, len(facts), 2):
         row: list[Any] = []
         for k, v in facts[i : i + 2]:
-            row += [Paragraph(esc(k), label), Paragraph(esc(v), st.cell_bold)]
+            row += [Para(esc(k), label), Para(esc(v), st.cell_bold)]
         while len(row) < 4:
             row.append("")
         rows.append(row)
@@ -282,7 +282,7 @@ def _inputs_table(lines: Sequence[InputLine]) -> Table:
     st = styles()
     widths = [w * mm for w in _INPUT_COLS]
     head = [
-        Paragraph(h, st.head)
+        Para(h, st.head)
         for h in (
             "Material / intermediate",
             "Our lot",
@@ -309,24 +309,24 @@ def _inputs_table(lines: Sequence[InputLine]) -> Table:
             )
             nested_style[level] = ps
         if ln.kind == "batch":
-            name = Paragraph(
+            name = Para(
                 f"{'↳ ' if level > 1 else ''}<b>{esc(ln.name)}</b>"
                 f'<br/><font color="#616e7c">intermediate batch, made here</font>',
                 ps,
             )
             shade_rows.append(i)
         else:
-            name = Paragraph(f"{'↳ ' if level > 1 else ''}{esc(ln.name)}", ps)
+            name = Para(f"{'↳ ' if level > 1 else ''}{esc(ln.name)}", ps)
         rows.append(
             [
                 name,
-                Paragraph(esc(ln.lot_code), st.cell),
-                Paragraph(esc(ln.supplier), st.cell),
-                Paragraph(esc(ln.supplier_lot_code), st.cell),
-                Paragraph(esc(ln.origin), st.cell),
-                Paragraph(esc(ln.certifications), st.cell),
-                Paragraph(esc(qty(ln.quantity, ln.unit)), st.right),
-                Paragraph(esc(day(ln.expiry)), st.cell),
+                Para(esc(ln.lot_code), st.cell),
+                Para(esc(ln.supplier), st.cell),
+                Para(esc(ln.supplier_lot_code), st.cell),
+                Para(esc(ln.origin), st.cell),
+                Para(esc(ln.certifications), st.cell),
+                Para(esc(qty(ln.quantity, ln.unit)), st.right),
+                Para(esc(day(ln.expiry)), st.cell),
             ]
         )
     style = grid_style()
@@ -339,10 +339,7 @@ def _inputs_table(lines: Sequence[InputLine]) -> Table:
 def _qc_table(lines: Sequence[QcLine], tz: dt.tzinfo | None) -> Table:
     st = styles()
     rows: list[list[Any]] = [
-        [
-            Paragraph(h, st.head)
-            for h in ("Check", "Specification", "Result", "Pass / fail", "By, when")
-        ]
+        [Para(h, st.head) for h in ("Check", "Specification", "Result", "Pass / fail", "By, when")]
     ]
     style = grid_style()
     for i, q in enumerate(lines, start=1):
@@ -352,11 +349,11 @@ def _qc_table(lines: Sequence[QcLine], tz: dt.tzinfo | None) -> Table:
         who = ", ".join(x for x in (q.recorded_by, local_time(q.recorded_at, tz)) if x)
         rows.append(
             [
-                Paragraph(name, st.cell),
-                Paragraph(esc(q.spec), st.cell),
-                Paragraph(esc(q.value), st.cell),
-                Paragraph(verdict, st.cell_bold),
-                Paragraph(esc(who), st.cell),
+                Para(name, st.cell),
+                Para(esc(q.spec), st.cell),
+                Para(esc(q.value), st.cell),
+                Para(verdict, st.cell_bold),
+                Para(esc(who), st.cell),
             ]
         )
         style.append(("TEXTCOLOR", (3, i), (3, i), color))
@@ -368,16 +365,16 @@ def _qc_table(lines: Sequence[QcLine], tz: dt.tzinfo | None) -> Table:
 def _amendments_table(lines: Sequence[AmendmentLine], tz: dt.tzinfo | None) -> Table:
     st = styles()
     rows: list[list[Any]] = [
-        [Paragraph(h, st.head) for h in ("When", "By", "Field", "Was → now", "Why")]
+        [Para(h, st.head) for h in ("When", "By", "Field", "Was → now", "Why")]
     ]
     for a in lines:
         rows.append(
             [
-                Paragraph(esc(local_time(a.amended_at, tz)), st.cell),
-                Paragraph(esc(a.amended_by), st.cell),
-                Paragraph(esc(a.field), st.cell),
-                Paragraph(f"{esc(a.old_value)} → <b>{esc(a.new_value)}</b>", st.cell),
-                Paragraph(esc(a.reason), st.cell),
+                Para(esc(local_time(a.amended_at, tz)), st.cell),
+                Para(esc(a.amended_by), st.cell),
+                Para(esc(a.field), st.cell),
+                Para(f"{esc(a.old_value)} → <b>{esc(a.new_value)}</b>", st.cell),
+                Para(esc(a.reason), st.cell),
             ]
         )
     t = Table(rows, colWidths=[m * mm for m in (30, 24, 24, 50, 52)], repeatRows=1)
@@ -388,16 +385,16 @@ def _amendments_table(lines: Sequence[AmendmentLine], tz: dt.tzinfo | None) -> T
 def _shipments_table(lines: Sequence[ShipmentLine]) -> Table:
     st = styles()
     rows: list[list[Any]] = [
-        [Paragraph(h, st.head) for h in ("Shipped", "Customer", "Quantity", "Document")]
+        [Para(h, st.head) for h in ("Shipped", "Customer", "Quantity", "Document")]
     ]
     for s in lines:
         doc = " ".join(x for x in (s.document_type, s.document_number) if x)
         rows.append(
             [
-                Paragraph(esc(day(s.shipped_date)), st.cell),
-                Paragraph(esc(s.customer), st.cell),
-                Paragraph(esc(qty(s.quantity, s.unit)), st.right),
-                Paragraph(esc(doc), st.cell),
+                Para(esc(day(s.shipped_date)), st.cell),
+                Para(esc(s.customer), st.cell),
+                Para(esc(qty(s.quantity, s.unit)), st.right),
+                Para(esc(doc), st.cell),
             ]
         )
     t = Table(rows, colWidths=[m * mm for m in (24, 78, 28, 50)], repeatRows=1)
@@ -480,8 +477,8 @@ def _card_content(r: BatchRecord) -> list[Flowable]:
         "sb-card-note", parent=st.body, fontName=SANS_ITALIC, fontSize=8.5, leading=11
     )
     out: list[Flowable] = [
-        Paragraph(esc(r.product), title),
-        Paragraph(
+        Para(esc(r.product), title),
+        Para(
             f"Lot {esc(r.lot_code)} · made {esc(day(r.made_date))}"
             + (
                 f" · {esc(r.date_label.lower())} {esc(day(r.best_before))}" if r.best_before else ""
@@ -491,9 +488,9 @@ def _card_content(r: BatchRecord) -> list[Flowable]:
         Spacer(1, 3 * mm),
     ]
     if r.maker_note:
-        out += [Paragraph(f"“{esc(r.maker_note)}”", note), Spacer(1, 3 * mm)]
+        out += [Para(f"“{esc(r.maker_note)}”", note), Spacer(1, 3 * mm)]
     sources = r.ingredient_sources
-    out.append(Paragraph("WHERE THE INGREDIENTS CAME FROM", small_caps))
+    out.append(Para("WHERE THE INGREDIENTS CAME FROM", small_caps))
     out.append(Spacer(1, 1 * mm))
     if sources:
         cell = ParagraphStyle("sb-card-cell", parent=st.cell, fontSize=7.5, leading=9)
@@ -502,8 +499,8 @@ def _card_content(r: BatchRecord) -> list[Flowable]:
             extra = f' <font color="#1e6b34">· {esc(certs)}</font>' if certs else ""
             rows.append(
                 [
-                    Paragraph(f"<b>{esc(name)}</b>", cell),
-                    Paragraph((esc(origin) or "origin not recorded") + extra, cell),
+                    Para(f"<b>{esc(name)}</b>", cell),
+                    Para((esc(origin) or "origin not recorded") + extra, cell),
                 ]
             )
         t = Table(rows, colWidths=[34 * mm, None])
@@ -520,7 +517,7 @@ def _card_content(r: BatchRecord) -> list[Flowable]:
         )
         out.append(t)
     else:
-        out.append(Paragraph("No ingredient lots recorded for this batch.", st.small))
+        out.append(Para("No ingredient lots recorded for this batch.", st.small))
     return out
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from smallbatch_desktop.domain.records import (
     InputLine,
@@ -42,6 +42,7 @@ from smallbatch_desktop.pdf.common import (
     RULE,
     Output,
     PagedTable,
+    Para,
     day,
     esc,
     finish_pdf,
@@ -107,12 +108,12 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     )
     lot = r.lot
     left: list[Flowable] = [
-        Paragraph(esc(r.producer_name) or "&nbsp;", st.subtitle),
-        Paragraph(esc(" ".join(r.producer_address.split())), st.muted),
+        Para(esc(r.producer_name) or "&nbsp;", st.subtitle),
+        Para(esc(" ".join(r.producer_address.split())), st.muted),
         Spacer(1, 3 * mm),
-        Paragraph(esc(title.upper()), kicker),
-        Paragraph(f"Lot {esc(lot.lot_code)}: {esc(lot.name)}", st.title),
-        Paragraph(
+        Para(esc(title.upper()), kicker),
+        Para(f"Lot {esc(lot.lot_code)}: {esc(lot.name)}", st.title),
+        Para(
             esc(
                 ("Material lot received from " + (lot.supplier or "an unrecorded supplier"))
                 if lot.kind == "material"
@@ -170,20 +171,20 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     story.append(_summary(facts, counts))
 
     # customers first: they are who the coordinator calls
-    story.append(Paragraph("Customers to contact", st.h2))
+    story.append(Para("Customers to contact", st.h2))
     if r.customers:
         story.append(_customers_table(r.customers))
     else:
-        story.append(Paragraph("No shipments: nothing left the workshop.", st.body))
+        story.append(Para("No shipments: nothing left the workshop.", st.body))
 
     if r.upstream:
-        story.append(Paragraph("Where the recalled batch came from", st.h2))
+        story.append(Para("Where the recalled batch came from", st.h2))
         story.append(_upstream_table(r.upstream))
 
-    story.append(Paragraph(f"Affected batches ({len(r.batches):,})", st.h2))
+    story.append(Para(f"Affected batches ({len(r.batches):,})", st.h2))
     if r.batches:
         story.append(
-            Paragraph(
+            Para(
                 "Every batch that contains the lot, directly or through intermediates; "
                 "the path shows how.",
                 st.muted,
@@ -192,16 +193,16 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
         story.append(Spacer(1, 1.5 * mm))
         story.append(_batches_table(r.batches))
     else:
-        story.append(Paragraph("The lot has not been used in any batch.", st.body))
+        story.append(Para("The lot has not been used in any batch.", st.body))
 
-    story.append(Paragraph(f"Shipments ({len(r.shipments):,})", st.h2))
+    story.append(Para(f"Shipments ({len(r.shipments):,})", st.h2))
     if r.shipments:
         story.append(_shipments_table(r.shipments))
     else:
-        story.append(Paragraph("None.", st.body))
+        story.append(Para("None.", st.body))
 
     story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([Paragraph("Sign-off", st.h2), _signoff()]))
+    story.append(KeepTogether([Para("Sign-off", st.h2), _signoff()]))
     return story
 
 
@@ -226,7 +227,7 @@ def _summary(facts: Sequence[tuple[str, str]], counts: Sequence[tuple[str, str]]
         for group in (facts, counts):
             if i < len(group):
                 k, v = group[i]
-                row += [Paragraph(esc(k), label), Paragraph(esc(v), st.cell_bold)]
+                row += [Para(esc(k), label), Para(esc(v), st.cell_bold)]
             else:
                 row += ["", ""]
         rows.append(row)

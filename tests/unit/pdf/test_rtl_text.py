@@ -15,6 +15,7 @@ import unicodedata
 import pdfplumber
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reportlab.lib.enums import TA_RIGHT
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from unit.pdf.test_label_render import label_data
@@ -164,3 +165,145 @@ def test_visual_runs_keep_every_character_and_style(runs: list[tuple[str, bool]]
     per_style_out = {s: sum(len(t) for t, s2 in out if s2 == s) for _, s in runs}
     # (the Rust fallback for unassigned code points draws the line in one style)
     assert per_style_out == per_style_in or len(out) == 1
+
+
+# --------------------------------------------------------------- wrapped right-to-left text
+
+HEBREW_LONG = "קמח חיטה מלא אורגני טחון באבן מהגליל העליון עם מלח ים מהמלחות של עתלית"
+ARABIC_LONG = "دقيق القمح الكامل العضوي المطحون بالحجر من الجليل الأعلى مع ملح البحر"
+
+
+def _cell_lines(pdf: bytes, script: str) -> list[tuple[str, float, float]]:
+    """The printed lines of the table cell holding ``script`` ("hebrew"/"arabic"), top
+    to bottom: the characters within the cell's columns read left to right, and the
+    line's left and right edges."""
+    ranges = {
+        "hebrew": (("\u0590", "\u05ff"),),
+        "arabic": (("\u0600", "\u06ff"), ("\ufb50", "\ufeff")),  # letters, joined forms
+    }[script]
+    out = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            ours = [c for c in page.chars if any(a <= c["text"] <= b for a, b in ranges)]
+            if not ours:
+                continue
+            left = min(c["x0"] for c in ours) - 0.1
+            right = max(c["x1"] for c in ours) + 0.1
+            top = min(c["top"] for c in ours) - 0.1
+            bottom = max(c["bottom"] for c in ours) + 0.1
+            rows: dict[float, list[dict]] = {}
+            for c in page.chars:
+                if left <= c["x0"] and c["x1"] <= right and top <= c["top"] <= bottom:
+                    rows.setdefault(round(c["top"], 1), []).append(c)
+            for _, cs in sorted(rows.items()):
+                cs.sort(key=lambda c: c["x0"])
+                text = "".join(c["text"] for c in cs)
+                out.append((text, cs[0]["x0"], cs[-1]["x1"]))
+    return out
+
+
+def test_wrapped_hebrew_and_arabic_names_in_batch_record_cells_read_line_by_line(
+    session: Session,
+) -> None:
+    """A long Hebrew material name and a long Arabic origin in the batch record's narrow
+    input cells: the first printed line holds the first words (lines broken in logical
+    order, then each reordered, UAX #9), each line reads right to left, Arabic is
+    joined, and the lines are right-aligned in their cell."""
+    from unit.services.reports_factory import genealogy
+
+    from smallbatch_desktop.domain.models import MaterialLot
+    from smallbatch_desktop.pdf.bidi_text import shape
+    from smallbatch_desktop.pdf.provenance import render_provenance_sheet
+    from smallbatch_desktop.services.reports import batch_record
+
+    g = genealogy(session)
+    first = next(
+        i for i in batch_record(session, g.batches["HS-001"].id).inputs if i.kind == "material"
+    )
+    lot = session.scalars(select(MaterialLot).where(MaterialLot.lot_code == first.lot_code)).one()
+    lot.material.name = HEBREW_LONG
+    lot.origin = ARABIC_LONG
+    session.flush()
+    pdf = render_provenance_sheet(batch_record(session, g.batches["HS-001"].id))
+
+    for script, logical in (("hebrew", HEBREW_LONG), ("arabic", shape(ARABIC_LONG))):
+        lines = _cell_lines(pdf, script)
+        assert len(lines) >= 3, lines  # it wraps in the narrow cell
+        # pure right-to-left text: a line drawn in visual order is its logical text
+        # reversed; read back that way, the lines give the name in order, first words first
+        read = [text[::-1].strip() for text, _, _ in lines]
+        assert " ".join(read).removeprefix("↳ ") == logical  # (a nested input's mark)
+        assert read[0].removeprefix("↳ ").split()[0] == logical.split()[0]
+        # right-aligned: the lines end at one right edge, their left edges differ
+        rights = [right for _, _, right in lines]
+        lefts = [left for _, left, _ in lines]
+        assert max(rights) - min(rights) < 0.5, rights
+        assert max(lefts) - min(lefts) > 2, lefts
+    assert all(
+        not ("\u0600" <= ch <= "\u06ff") for t, _, _ in _cell_lines(pdf, "arabic") for ch in t
+    )
+
+
+def test_paragraph_lines_keep_the_paragraph_direction() -> None:
+    """A Hebrew paragraph wrapped so that a line starts with "BIO 500 ml": that line is
+    reordered at the paragraph's level (right to left, rule P2 on the whole paragraph),
+    so the Hebrew word after it in logical order is drawn to its left; reordered at its
+    own level (left to right, its first strong letter is Latin) it would be drawn right."""
+    from reportlab.platypus import Paragraph
+
+    from smallbatch_desktop.pdf.common import Para, esc, styles
+
+    text = "שמן זית כתית מעולה BIO 500 ml בקבוק זכוכית כהה"
+    for width in range(40, 160):
+        plain = Paragraph(text, styles().cell)
+        plain.wrap(width, 1000)
+        logical = [" ".join(words) for _, words in plain.blPara.lines]
+        if any(ln.startswith("BIO") and len(ln.split()) > 3 for ln in logical[1:]):
+            break
+    else:
+        raise AssertionError("no width puts BIO at the start of a line")
+    para = Para(esc(text), styles().cell)
+    para.wrap(width, 1000)
+    drawn = ["".join(words) for _, words in para.blPara.lines]
+    assert len(drawn) == len(logical)
+    k = next(i for i, ln in enumerate(logical) if ln.startswith("BIO") and len(ln.split()) > 3)
+    after = logical[k].split()[3]  # the Hebrew word after "BIO 500 ml"
+    assert "BIO 500 ml" in drawn[k]
+    assert drawn[k].index(after[::-1]) < drawn[k].index("BIO"), drawn[k]
+    assert para.style.alignment == TA_RIGHT  # a right-to-left paragraph is right-aligned
+    assert drawn[0] == logical[0][::-1]  # the first words on the first line
+
+
+def test_plain_table_cells_wrap_in_logical_order() -> None:
+    """The recall report's plain-string cells: broken first, then each line reordered."""
+    from smallbatch_desktop.pdf.common import wrap, wrap_column
+
+    lines = wrap(HEBREW_LONG, 80).split("\n")
+    assert len(lines) >= 3
+    assert " ".join(ln[::-1] for ln in lines) == HEBREW_LONG
+    # a Hebrew name that fits is still drawn right to left (it was printed as stored)
+    assert wrap_column(["שמן זית", "Olive oil"], 200) == ["תיז ןמש", "Olive oil"]
+
+
+def test_label_text_lines_keep_the_paragraph_direction() -> None:
+    """On a label too: a wrapped Hebrew text whose line starts with "BIO 500 ml" draws
+    that line right to left (the Hebrew word after it in logical order on its left)."""
+    from smallbatch_desktop.pdf.label_text import fit_text
+
+    text = "שמן זית כתית מעולה BIO 500 ml בקבוק זכוכית כהה"
+    for w in (x / 2 for x in range(30, 120)):
+        fitted = fit_text(((text, False),), w, 30.0, 8.0, 1.0, "sans", True, "product")
+        lines = ["".join(t for t, _ in ln.segments) for ln in fitted.lines]
+        k = next((i for i, ln in enumerate(lines) if ln.startswith("BIO") and ln.count(" ") > 2), 0)
+        if k:
+            break
+    else:
+        raise AssertionError("no width puts BIO at the start of a line")
+    line = fitted.lines[k]
+    assert line.level == 1 and fitted.lines[0].level == 1
+    drawn = "".join(t for t, _ in visual_runs(line.segments, line.level))
+    after = lines[k].split()[3]
+    assert drawn.index(after[::-1]) < drawn.index("BIO"), drawn
+    # at the line's own level (its first strong letter is Latin) it would be the reverse
+    own = "".join(t for t, _ in visual_runs(line.segments))
+    assert own.index(after[::-1]) > own.index("BIO")
