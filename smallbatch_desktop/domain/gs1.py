@@ -54,6 +54,24 @@ class Gs1Use:
 #:   GS1 DataMatrix 0.743 mm.
 #: - ``healthcare``: regulated healthcare non-retail trade items (table 6): GS1-128 at
 #:   least 0.170 mm, GS1 DataMatrix 0.254 mm.
+#:
+#: Where these figures were checked (2026-12-03, no access to gs1.org; the GS1-128 rows
+#: of the tables themselves were not in any copy that could be searched):
+#:
+#: - the rule that the tables set the minimum, the 10X quiet zone and the 1.5 times note
+#:   for 2D symbols: a copy of the General Specifications (Release 18) at
+#:   fliphtml5.com/fbtj/xroj/GS1_General_Specifications, pages 262 (5.4.4.1-5.4.4.2) and
+#:   321 (the general distribution table, whose linear rows start at 0.495 mm);
+#: - 0.25 mm and 0.495 mm for GS1-128: GS1 Jordan, "About GS1 128"
+#:   (gs1jo.org.jo/ShowArticle.aspx?ArticleId=46): X-dimension 1.016 mm at 100 %,
+#:   magnification 25 % to 100 % (0.254 to 1.016 mm), target 48.7 % (0.495 mm); GS1 New
+#:   Zealand, "GS1-128 Barcode Specifications" (support.gs1nz.org): 25 % to 100 % for hand
+#:   scanning, at least 50 % for automated scanning.  25 % of 1.016 mm is 0.254 mm, not
+#:   0.250 mm: 0.250 mm is kept as the table's own figure, but that is from memory of
+#:   the table, not re-checked (at 203 dpi the two decide between 2 and 3 dots; at 300
+#:   and 600 dpi they give the same module);
+#: - 0.170 / 0.254 mm (healthcare) and 0.743 mm (2D in distribution, 1.5 x 0.495): no
+#:   copy found; the last follows from the 1.5 times note above.
 GS1_USES: dict[str, Gs1Use] = {
     "general": Gs1Use("general use (not scanned in distribution)", "table 4", 0.250, 0.375),
     "distribution": Gs1Use("scanned in general distribution", "tables 2 and 5", 0.495, 0.743),

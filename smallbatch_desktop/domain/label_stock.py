@@ -346,6 +346,50 @@ def load_corrections(folder: Path) -> dict[tuple[str, str], dict[str, float]]:
     return out
 
 
+def load_additions(folder: Path, papers: Mapping[str, PaperSize]) -> list[LabelStock]:
+    """The stocks ``corrections.json`` adds to the catalogue ("added"): common sheets
+    gLabels lacks, each with its source named (and ``verified`` false, said in its
+    description too, where no published figure was found for part of its geometry)."""
+    import json
+
+    path = folder / CORRECTIONS_FILE
+    if not path.exists():
+        return []
+    out: list[LabelStock] = []
+    for entry in json.loads(path.read_text(encoding="utf-8")).get("added", []):
+        brand, _, part = entry["stock"].partition(" ")
+        paper = papers.get(entry["size"])
+        if not entry.get("source") or paper is None or "verified" not in entry:
+            raise ValueError(f"{CORRECTIONS_FILE}: {entry['stock']}: bad added stock")
+        out.append(
+            LabelStock(
+                key=entry["stock"],
+                brand=brand,
+                part=part,
+                description=entry["description"],
+                kind=SHEET,
+                paper=paper.id,
+                page_width=paper.width,
+                page_height=paper.height,
+                label_width=length_mm(entry["width"]),
+                label_height=length_mm(entry["height"]),
+                corner_radius=length_mm(entry.get("round")),
+                layouts=(
+                    GridLayout(
+                        int(entry["nx"]),
+                        int(entry["ny"]),
+                        length_mm(entry["x0"]),
+                        length_mm(entry["y0"]),
+                        length_mm(entry["dx"]),
+                        length_mm(entry["dy"]),
+                    ),
+                ),
+                categories=("label", "rectangle-label"),
+            )
+        )
+    return out
+
+
 def _corrected(stock: LabelStock, fix: Mapping[str, float]) -> LabelStock:
     grid = stock.layouts[0]
     was = {
@@ -455,6 +499,11 @@ def parse_catalog(folder: Path) -> Catalog:
             f"{CORRECTIONS_FILE}: no catalogue template for "
             + ", ".join(f"{b} {p}" for b, p in corrections)
         )
+    known = {_norm_key(s.key) for s in stocks}
+    for extra in load_additions(folder, papers):
+        if _norm_key(extra.key) in known:  # gLabels gained it: its own template wins
+            raise ValueError(f"{CORRECTIONS_FILE}: {extra.key} is in the catalogue now")
+        stocks.append(extra)
     return Catalog(tuple(stocks), papers, corrected=tuple(order_fixed))
 
 

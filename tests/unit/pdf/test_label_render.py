@@ -462,3 +462,22 @@ def test_month_names_do_not_follow_the_process_locale() -> None:
         finally:
             locale.setlocale(locale.LC_TIME, saved)
     pytest.skip("no non-English locale installed here")
+
+
+@pytest.mark.parametrize("key", ["Avery 22806", "Herma 4226"])
+def test_added_stocks_print_a_label_per_cell(catalog, key: str) -> None:
+    """The stocks corrections.json adds print like any other: every label inside its
+    cell, every QR code decoded in the cell of its label."""
+    stock = catalog.get(key)
+    n = stock.per_page + 2
+    data = tuple(label_data(i + 1) for i in range(n))
+    job = LabelJob(
+        stock=stock, layout=small_layout(stock.label_width, stock.label_height), labels=data
+    )
+    result = render_labels(job)
+    assert result.pages == 2
+    check_inside_cells(result.pdf, stock, skip=0, count=n)
+    codes = decode_pdf(result.pdf, 300)
+    got = {(c.page, cell_of(stock, c.x, c.y)): c.text for c in codes}
+    per_page = stock.per_page
+    assert got == {divmod(i, per_page): f"HS-2611-{i + 1:03d}" for i in range(n)}

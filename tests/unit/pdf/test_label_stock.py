@@ -24,10 +24,14 @@ def catalog():
     return builtin_catalog()
 
 
+ADDED = ("Avery 22806", "Herma 4226")  # corrections.json "added": not in gLabels
+
+
 def test_counts_match_the_design_doc(catalog) -> None:
-    assert len(catalog.stocks) == 1759
-    assert catalog.distinct_layouts == 1127
-    assert len({s.key.lower() for s in catalog.stocks}) == 1759
+    # the gLabels catalogue's own templates, then the stocks corrections.json adds
+    assert len(catalog.stocks) == 1759 + len(ADDED)
+    assert catalog.distinct_layouts == 1127 + len(ADDED)
+    assert len({s.key.lower() for s in catalog.stocks}) == 1759 + len(ADDED)
 
 
 def test_licence_travels_with_the_catalog() -> None:
@@ -274,3 +278,114 @@ def test_a_stale_correction_is_an_error(tmp_path) -> None:
     entry["glabels"] = {"dx": "2.78125in"}
     (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [entry]}))
     assert parse_catalog(tmp_path).get("Avery 5160").layouts[0].dx == pytest.approx(69.85)
+
+
+# ------------------------------------------------ checked against an independent reference
+
+_LO_FIELDS = ("dx", "dy", "width", "height", "x0", "y0")  # LibreOffice's Measure order
+
+
+def _data() -> dict:
+    import json
+
+    return json.loads((catalog_dir() / "corrections.json").read_text(encoding="utf-8"))
+
+
+def _our_geometry(stock) -> dict[str, float]:
+    (grid,) = stock.layouts
+    return {
+        "dx": grid.dx,
+        "dy": grid.dy,
+        "width": stock.label_width,
+        "height": stock.label_height,
+        "x0": grid.x0,
+        "y0": grid.y0,
+        "nx": grid.nx,
+        "ny": grid.ny,
+    }
+
+
+_REFERENCED = [e["stock"] for key in ("corrections", "checked") for e in _data()[key]]
+
+
+@pytest.mark.parametrize("key", _REFERENCED)
+def test_stock_agrees_with_its_independent_reference(catalog, key: str) -> None:
+    """Every corrected or checked stock against LibreOffice's label database (1/100 mm),
+    recorded beside it: within 0.07 mm (its rounding and the inch/mm conversions), except
+    the figures the data says differ, each with its reason; and those must differ."""
+    entry = next(e for k in ("corrections", "checked") for e in _data()[k] if e["stock"] == key)
+    ref = entry["reference"]
+    assert "Labels.xcu" in ref["source"] and "LibreOffice/core" in ref["source"]
+    kind, *numbers = ref["measure"].split(";")
+    assert kind == "S"
+    values = [int(n) for n in numbers]
+    expected = {f: v / 100 for f, v in zip(_LO_FIELDS, values[:6], strict=True)}
+    ours = _our_geometry(catalog.get(key))
+    assert (ours["nx"], ours["ny"]) == (values[6], values[7])
+    differs = entry.get("differs", {})
+    assert set(differs) <= set(_LO_FIELDS)
+    for field in _LO_FIELDS:
+        gap = abs(ours[field] - expected[field])
+        if field in differs:
+            assert gap > 0.02 and differs[field], (key, field)
+        else:
+            assert gap <= 0.07, (key, field, ours[field], expected[field])
+
+
+# ------------------------------------------------------------- stocks gLabels does not have
+
+
+@pytest.mark.parametrize("key", ADDED)
+def test_added_stock_is_in_the_catalogue_with_its_source(catalog, key: str) -> None:
+    from smallbatch_desktop.domain.label_stock import length_mm
+
+    entry = next(e for e in _data()["added"] if e["stock"] == key)
+    stock = catalog.get(key)
+    assert catalog.search(stock.part)[0] is stock  # found by its part number
+    assert entry["source"] and entry["verified"] is False
+    # a maker choosing it sees that its margins are unverified
+    assert "unverified" in stock.description and "unverified" in stock.title
+    ours = _our_geometry(stock)
+    for field in ("width", "height", "x0", "y0", "dx", "dy"):
+        assert ours[field] == pytest.approx(length_mm(entry[field]))
+    assert (ours["nx"], ours["ny"]) == (entry["nx"], entry["ny"])
+    # every label on the sheet, none overlapping
+    cells = stock.cells()
+    assert len(cells) == entry["nx"] * entry["ny"]
+    for c in cells:
+        assert c.x >= 0 and c.y >= 0
+        assert c.x + c.w <= stock.page_width + 1e-6 and c.y + c.h <= stock.page_height + 1e-6
+    assert ours["dx"] >= ours["width"] and ours["dy"] >= ours["height"]
+    # the assumed margins centre the grid: what is left right and bottom equals left and top
+    right = stock.page_width - cells[-1].x - cells[-1].w
+    bottom = stock.page_height - cells[-1].y - cells[-1].h
+    assert (right, bottom) == pytest.approx((ours["x0"], ours["y0"]), abs=0.01)
+
+
+def test_avery_22806_and_herma_4226_geometry() -> None:
+    """The figures themselves, as the sources in corrections.json give them."""
+    cat = builtin_catalog()
+    a = cat.get("Avery 22806")
+    assert (a.paper, a.label_width, a.label_height, a.per_page) == ("US-Letter", 50.8, 50.8, 12)
+    assert a.layouts[0].dx == pytest.approx(2.625 * IN) and a.layouts[0].dy == pytest.approx(
+        2.6 * IN
+    )
+    h = cat.get("Herma 4226")
+    assert (h.paper, h.label_width, h.label_height, h.per_page) == ("A4", 70.0, 42.3, 21)
+    assert h.layouts[0].x0 == 0.0 and h.layouts[0].y0 == pytest.approx(0.45)
+
+
+def test_an_added_stock_glabels_gains_is_an_error(tmp_path) -> None:
+    """If gLabels adds the stock, its own template wins and the addition must go."""
+    import json
+    import shutil
+
+    for name in ("avery-us-templates.xml", "paper-sizes.xml"):
+        shutil.copy(catalog_dir() / name, tmp_path)
+    added = next(e for e in _data()["added"] if e["stock"] == "Avery 22806")
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [], "added": [added]}))
+    assert parse_catalog(tmp_path).get("Avery 22806").per_page == 12
+    clash = dict(added, stock="Avery 5160")
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [], "added": [clash]}))
+    with pytest.raises(ValueError, match="Avery 5160 is in the catalogue now"):
+        parse_catalog(tmp_path)
