@@ -162,6 +162,11 @@ def _words(runs: tuple[Piece, ...]) -> list[list[Piece] | None]:
                 continue
             if piece.isspace():
                 if current:
+                    if len(piece) > 1 and "\n" not in piece:
+                        # the layout's own spacing ("Lot {lot}   BB {date}") is kept: the
+                        # spaces beyond the one between words stay with the word before
+                        last, style = current[-1]
+                        current[-1] = (last + " " * (len(piece) - 1), style)
                     words.append(current)
                     current = []
                 words.extend([None] * piece.count("\n"))

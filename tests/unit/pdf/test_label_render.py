@@ -481,3 +481,26 @@ def test_added_stocks_print_a_label_per_cell(catalog, key: str) -> None:
     got = {(c.page, cell_of(stock, c.x, c.y)): c.text for c in codes}
     per_page = stock.per_page
     assert got == {divmod(i, per_page): f"HS-2611-{i + 1:03d}" for i in range(n)}
+
+
+def test_the_layouts_own_spacing_is_kept() -> None:
+    """ "Best before {date}   Lot {lot}": the three spaces the layout puts between the two
+    facts print as three spaces (they were collapsed to one, running them together)."""
+    el = TextElement("dates", 2, 2, 90, 5, text="Best before 2027   Lot {lot}", size=8, wrap=False)
+    one = TextElement("one", 2, 10, 90, 5, text="Best before 2027 Lot {lot}", size=8, wrap=False)
+    layout = Layout("spacing", 100, 20, elements=(el, one))
+    pdf = render_labels(LabelJob(single_label_stock(100, 20), layout, (label_data(1),))).pdf
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        chars = doc.pages[0].chars
+    rows: dict[int, list[dict]] = {}
+    for c in chars:
+        rows.setdefault(round(c["top"]), []).append(c)
+    (wide, narrow) = [sorted(cs, key=lambda c: c["x0"]) for _, cs in sorted(rows.items())]
+
+    def gap(cs: list[dict]) -> float:  # from the 7 of 2027 to the L of Lot
+        seven = next(c for c in cs if c["text"] == "7")
+        lot = next(c for c in cs if c["text"] == "L")
+        return lot["x0"] - seven["x1"]
+
+    space = gap(narrow)
+    assert gap(wide) == pytest.approx(3 * space, rel=0.02)
