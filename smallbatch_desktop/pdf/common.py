@@ -301,6 +301,7 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
     m = _measure(font, size)
     space = m.space
     lines: list[str] = []
+    rtl: list[int] = []  # the lines of right-to-left paragraphs, to be right-aligned
     for para in s.split("\n"):
         parts = para.split(" ")
         widths = m.word_widths(parts)
@@ -318,8 +319,24 @@ def wrap(text: object, width: float, *, font: str = SANS, size: float = 7.5) -> 
             # broken in logical order, then each line reordered at the paragraph's level
             level = paragraph_level(para)
             broken = ["".join(t for t, _ in visual_runs([(ln, None)], level)) for ln in broken]
+            if level:
+                rtl += range(len(lines), len(lines) + len(broken))
         lines += broken
+    if rtl:
+        return RtlText("\n".join(lines), rtl)
     return "\n".join(lines)
+
+
+class RtlText(str):
+    """Wrapped cell text (:func:`wrap`) some of whose lines belong to right-to-left
+    paragraphs: ``rtl`` holds their indexes, and :class:`PagedTable` right-aligns them."""
+
+    rtl: frozenset[int]
+
+    def __new__(cls, text: str, rtl: Iterable[int]) -> RtlText:
+        obj = super().__new__(cls, text)
+        obj.rtl = frozenset(rtl)
+        return obj
 
 
 def _break(words: list[str], widths: list[float], width: float, m: _Measure) -> list[str]:
@@ -618,9 +635,15 @@ class _Grid:
         lines = [1] * n
         self.first: list[Sequence[str]] = []
         self.later: dict[int, list[tuple[int, list[str]]]] = {}
+        #: row -> column -> the cell's lines to right-align (right-to-left paragraphs)
+        self.rtl: dict[int, dict[int, frozenset[int]]] = {}
         for c, col in enumerate(columns):
             if len(col) != n:
                 raise ValueError("every column has a cell for every row")
+            if not "".join(col).isascii():  # Hebrew or Arabic cells come as RtlText
+                for r, cell in enumerate(col):
+                    if type(cell) is RtlText:
+                        self.rtl.setdefault(r, {})[c] = cell.rtl
             if not "".join(col).isprintable():  # line breaks; control characters to U+FFFD
                 col = list(col)
                 for r in compress(count(), map(not_, map(str.isprintable, col))):
@@ -633,6 +656,7 @@ class _Grid:
                         lines[r] = max(lines[r], len(more) + 1)
             self.first.append(col)
         self.multi = sorted(self.later)  # the rows with multi-line cells
+        self.placed_rows = sorted(self.later.keys() | self.rtl.keys())  # drawn at row end
         # few distinct line counts: each row's height (in whole tenths of a point) and
         # move are looked up (C-speed), not computed, row by row
         tenths: Memo[int, int] = Memo(lambda k: round((k * _CELL_LEADING + _ROW_PAD) * 10))
@@ -791,33 +815,48 @@ class PagedTable(Flowable):
         first = top - _TOP_PAD - _CELL_SIZE  # the first row's first baseline
         heads = [move[last][0] + d for d in g.down[start:end]]
         heads[0] = f"1 0 0 1 {lefts[0]:.2f} {first:.2f} Tm "
+        rows = g.placed_rows
+        rows = rows[bisect.bisect_left(rows, start) : bisect.bisect_left(rows, end)]
+        # right-to-left first lines are placed at the row's end, right-aligned
+        rtl_first = {(r, col) for r in rows for col, ks in g.rtl.get(r, {}).items() if 0 in ks}
         columns = [heads]
         for col, cells in enumerate(g.first):
             mv = move[col - 1][col] if col else ""
             page = cells[start:end]
             if col in right:
                 columns.append([mv] * len(page))
-            else:
-                columns.append(ops.show_column(mv, page))
-        rows = g.multi[bisect.bisect_left(g.multi, start) : bisect.bisect_left(g.multi, end)]
+                continue
+            if rtl_first:
+                page = ["" if (r, col) in rtl_first else t for r, t in enumerate(page, start)]
+            columns.append(ops.show_column(mv, page))
         if rows or right:
             tails = [""] * (end - start)
             for r in range(start, end) if right else rows:
                 y = first - (g.tops[r] - g.tops[start])
                 placed = [self._placed(ops, col, g.first[col][r], y) for col in right]
+                rtl = g.rtl.get(r, {})
+                placed += [
+                    self._placed(ops, col, g.first[col][r], y, right=True)
+                    for col, ks in rtl.items()
+                    if 0 in ks and col not in right
+                ]
                 for col, more in g.later.get(r, ()):
+                    ks = rtl.get(col, frozenset())
                     for k, line in enumerate(more, start=1):
-                        placed.append(self._placed(ops, col, line, y - k * _CELL_LEADING))
+                        placed.append(
+                            self._placed(ops, col, line, y - k * _CELL_LEADING, right=k in ks)
+                        )
                 placed.append(f"1 0 0 1 {lefts[last]:.2f} {y:.2f} Tm ")
                 tails[r - start] = "".join(placed)
             columns.append(tails)
         code.append("".join(chain.from_iterable(zip(*columns, strict=True))))
 
-    def _placed(self, ops: _TextOps, col: int, line: str, y: float) -> str:
-        """One line of text placed absolutely, left or right aligned in its column."""
+    def _placed(self, ops: _TextOps, col: int, line: str, y: float, *, right: bool = False) -> str:
+        """One line of text placed absolutely, left or right aligned in its column (right
+        in a right-aligned column, or for a line of a right-to-left paragraph)."""
         if not line:
             return ""
-        if col in self.right_align:
+        if right or col in self.right_align:
             x = sum(self.col_widths[: col + 1]) - _SIDE_PAD
             x -= text_width(line, ops.font.fontName, _CELL_SIZE)
         else:

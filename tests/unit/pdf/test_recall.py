@@ -171,3 +171,54 @@ def test_long_table_cells_print_whole_and_in_order() -> None:
             found = columns[c].find("".join(cell.split()), at)
             assert found >= 0, (c, cell)
             at = found + len("".join(cell.split()))
+
+
+def test_right_to_left_cells_wrap_line_by_line_and_right_aligned() -> None:
+    """A long Hebrew product name in the recall report's plain-string batch table: broken
+    in logical order, each line right to left, right-aligned in the product column, among
+    left-aligned Latin cells (and across a page break)."""
+    name = "רוטב חריף מעושן עם פלפל הבנרו אדום ושום קלוי בבקבוק זכוכית"
+    lot = RecallLot(kind="material", lot_code="L-HOT", name="Salt")
+    batches = tuple(
+        RecallBatch(
+            i,
+            f"B{i:03d}",
+            name if i % 2 else "Smoky Sauce",
+            "Released",
+            dt.date(2026, 1, 1),
+            None,
+            Decimal(10),
+            "pcs",
+            Decimal(1),
+            1,
+            ("L-HOT", f"B{i:03d}"),
+        )
+        for i in range(120)
+    )
+    pdf = render_recall_report(RecallReport(lot, batches, (), ()), invariant=True)
+    # the product column: 14 mm margin + 30 mm lot column, 44 mm wide, 3 pt padding
+    left, right = (14 + 30) * mm + 3, (14 + 30 + 44) * mm - 3
+    cells: list[list[tuple[str, float, float]]] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        assert len(doc.pages) > 1
+        for page in doc.pages:
+            rows: dict[float, list[dict]] = {}
+            for c in page.chars:
+                if left - 1 <= c["x0"] and c["x1"] <= right + 1:
+                    rows.setdefault(round(c["top"], 1), []).append(c)
+            for _, cs in sorted(rows.items()):
+                cs.sort(key=lambda c: c["x0"])
+                text = "".join(c["text"] for c in cs)
+                if "\u05d0" <= text[0] <= "\u05ea" or "\u05d0" <= text[-1] <= "\u05ea":
+                    cells.append([(text, cs[0]["x0"], cs[-1]["x1"])])
+                elif text.startswith("Smoky"):
+                    assert abs(cs[0]["x0"] - left) < 1  # Latin stays left-aligned
+    lines = [c[0] for c in cells]
+    per_name = len(lines) // 60
+    assert per_name >= 2 and len(lines) == 60 * per_name
+    for k in range(0, len(lines), per_name):
+        group = lines[k : k + per_name]
+        # each line drawn right to left: reversed, the lines give the name, first words first
+        assert " ".join(text[::-1] for text, _, _ in group) == name
+        for _, _, x1 in group:
+            assert abs(x1 - right) < 1.0, (x1, right)  # right-aligned
