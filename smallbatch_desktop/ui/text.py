@@ -3,7 +3,8 @@
 - User text (product names, operators, notes, supplier names...) is shown as plain
   text: a label that shows only user text gets ``plain(label)``; a label that mixes our
   own emphasis with user text escapes the user's parts with ``esc`` (so a product
-  called ``<b>Cam</b>`` shows those characters, not bold "Cam").
+  called ``<b>Cam</b>`` shows those characters, not bold "Cam"); a tooltip that may
+  carry user text goes through ``ui.widgets.tips.plain_tip``.
 - Times are stored in UTC and shown in the computer's local time (``local``); a naive
   value is taken as UTC, as stored.
 - Money is shown with the workshop's currency (Settings -> Currency): ``money``.

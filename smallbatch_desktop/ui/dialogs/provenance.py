@@ -38,6 +38,7 @@ from smallbatch_desktop.pdf.provenance import render_provenance_card, render_pro
 from smallbatch_desktop.services.reports import batch_record
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.text import plain
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ class ProvenanceDialog(QDialog):
         warnings = glyph_warnings(self.record)
         if warnings:
             self.status.setText(f"{self.status.text()}. Warning: {warnings[0]}")
-            self.status.setToolTip("\n".join(warnings))
+            self.status.setToolTip(plain_tip("\n".join(warnings)))
 
     def default_file_name(self) -> str:
         kind = "card" if self.is_card else "provenance"

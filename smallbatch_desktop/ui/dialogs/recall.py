@@ -41,6 +41,7 @@ from smallbatch_desktop.pdf.recall import render_recall_report
 from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill_history, run_drill
 from smallbatch_desktop.services.reports import recall_report, write_recall_csv
 from smallbatch_desktop.ui.context import UiContext
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 Column = tuple[str, Callable[[Any], object]]
 
@@ -76,7 +77,8 @@ class RowsModel(QAbstractTableModel):
         ):
             return None
         value = self._columns[index.column()][1](self._rows[index.row()])
-        return "" if value is None else str(value)
+        text = "" if value is None else str(value)
+        return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -30,6 +30,7 @@ from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.text import plain
 from smallbatch_desktop.ui.theme import error_background, ok_background, warning_background
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 
 class NewRecipeDialog(FormDialog):
@@ -195,7 +196,7 @@ class CompareDialog(QDialog):
                 QTableWidgetItem(ch.after),
             ]
             for col, it in enumerate(items):
-                it.setToolTip(f"{ch.kind}: {ch.before or '—'} → {ch.after or '—'}")
+                it.setToolTip(plain_tip(f"{ch.kind}: {ch.before or '—'} → {ch.after or '—'}"))
                 if col >= 2:
                     it.setBackground(colors[ch.kind])
                 self.table.setItem(r, col, it)

@@ -38,6 +38,7 @@ from smallbatch_desktop.services.fast_reads import (
 from smallbatch_desktop.ui.models.table import Role, display_text
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER, status_background
 from smallbatch_desktop.ui.units import UnitDisplay
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -321,7 +322,7 @@ class BatchTableModel(QAbstractTableModel):
             value = row.actual_quantity if attr == "actual_quantity" else row.planned_quantity
             return self.units.recorded(value, row.unit) if value is not None else None
         if role == Qt.ItemDataRole.ToolTipRole and attr == "product":
-            return f"{row.product} ({row.recipe_code} v{row.version})"
+            return plain_tip(f"{row.product} ({row.recipe_code} v{row.version})")
         if role == Role.Id:
             return row.id
         if role == Role.Row:

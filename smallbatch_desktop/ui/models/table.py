@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -137,7 +138,8 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.TextAlignmentRole and col.numeric:
             return int(ALIGN_NUMBER.value)
         if role == Qt.ItemDataRole.ToolTipRole and col.tip is not None:
-            return col.tip(row)
+            tip = col.tip(row)
+            return None if tip is None else plain_tip(tip)
         if role == Qt.ItemDataRole.BackgroundRole and self._background is not None:
             color = self._background(row)
             return QBrush(color) if color is not None else None

@@ -57,6 +57,7 @@ from smallbatch_desktop.domain.label_layout import (
     LineElement,
     TextElement,
 )
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 #: a geometry as the canvas reports it: x, y, w, h in mm
 Geometry = tuple[float, float, float, float]
@@ -123,7 +124,7 @@ class ElementItem(QGraphicsObject):
         self.setAcceptHoverEvents(True)
         self.setPos(element.x, element.y)
         self.setZValue(10)
-        self.setToolTip(f"{element.name} ({element.kind})")
+        self.setToolTip(plain_tip(f"{element.name} ({element.kind})"))
 
     # -- data ------------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class ElementItem(QGraphicsObject):
         self._w, self._h = element.w, element.h
         self._dragging = False
         self.setPos(element.x, element.y)
-        self.setToolTip(f"{element.name} ({element.kind})")
+        self.setToolTip(plain_tip(f"{element.name} ({element.kind})"))
         self.update()
 
     # -- geometry --------------------------------------------------------------------

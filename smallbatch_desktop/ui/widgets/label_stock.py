@@ -34,6 +34,7 @@ from smallbatch_desktop.ui.dialogs.base import FormDialog
 from smallbatch_desktop.ui.ops import Change
 from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 STOCK_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -143,7 +144,7 @@ class StockPicker(QWidget):
         for stock in found:
             item = QListWidgetItem(stock_text(stock))
             item.setData(STOCK_ROLE, stock)
-            item.setToolTip(stock.title)
+            item.setToolTip(plain_tip(stock.title))
             self.results.addItem(item)
         if not found and self.search.text().strip():
             item = QListWidgetItem("Nothing found: try the part number alone, or a size")

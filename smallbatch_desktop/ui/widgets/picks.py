@@ -26,6 +26,7 @@ from smallbatch_desktop.services.batches import LineNeed, PickInput
 from smallbatch_desktop.services.ui_queries import Candidate
 from smallbatch_desktop.ui.theme import set_invalid
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
+from smallbatch_desktop.ui.widgets.tips import plain_tip, set_plain_tip
 
 COL_INPUT, COL_LOT, COL_AVAILABLE, COL_QTY, COL_UNIT = range(5)
 
@@ -144,14 +145,14 @@ class PicksEditor(QWidget):
         selected = 0
         for j, cand in enumerate(self._cands.get(need.line_id, [])):
             combo.addItem(cand.display, cand.lot_code)
-            combo.setItemData(j + 1, cand.display, Qt.ItemDataRole.ToolTipRole)
+            combo.setItemData(j + 1, plain_tip(cand.display), Qt.ItemDataRole.ToolTipRole)
             if cand.lot_code == lot_code:
                 selected = j + 1
         if not self._cands.get(need.line_id):
             combo.setItemText(0, "— nothing on hand —")
         combo.setCurrentIndex(selected)
-        combo.setToolTip(combo.currentText())
-        combo.currentTextChanged.connect(combo.setToolTip)
+        set_plain_tip(combo, combo.currentText())
+        combo.currentTextChanged.connect(lambda text, c=combo: set_plain_tip(c, text))
         self.table.setCellWidget(r, COL_LOT, combo)
         avail = QTableWidgetItem("")
         avail.setFlags(avail.flags() & ~Qt.ItemFlag.ItemIsEditable)
@@ -242,10 +243,11 @@ class PicksEditor(QWidget):
             unit_item.setText(cand.unit)
             over = qty is not None and qty > cand.available
             set_invalid(edit, over)
-            edit.setToolTip(
+            set_plain_tip(
+                edit,
                 f"Only {format_quantity(cand.available, cand.unit)} on hand in {cand.lot_code}"
                 if over
-                else ""
+                else "",
             )
             if qty is not None:
                 try:
