@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +27,7 @@ from smallbatch_desktop.ui.models.batches import BatchTableModel
 from smallbatch_desktop.ui.models.table import Role
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.widgets.columns import fit_columns
+from smallbatch_desktop.ui.widgets.splitter import fit_splitter
 
 if TYPE_CHECKING:
     from smallbatch_desktop.ui.views.batch_detail import BatchDetailPanel
@@ -106,8 +106,7 @@ class BatchView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self._columns = fit_columns(self.table, ctx.settings, "batches", whole=self.WHOLE_COLUMNS)
         self._size_columns()
-        self._user_splitter = False
-        self.splitter.splitterMoved.connect(lambda *_a: setattr(self, "_user_splitter", True))
+        self._splitter_fit = fit_splitter(self.splitter, self._fit_list, before=self._size_columns)
         layout.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)
@@ -146,10 +145,20 @@ class BatchView(QWidget):
     def has_detail(self) -> bool:
         return self._detail is not None
 
-    #: the columns that must be visible without scrolling at 1280 px wide
-    KEY_COLUMNS = 5
+    #: the columns that must be visible without scrolling at 1280 px wide, even with
+    #: larger text: lot code, product, version, status, made and best before
+    KEY_COLUMNS = 6
     #: lot code, product, made and best before are never cut by content sizing
     WHOLE_COLUMNS = (0, 1, 4, 5)
+    #: the detail beside the list never gets less than this many average characters
+    DETAIL_MIN_CHARS = 36
+    #: ... and keeps this share of the room before the list shows more than its key columns
+    DETAIL_SHARE = 0.36
+    #: the product column gives way down to this many characters (full name in its tooltip)
+    PRODUCT_MIN_CHARS = 10
+    #: the version column steps aside when even that is too wide (larger text at 1280
+    #: px): the product's tooltip and the detail's heading name the version
+    VERSION_COLUMN = 2
 
     def _size_columns(self) -> None:
         """Each column as wide as its header and its longest value (from the font, so
@@ -158,52 +167,40 @@ class BatchView(QWidget):
         self._product_width = self.table.columnWidth(1)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
 
-    def list_width(self) -> int:
-        """Width that shows the key columns (lot code to made date) without scrolling."""
-        cols = sum(self.table.columnWidth(c) for c in range(self.KEY_COLUMNS))
+    def list_width(self, columns: int | None = None) -> int:
+        """Width that shows the first ``columns`` (the key columns) without scrolling."""
+        n = self.KEY_COLUMNS if columns is None else columns
+        cols = sum(self.table.columnWidth(c) for c in range(n) if not self.table.isColumnHidden(c))
         frame = self.table.frameWidth() * 2
         scroll = self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return cols + frame + scroll + 4
 
-    def _fit_splitter(self) -> None:
-        total = self.splitter.width()
-        if total <= 0:
-            return
-        # the detail keeps at least ~40 % of the room; when the key columns do not fit in
-        # the rest (larger text at 1280 px), the product column gives way (full name in
-        # its tooltip)
-        room = int(total * 0.6)
+    def detail_min_width(self) -> int:
+        return self.fontMetrics().averageCharWidth() * self.DETAIL_MIN_CHARS
+
+    def _fit_list(self, total: int) -> int:
+        """The list's share of the splitter: the key columns whole (the product gives
+        way first when the detail would get less than its minimum), then more whole
+        columns while the detail keeps its share; never a sliver of a column."""
+        handle = self.splitter.handleWidth()
+        detail_min = self.detail_min_width()
+        room = total - handle - detail_min
+        self.table.setColumnHidden(self.VERSION_COLUMN, False)
         self._columns.set_width(1, self._product_width)
+        floor = self.table.fontMetrics().averageCharWidth() * self.PRODUCT_MIN_CHARS
+        if self.list_width() - (self._product_width - floor) > room:
+            self.table.setColumnHidden(self.VERSION_COLUMN, True)
         over = self.list_width() - room
         if over > 0:
-            floor = self.table.fontMetrics().horizontalAdvance("0") * 12
             self._columns.set_width(1, max(floor, self._product_width - over))
         left = min(self.list_width(), room)
-        # more whole columns (best before, quantities) while they fit: never a sliver
+        share = max(detail_min, int(total * self.DETAIL_SHARE))
         for col in range(self.KEY_COLUMNS, self.model.columnCount()):
             width = self.table.columnWidth(col)
-            if left + width > room:
+            if total - handle - (left + width) < share:
                 break
             left += width
-        self.splitter.setSizes([left, max(1, total - left - self.splitter.handleWidth())])
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._user_splitter:
-            QTimer.singleShot(0, self._fit_splitter)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if not self._user_splitter and self.isVisible():
-            self._fit_splitter()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "_columns"):
-            self._size_columns()
-            self._user_splitter = False
-            if self.isVisible():
-                self._fit_splitter()
+        return left
 
     # -- filter ----------------------------------------------------------------------
 
@@ -284,7 +281,9 @@ class BatchView(QWidget):
         s = self._ctx.settings
         splitter = s.value("batches/splitter")
         if splitter is not None and self.splitter.restoreState(splitter):
-            self._user_splitter = True
+            self._splitter_fit.restored()
         header = s.value("batches/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+            # hidden only while the room is short (see _fit_list), never remembered so
+            self.table.setColumnHidden(self.VERSION_COLUMN, False)

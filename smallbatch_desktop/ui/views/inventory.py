@@ -51,6 +51,11 @@ def _table(name: str, model: Any, settings: QSettings, whole: tuple[int, ...]) -
     return view
 
 
+#: the lots list's columns that content sizing never cuts: lot, material, expiry,
+#: received, supplier lot
+LOT_WHOLE = (0, 1, 2, 5, 7)
+
+
 def _stock_state(m: inv.MaterialStock) -> str:
     if m.low:
         return "LOW — reorder"
@@ -173,11 +178,10 @@ class InventoryView(QWidget):
 
         self.lots_model: RowTableModel[inv.LotStock] = RowTableModel(
             [
+                # what a maker picks by first (lot, material, expiry, on hand), then
+                # where it came from: at 1280 px with larger text the first six show whole
                 Column("Lot", lambda r: r.lot_code),
                 Column("Material", lambda r: r.material_name),
-                Column("Supplier", lambda r: r.supplier),
-                Column("Supplier lot", lambda r: r.supplier_lot_code),
-                Column("Received", lambda r: r.received_date),
                 Column("Expiry", lambda r: r.expiry_date, tip=self._expiry_tip),
                 Column(
                     "On hand",
@@ -186,6 +190,9 @@ class InventoryView(QWidget):
                     tip=lambda r: units.recorded(r.on_hand, r.unit),
                 ),
                 Column("Unit", lambda r: units.show(r.on_hand, r.unit)[1]),
+                Column("Received", lambda r: r.received_date),
+                Column("Supplier", lambda r: r.supplier),
+                Column("Supplier lot", lambda r: r.supplier_lot_code),
                 Column("Origin", lambda r: r.origin),
                 Column("Certifications", lambda r: r.certifications),
             ],
@@ -197,7 +204,7 @@ class InventoryView(QWidget):
         lots_page = QWidget()
         lv = QVBoxLayout(lots_page)
         lv.setContentsMargins(0, 0, 0, 0)
-        self.lots = _table("lotsTable", self.lots_proxy, ctx.settings, (0, 1, 3, 4, 5))
+        self.lots = _table("lotsTable", self.lots_proxy, ctx.settings, LOT_WHOLE)
         lv.addWidget(self.lots, 1)
         detail_row = QHBoxLayout()
         self.lot_detail = rich(QLabel("Select a lot to see its record."))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.ui.actions import ActionId
+from smallbatch_desktop.ui.views.inventory import LOT_WHOLE
 
 #: cell padding Fusion draws around the text (both sides)
 PAD = 6
@@ -28,6 +29,26 @@ def _fits(view: QTableView, col: int) -> list[str]:
         if fm.horizontalAdvance(text) + PAD > width:
             out.append(text)
     return out
+
+
+def _title(view: QTableView, col: int) -> str:
+    return str(view.model().headerData(col, Qt.Orientation.Horizontal))
+
+
+def _column(view: QTableView, title: str) -> int:
+    return next(c for c in range(view.model().columnCount()) if _title(view, c) == title)
+
+
+def _in_view(view: QTableView, *titles: str) -> None:
+    """Each column lies whole inside the list's viewport: not off to the right, not
+    under the vertical scrollbar (the viewport ends where the scrollbar begins)."""
+    header = view.horizontalHeader()
+    for title in titles:
+        col = _column(view, title)
+        assert not view.isColumnHidden(col), title
+        left = header.sectionViewportPosition(col)
+        right = left + header.sectionSize(col)
+        assert left >= 0 and right <= view.viewport().width(), (title, left, right)
 
 
 @pytest.fixture
@@ -60,8 +81,8 @@ def test_lot_codes_products_and_dates_are_whole_at_1280x800(
     inventory = window.show_view("inventoryView")
     lots = inventory.lots
     qtbot.waitUntil(lambda: lots.viewport().width() > 0)
-    for col in (0, 1, 3, 4, 5):
-        assert _fits(lots, col) == []
+    for col in LOT_WHOLE:
+        assert _fits(lots, col) == [], _title(lots, col)
     # the list uses the window: no empty band on the right of the last column
     used = sum(lots.columnWidth(c) for c in range(lots.model().columnCount()))
     assert used >= lots.viewport().width() - 2
@@ -73,7 +94,7 @@ def test_widths_are_remembered_and_larger_text_resizes_at_once(
     from smallbatch_desktop.ui.views.inventory import InventoryView
 
     lots = window.show_view("inventoryView").lots
-    supplier = 2
+    supplier = _column(lots, "Supplier")
     lots.horizontalHeader().resizeSection(supplier, 333)  # the user drags the edge
 
     again = InventoryView(window.ctx)  # as after a restart: same settings
@@ -92,3 +113,53 @@ def test_widths_are_remembered_and_larger_text_resizes_at_once(
     assert lots2.columnWidth(supplier) == 333  # the user's width stays
     window.actions_[ActionId.LARGER_TEXT].trigger()
     qtbot.waitUntil(lambda: lots2.columnWidth(0) == normal_lot)
+
+
+@pytest.fixture
+def many_batches(session_factory: sessionmaker[Session], workshop: dict[str, int]) -> None:
+    """Enough batches that the list scrolls: the vertical scrollbar takes its width."""
+    with session_factory.begin() as s:
+        for _ in range(30):
+            bsvc.plan_batch(s, recipe_version_id=workshop["hs_v2"], planned_quantity="6")
+
+
+def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
+    qtbot: Any, long_lot: str, many_batches: None, window: Any, normal_font: None
+) -> None:
+    window.resize(1280, 800)
+    window.actions_[ActionId.LARGER_TEXT].trigger()  # View > Larger text, applied at once
+    batches = window.show_view("batchView")
+    batches.refresh()
+    table = batches.table
+    model = batches.model
+    fm = table.fontMetrics()
+    codes = [model.row_at(r).lot_code for r in range(model.rowCount())]
+    longest = max(codes, key=fm.horizontalAdvance)
+    assert len(longest) == len(long_lot)  # the maker's long pattern
+    row = codes.index(longest)
+
+    def laid_out() -> None:
+        assert table.font().pointSizeF() == window.font().pointSizeF()
+        assert table.verticalScrollBar().isVisible()  # the list scrolls: 47 batches
+        _in_view(table, "Lot code", "Best before")
+        table.scrollTo(model.index(row, 0))
+        cell = table.visualRect(model.index(row, 0))
+        assert table.viewport().rect().contains(cell)
+        assert fm.horizontalAdvance(longest) + PAD <= cell.width()
+        assert _fits(table, _column(table, "Best before")) == []
+        assert _fits(table, _column(table, "Made")) == []
+
+    qtbot.waitUntil(laid_out)
+    # the list has the larger share; the detail keeps a usable width
+    list_width, detail_width = batches.splitter.sizes()
+    assert list_width > detail_width >= batches.detail_min_width()
+    assert window.width() <= 1280
+
+    inventory = window.show_view("inventoryView")
+    inventory.tabs.setCurrentIndex(inventory.tabs.indexOf(inventory.lots.parentWidget()))
+    lots = inventory.lots
+    qtbot.waitUntil(lambda: _in_view(lots, "Lot", "Material", "Expiry", "On hand", "Unit"))
+    assert _fits(lots, 0) == [] and _fits(lots, _column(lots, "Expiry")) == []
+
+    orders = window.show_view("orderView").table
+    qtbot.waitUntil(lambda: _in_view(orders, "Order", "Customer", "Status", "Promised"))

@@ -93,7 +93,7 @@ def test_views_follow_the_unit_setting_and_storage_does_not(
     inventory.open_lot(lot_id)
     lots = inventory.lots_model
     r = lots.find_row(lot_id)
-    assert lots.index(r, 7).data() == "lb"
+    assert lots.index(r, 4).data() == "lb"  # the Unit column
     # trace: the quantities in the trees
     trace.trace(lot_code)
     texts = [
@@ -110,4 +110,4 @@ def test_views_follow_the_unit_setting_and_storage_does_not(
 
     _set_units(qtbot, window, "metric")
     assert (shown("planned_quantity"), shown("unit")) == (f"{mash_qty.normalize():f}", "kg")
-    assert lots.index(lots.find_row(lot_id), 7).data() == "kg"
+    assert lots.index(lots.find_row(lot_id), 4).data() == "kg"

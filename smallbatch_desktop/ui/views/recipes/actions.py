@@ -135,4 +135,4 @@ class ActionsMixin(RecipeState):
     def restore_state(self) -> None:
         state = self._ctx.settings.value("recipes/splitter")
         if state is not None and self.splitter.restoreState(state):
-            self._user_splitter = True
+            self._splitter_fit.restored()

@@ -4,8 +4,7 @@
 # (one part of RecipeView: the methods it calls on the other parts are the view's)
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +28,7 @@ from smallbatch_desktop.ui.text import plain
 from smallbatch_desktop.ui.views.recipes.state import RecipeState
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
+from smallbatch_desktop.ui.widgets.splitter import fit_splitter
 
 
 class BuildMixin(RecipeState):
@@ -45,7 +45,8 @@ class BuildMixin(RecipeState):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.splitterMoved.connect(lambda *_a: setattr(self, "_user_splitter", True))
+        # sized to the names until the user drags the handle; larger text re-fits it
+        self._splitter_fit = fit_splitter(self.splitter, self._fit_list)
 
     def _connect(self) -> None:
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
@@ -178,26 +179,6 @@ class BuildMixin(RecipeState):
         scroll = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return name + 14 + rest + self.list.frameWidth() * 2 + scroll
 
-    def _fit_splitter(self) -> None:
-        total = self.splitter.width()
-        if total <= 0:
-            return
-        left = min(self.list_width(), int(total * 0.36))
-        self.splitter.setSizes([left, max(1, total - left - self.splitter.handleWidth())])
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._user_splitter:
-            QTimer.singleShot(0, self._fit_splitter)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if not self._user_splitter and self.isVisible():
-            self._fit_splitter()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "list"):
-            self._user_splitter = False
-            if self.isVisible():
-                self._fit_splitter()
+    def _fit_list(self, total: int) -> int:
+        """The list's share of the splitter: whole names, at most about a third."""
+        return min(self.list_width(), int(total * 0.36))

@@ -43,7 +43,6 @@ class RecipeState(QWidget):
         self._dirty = False
         #: the editor is being filled from the database (not the user's edits)
         self._loading = False
-        self._user_splitter = False
 
     def _button(
         self, text: str, name: str, slot: Any, bar: QHBoxLayout | None = None
