@@ -65,6 +65,7 @@ from smallbatch_desktop.services.common import (
     audit,
     get_or_404,
     like,
+    lock,
     next_number,
     optional_text,
     parse_date,
@@ -533,13 +534,12 @@ def cancel_order(session: Session, order_id: int, *, reason: str, actor: str = "
 
 # -- stock: free, allocated, shipped -----------------------------------------------------
 
-#: What is left of given batches, what every line holds and what one line holds of them.
+#: What is left of given batches (their output less what they gave out, the database's
+#: running total), what every line holds and what one line holds of them.
 _STOCK_OF = text(
     """
     SELECT b.id, b.lot_code, b.unit, b.best_before, b.made_date,
-           COALESCE(b.actual_quantity, b.planned_quantity)
-           - COALESCE((SELECT SUM(c.quantity) FROM consumptions c WHERE c.input_batch_id = b.id), 0)
-           - COALESCE((SELECT SUM(s.quantity) FROM shipments s WHERE s.batch_id = b.id), 0),
+           COALESCE(b.actual_quantity, b.planned_quantity) - b.used_quantity,
            COALESCE((SELECT SUM(a.quantity) FROM order_allocations a WHERE a.batch_id = b.id), 0),
            COALESCE((SELECT SUM(a.quantity) FROM order_allocations a
                      WHERE a.batch_id = b.id AND a.line_id = :line), 0)
@@ -547,14 +547,15 @@ _STOCK_OF = text(
     """
 ).bindparams(bindparam("ids", expanding=True))
 
-#: One page of a product's released batches within their best-before, first expiry
-#: first, after the last one of the previous page (keyset: a busy product has tens of
-#: thousands of released batches and a line needs the first few).
+#: One page of a product's released batches within their best-before with something
+#: left, first expiry first, after the last one of the previous page (keyset: a busy
+#: product has tens of thousands of released batches and a line needs the first few).
 _FEFO_DATED = text(
     """
     SELECT b.id, b.best_before, b.made_date FROM batches b
     JOIN recipe_versions v ON v.id = b.recipe_version_id
     WHERE v.recipe_id = :rid AND b.status = 'released' AND b.best_before >= :today
+      AND COALESCE(b.actual_quantity, b.planned_quantity) > b.used_quantity
       AND (b.best_before > :bb OR (b.best_before = :bb
            AND (b.made_date > :md OR (b.made_date = :md AND b.id > :id))))
     ORDER BY b.best_before, b.made_date, b.id LIMIT :lim
@@ -566,6 +567,7 @@ _FEFO_UNDATED = text(
     SELECT b.id, b.best_before, b.made_date FROM batches b
     JOIN recipe_versions v ON v.id = b.recipe_version_id
     WHERE v.recipe_id = :rid AND b.status = 'released' AND b.best_before IS NULL
+      AND COALESCE(b.actual_quantity, b.planned_quantity) > b.used_quantity
       AND (b.made_date > :md OR (b.made_date = :md AND b.id > :id))
     ORDER BY b.made_date, b.id LIMIT :lim
     """
@@ -736,9 +738,9 @@ def line_progress(session: Session, ln: SalesOrderLine) -> LineProgress:
 
 
 def _lock_product(session: Session, recipe_id: int) -> None:
-    """Serialise stock moves of one product: PostgreSQL takes the product's row lock
-    (SQLite ignores FOR UPDATE; its write transactions are already one at a time)."""
-    session.execute(select(Recipe.id).where(Recipe.id == recipe_id).with_for_update())
+    """Serialise stock moves of one product between workstations (``common.lock``: the
+    product's row lock on PostgreSQL; SQLite's write unit of work is one at a time)."""
+    lock(session, Recipe, recipe_id, field="product")
 
 
 def _check_batch(b: Batch, ln: SalesOrderLine, day: dt.date, *, what: str) -> None:

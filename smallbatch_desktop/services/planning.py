@@ -76,27 +76,13 @@ _Q_ALLOCATED = text(
     GROUP BY l.recipe_id, b.unit, l.made_to_order
     """
 )
-#: output of fresh released batches, less what other batches used and what shipped
+#: what is left of fresh released batches: their output less what they gave out (to other
+#: batches and shipments), a running total the database keeps (``used_quantity``)
 _Q_STOCK = text(
     f"""
-    SELECT v.recipe_id, b.unit, SUM(COALESCE(b.actual_quantity, b.planned_quantity))
+    SELECT v.recipe_id, b.unit,
+           SUM(COALESCE(b.actual_quantity, b.planned_quantity) - b.used_quantity)
     FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
-    WHERE {_FRESH} GROUP BY v.recipe_id, b.unit
-    """
-)
-_Q_STOCK_USED = text(
-    f"""
-    SELECT v.recipe_id, b.unit, SUM(c.quantity)
-    FROM consumptions c JOIN batches b ON b.id = c.input_batch_id
-    JOIN recipe_versions v ON v.id = b.recipe_version_id
-    WHERE {_FRESH} GROUP BY v.recipe_id, b.unit
-    """
-)
-_Q_STOCK_SHIPPED = text(
-    f"""
-    SELECT v.recipe_id, b.unit, SUM(s.quantity)
-    FROM shipments s JOIN batches b ON b.id = s.batch_id
-    JOIN recipe_versions v ON v.id = b.recipe_version_id
     WHERE {_FRESH} GROUP BY v.recipe_id, b.unit
     """
 )
@@ -128,19 +114,10 @@ _Q_OPEN_CONSUMED = text(
     GROUP BY c.recipe_line_id, c.unit
     """
 )
+#: on hand of lots within their expiry (the database's running total ``on_hand``)
 _Q_LOTS = text(
-    f"SELECT l.material_id, l.unit, SUM(l.quantity_received) FROM material_lots l "
+    f"SELECT l.material_id, l.unit, SUM(l.on_hand) FROM material_lots l "
     f"WHERE {_FRESH_LOT} GROUP BY l.material_id, l.unit"
-)
-_Q_LOTS_ADJ = text(
-    f"SELECT l.material_id, l.unit, SUM(a.quantity) FROM stock_adjustments a "
-    f"JOIN material_lots l ON l.id = a.material_lot_id WHERE {_FRESH_LOT} "
-    "GROUP BY l.material_id, l.unit"
-)
-_Q_LOTS_USED = text(
-    f"SELECT l.material_id, l.unit, SUM(c.quantity) FROM consumptions c "
-    f"JOIN material_lots l ON l.id = c.material_lot_id WHERE {_FRESH_LOT} "
-    "GROUP BY l.material_id, l.unit"
 )
 
 
@@ -285,8 +262,6 @@ def demand_plan(session: Session, *, today: dt.date | None = None) -> DemandPlan
     # -- stock and production of every product
     stock = _Sums()
     stock.add_rows(_rows(session, _Q_STOCK, day))
-    stock.add_rows(_rows(session, _Q_STOCK_USED, day), sign=-1)
-    stock.add_rows(_rows(session, _Q_STOCK_SHIPPED, day), sign=-1)
     pipeline = _Sums()
     pipeline.add_rows([r[:3] for r in _rows(session, _Q_PIPELINE, day)])
 
@@ -396,8 +371,6 @@ def demand_plan(session: Session, *, today: dt.date | None = None) -> DemandPlan
     # -- materials
     on_hand_m = _Sums()
     on_hand_m.add_rows(_rows(session, _Q_LOTS, day))
-    on_hand_m.add_rows(_rows(session, _Q_LOTS_ADJ, day))
-    on_hand_m.add_rows(_rows(session, _Q_LOTS_USED, day), sign=-1)
     from smallbatch_desktop.services.purchasing import on_order
 
     ordered_m = _Sums()
