@@ -97,9 +97,8 @@ def run(args: argparse.Namespace) -> int:
     actor = current_user()
     try:
         if args.dry_run:
-            with sf() as s:
+            with sf.trial() as s:  # written to check, rolled back
                 report = run_import(s, table, kind, mapping, date_order=order, actor=actor)
-                s.rollback()
         else:
             try:
                 with sf.begin() as s:  # one unit of work: all or nothing

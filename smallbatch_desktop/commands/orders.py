@@ -103,12 +103,12 @@ def run_import(args: argparse.Namespace) -> int:
         )
 
     try:
-        with sf() as s:
+        # previews write their rows to check them, and roll them back
+        with sf.trial() as s:
             chosen = resolve_choices(args.product, check(s).products)
-            s.rollback()
-            if args.dry_run:
+        if args.dry_run:
+            with sf.trial() as s:
                 report = check(s, chosen)
-                s.rollback()
         if not args.dry_run:
             try:
                 with sf.begin() as s:  # one unit of work: all or nothing

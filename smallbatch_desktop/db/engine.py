@@ -15,6 +15,8 @@ Units of work and locks (several workstations may share one database):
   PostgreSQL the services lock the rows they check (``SELECT ... FOR UPDATE``, see
   ``services.common.lock``), which waits for the other transaction and then reads its
   result.
+- ``session_factory.trial()`` is a write unit of work that is always rolled back (an
+  import's preview, which writes its rows to check them).
 - ``session_factory()`` is a *read* session: a plain (deferred) ``BEGIN`` on SQLite, so
   readers never wait for a writer in WAL mode and take no lock.
 - pysqlite's own transaction handling is switched off (``isolation_level = None``) and
@@ -119,13 +121,29 @@ class SessionFactory(sessionmaker[Session]):
             session.connection(execution_options={WRITE: True})
             yield session
 
+    @contextmanager
+    def trial(self) -> Iterator[Session]:
+        """A write unit of work that is always rolled back: a preview that writes to
+        check (an import's rows) and must never keep what it wrote.
+
+        It takes the write lock as ``begin()`` does. A read session would not do on
+        SQLite: its first write must upgrade a read snapshot, which fails at once
+        ("database is locked") when another workstation has written since it began."""
+        with self() as session:
+            session.begin()
+            try:
+                session.connection(execution_options={WRITE: True})
+                yield session
+            finally:
+                session.rollback()
+
 
 def make_session_factory(engine: Engine) -> SessionFactory:
     # expire_on_commit=False: views keep plain data read inside the unit of work.
     return SessionFactory(bind=engine, expire_on_commit=False)
 
 
-def open_database(db: str | Path, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(db: str | Path, *, migrate: bool = True) -> tuple[Engine, SessionFactory]:
     """Engine + session factory, with the schema upgraded to head."""
     engine = make_engine(db)
     if migrate:

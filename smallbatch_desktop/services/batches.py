@@ -231,6 +231,30 @@ def batch_on_hand(session: Session, batch_id: int) -> Decimal:
     return from_fixed(raw)
 
 
+def batch_allocations(session: Session, batch_id: int) -> list[tuple[str, Decimal]]:
+    """Units of a batch held for customers' orders (allocated, not yet shipped): the
+    order numbers and what each holds, in the batch's unit, by order number."""
+    from smallbatch_desktop.domain.models import Allocation, SalesOrder, SalesOrderLine
+
+    rows = session.execute(
+        select(SalesOrder.number, func.sum(Allocation.quantity))
+        .join(SalesOrderLine, SalesOrderLine.id == Allocation.line_id)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
+        .where(Allocation.batch_id == batch_id)
+        .group_by(SalesOrder.number)
+        .order_by(SalesOrder.number)
+    ).all()
+    return [(str(n), Decimal(q)) for n, q in rows if q]
+
+
+def batch_free(session: Session, batch_id: int) -> Decimal:
+    """What of a batch can go out without an order: what is left less what is held
+    for orders (its unit; negative when more is held than is left)."""
+    return batch_on_hand(session, batch_id) - sum(
+        (q for _, q in batch_allocations(session, batch_id)), Decimal(0)
+    )
+
+
 @dataclass(frozen=True)
 class LotPick:
     kind: Literal["material", "batch"]
@@ -935,6 +959,19 @@ def amend_batch(
 # -- shipments ---------------------------------------------------------------------------
 
 
+def _lock_product_of(session: Session, batch_id: int) -> None:
+    """Serialise stock moves of a batch's product between workstations, as order
+    allocation and shipping do (``services.orders``): the product first, then the
+    batch, always in that order."""
+    rid = session.scalar(
+        select(RecipeVersion.recipe_id)
+        .join(Batch, Batch.recipe_version_id == RecipeVersion.id)
+        .where(Batch.id == batch_id)
+    )
+    if rid is not None:
+        lock(session, Recipe, rid, field="product")
+
+
 def ship_batch(
     session: Session,
     batch_id: int,
@@ -953,7 +990,10 @@ def ship_batch(
     """Units of a released batch to a customer or channel.
 
     ``seen_left`` is what the maker saw left of the batch (its unit): when that would
-    have been enough but is no longer, the message says another workstation took it."""
+    have been enough but is no longer, the message says another workstation took it.
+    Units allocated to customers' orders are not free for it: they ship against their
+    order (the refusal names the orders)."""
+    _lock_product_of(session, batch_id)
     b = lock(session, Batch, batch_id, field="batch")
     if b.status != BatchStatus.RELEASED.value:
         raise StatusError(
@@ -974,6 +1014,17 @@ def ship_batch(
     if in_batch > left:
         raise InsufficientStockError(
             f"quantity: {format_quantity(qty, u)} is more than the {format_quantity(left, b.unit)} left of {b.lot_code}",
+            field="quantity",
+        )
+    held = batch_allocations(session, b.id)
+    free = left - sum((q for _, q in held), Decimal(0))
+    if in_batch > free:
+        orders = ", ".join(f"{n} ({format_quantity(q, b.unit)})" for n, q in held)
+        raise InsufficientStockError(
+            f"quantity: only {format_quantity(max(free, Decimal(0)), b.unit)} of {b.lot_code} "
+            f"is free to ship: {format_quantity(left - max(free, Decimal(0)), b.unit)} of the "
+            f"{format_quantity(left, b.unit)} left are allocated to order{'s' if len(held) > 1 else ''} "
+            f"{orders}; ship those from the order (Orders view), or release its allocation first",
             field="quantity",
         )
     if isinstance(customer, int):

@@ -190,8 +190,10 @@ def lock(session: Session, model: type[T], id_: int, *, field: str) -> T:
     return obj
 
 
-#: pg_advisory_xact_lock key serialising lot code generation (any constant works)
+#: pg_advisory_xact_lock keys serialising lot code generation and order numbers (any
+#: constants work, as long as they differ)
 _LOT_CODE_LOCK = 0x5B1C0DE
+_ORDER_NUMBER_LOCK = 0x5B1C0DF
 
 
 def lock_lot_codes(session: Session) -> None:
@@ -202,6 +204,18 @@ def lock_lot_codes(session: Session) -> None:
     transaction-scoped advisory lock.  SQLite's write lock already serialises them."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOT_CODE_LOCK})
+
+
+def lock_order_numbers(session: Session) -> None:
+    """Serialise taking order numbers between workstations for this unit of work.
+
+    A new order's number is checked (an imported order already in Smallbatch is a
+    duplicate) or chosen (the next ``SO-`` number) by reading the numbers taken; on
+    PostgreSQL a second workstation importing the same export, or taking an order at the
+    same moment, waits here until the first one's unit of work ends and then reads its
+    orders.  SQLite's write lock already serialises them."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ORDER_NUMBER_LOCK})
 
 
 def insert_with_new_code(

@@ -66,6 +66,7 @@ from smallbatch_desktop.services.common import (
     get_or_404,
     like,
     lock,
+    lock_order_numbers,
     next_number,
     optional_text,
     parse_date,
@@ -275,6 +276,7 @@ def create_order(
     """
     if not lines:
         raise ValidationError("lines: an order needs at least one line", field="lines")
+    lock_order_numbers(session)
     cust = _customer(session, customer, create=create_customer, actor=actor)
     ch = _channel(channel)
     ordered = parse_date(ordered_date, field="ordered date") if ordered_date else dt.date.today()

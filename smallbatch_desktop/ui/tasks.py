@@ -7,7 +7,8 @@ The result arrives on the UI thread through the ``TaskHandle`` signals.  Tests p
 ``SyncPool`` so a job runs to completion inside ``submit``.
 
 Each job runs in one unit of work: ``session_factory.begin()`` for a job that writes
-(``write=True``), a read-only session otherwise.
+(``write=True``), ``session_factory.trial()`` for a preview that writes to check and is
+always rolled back (``write="trial"``), a read-only session otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
@@ -105,14 +106,17 @@ Job = Callable[["Session", Progress], Any]
 
 
 def _runner(
-    handle: TaskHandle, fn: Job, session_factory: sessionmaker[Session], write: bool
+    handle: TaskHandle, fn: Job, session_factory: sessionmaker[Session], write: bool | str
 ) -> Callable[[], None]:
     """The callable the pool runs on a worker thread (the pool owns its own QRunnable)."""
 
     def run() -> None:
         h = handle
         try:
-            if write:
+            if write == "trial":  # writes to check, always rolled back (a preview)
+                with session_factory.trial() as s:  # type: ignore[attr-defined]
+                    result = fn(s, h.control)
+            elif write:
                 with session_factory.begin() as s:
                     result = fn(s, h.control)
                     h.control.check()
@@ -182,7 +186,7 @@ class TaskRunner(QObject):
         title: str,
         fn: Job,
         *,
-        write: bool = False,
+        write: bool | Literal["trial"] = False,
         on_result: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_cancel: Callable[[], None] | None = None,

@@ -30,7 +30,7 @@ from smallbatch_desktop.domain.models import Customer, Recipe
 from smallbatch_desktop.domain.units import quantize
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services import orders as order_service
-from smallbatch_desktop.services.common import get_setting, set_setting
+from smallbatch_desktop.services.common import get_setting, lock_order_numbers, set_setting
 from smallbatch_desktop.services.imports.apply import (
     Columns,
     ImportRefused,
@@ -257,6 +257,8 @@ def run_order_import(
     if note:
         report.notes.append(note)
     orders = group_orders(table, platform, mapping, order, columns, report)
+    # another workstation importing the same export waits here, then finds its orders
+    lock_order_numbers(session)
     report.products = match_products(
         session, [ln for o in orders for ln in o.lines], products or {}
     )

@@ -401,7 +401,7 @@ class ImportDialog(QDialog):
             report = source.check(
                 session, t, mapping, options, _progress_fn(progress, "Checking rows")
             )
-            session.rollback()  # a preview: never written
+            session.rollback()  # a preview: never written (the trial rolls back anyway)
             recipes = tuple(product_choices(session)) if source.is_orders else ()
             return Checked(t, source, detected, mapping, report, recipes, sheets)
 
@@ -412,7 +412,7 @@ class ImportDialog(QDialog):
             self._on_checked(checked, generation, path)
 
         self._checking = self.tasks.submit(
-            "Check import", job, on_result=on_result, on_error=self._on_error
+            "Check import", job, write="trial", on_result=on_result, on_error=self._on_error
         )
 
     def _on_checked(self, checked: Checked, generation: int, path: str) -> None:

@@ -164,6 +164,38 @@ def test_shipping_skips_stock_held_for_other_orders(session, k):
     assert bat.batch_on_hand(session, b.id) == Decimal(20)
 
 
+def test_ad_hoc_shipment_cannot_take_units_allocated_to_orders(session, k):
+    """Shipping from the Batches view draws only on free units: what is left less what
+    open orders hold; the refusal names the orders holding the rest."""
+    b = released_batch(session, k.sauce_v, "24")
+    first = _order(session, L("HS", "15"))
+    second = _order(session, L("HS", "5"))
+    ords.allocate_line(session, first.lines[0].id, today=DAY)
+    ords.allocate_line(session, second.lines[0].id, today=DAY)
+    assert bat.batch_allocations(session, b.id) == [
+        (first.number, Decimal(15)),
+        (second.number, Decimal(5)),
+    ]
+    assert bat.batch_free(session, b.id) == Decimal(4)
+    with pytest.raises(InsufficientStockError) as ei:
+        bat.ship_batch(session, b.id, customer="Market stall", quantity="5", shipped_date=LATER)
+    assert ei.value.field == "quantity"
+    assert ei.value.message == (
+        f"quantity: only 4 pcs of {b.lot_code} is free to ship: 20 pcs of the 24 pcs left are "
+        f"allocated to orders {first.number} (15 pcs), {second.number} (5 pcs); ship those "
+        "from the order (Orders view), or release its allocation first"
+    )
+    assert bat.batch_on_hand(session, b.id) == Decimal(24)  # nothing shipped
+    bat.ship_batch(session, b.id, customer="Market stall", quantity="4", shipped_date=LATER)
+    assert bat.batch_free(session, b.id) == Decimal(0)
+    # the order's own units still ship against it; released, they are free again
+    ords.ship_line(session, second.lines[0].id, shipped_date=LATER)
+    ords.release_allocation(session, first.lines[0].id)
+    assert bat.batch_allocations(session, b.id) == []
+    bat.ship_batch(session, b.id, customer="Market stall", quantity="15", shipped_date=LATER)
+    assert bat.batch_on_hand(session, b.id) == Decimal(0)
+
+
 def test_shipping_from_an_unreleased_batch_is_refused(session, k):
     released_batch(session, k.mash_v, "5")
     planned = bat.plan_batch(
