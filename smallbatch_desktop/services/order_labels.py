@@ -7,8 +7,10 @@ printed twice), the order number, the customer, the line's options, and its own 
 the line's per-unit text where it has one, else the line's personal text.
 
 Built on ``services.labels.plan_print`` (one plan per batch, then one job), so layouts,
-stocks, printer profiles and numbering work exactly as for a batch's labels; nothing is
-written until ``record_order_print`` (after the job printed).
+stocks, printer profiles and numbering work exactly as for a batch's labels. As for a
+batch, the numbers are reserved before anything is rendered: plan with
+``lock_numbers=True`` in a write unit of work, ``reserve_order_print``, then render; a
+render that fails rolls the unit of work (and the reservation) back.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ def plan_order_labels(
     skip: int = 0,
     profile_name: str | None = None,
     outline: bool = False,
+    lock_numbers: bool = False,
 ) -> OrderLabelPlan:
     """One label per unit of an order line that has a batch (shipped or allocated)."""
     ln = get_or_404(session, SalesOrderLine, line_id, field="line")
@@ -122,6 +125,7 @@ def plan_order_labels(
             skip=skip,
             profile_name=profile_name,
             outline=outline,
+            lock_numbers=lock_numbers,
         )
         parts.append(part)
         for label in part.job.labels:
@@ -148,9 +152,9 @@ def plan_order_labels(
     )
 
 
-def record_order_print(
+def reserve_order_print(
     session: Session, plan: OrderLabelPlan, *, printed_by: str = ""
 ) -> list[LabelPrintRun]:
-    """Record the numbers the job used, batch by batch (after it printed)."""
+    """Reserve the numbers the job uses, batch by batch, before it is rendered."""
     runs = [reserve_print_run(session, p, printed_by=printed_by) for p in plan.parts]
     return [r for r in runs if r is not None]

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smallbatch_desktop.domain.errors import ValidationError
+from smallbatch_desktop.domain.errors import UserError, ValidationError
 from smallbatch_desktop.domain.models import Customer, Recipe
 from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.services import orders as ords
@@ -102,8 +102,8 @@ class NewOrderDialog(FormDialog):
             "New order",
             parent,
             ok_text="Save order",
-            intro="What the customer ordered. Personal text goes on every unit's label; "
-            "'one per unit' gives units their own text, separated by '|'.",
+            intro="What the customer ordered. Personal text goes on every unit's label, "
+            "unless 'one per unit' gives a unit its own text instead (texts separated by '|').",
         )
         self.setObjectName("newOrderDialog")
         with ctx.session_factory() as s:
@@ -373,7 +373,7 @@ class CancelOrderDialog(FormDialog):
 
 class OrderLabelsDialog(FormDialog):
     """A line's personalised labels, one per unit, saved as a PDF to print; the numbers
-    are recorded once the file is written."""
+    are reserved in the same unit of work, which a failed render or write rolls back."""
 
     changes = Change.LABELS | Change.ORDERS
 
@@ -413,7 +413,7 @@ class OrderLabelsDialog(FormDialog):
         self._describe()
         fit_to_text(self, 64)
 
-    def _plan(self, s: Session) -> Any:
+    def _plan(self, s: Session, *, lock_numbers: bool = False) -> Any:
         from smallbatch_desktop.services.order_labels import plan_order_labels
 
         return plan_order_labels(
@@ -421,11 +421,10 @@ class OrderLabelsDialog(FormDialog):
             self._line_id,
             layout_name=str(self.layout_combo.currentData() or "") or None,
             skip=self.skip.value(),
+            lock_numbers=lock_numbers,
         )
 
     def _describe(self) -> None:
-        from smallbatch_desktop.domain.errors import UserError
-
         try:
             with self._sf() as s:
                 plan = self._plan(s)
@@ -439,26 +438,35 @@ class OrderLabelsDialog(FormDialog):
             f"lots {', '.join(lots)}{extra}"
         )
 
+    def accept(self) -> None:
+        """The file is chosen first: the unit of work that reserves the numbers never
+        waits on the maker (it holds the database's write lock)."""
+        if not self._out_path:
+            try:
+                with self._sf() as s:
+                    plan = self._plan(s)
+                name = f"labels-{plan.order_number}-line{plan.line_position}.pdf"
+            except UserError:  # the save below reports why it cannot plan
+                name = "labels.pdf"
+            path, _ = QFileDialog.getSaveFileName(self, "Save labels", name, "PDF (*.pdf)")
+            if not path:
+                return  # the maker changed their mind: nothing planned, nothing written
+            self._out_path = path
+        super().accept()
+
     def save(self, session: Session) -> Any:
         from smallbatch_desktop.pdf.labels import render_labels
-        from smallbatch_desktop.services.order_labels import record_order_print
+        from smallbatch_desktop.services.order_labels import reserve_order_print
 
-        plan = self._plan(session)
-        path = self._out_path
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                "Save labels",
-                f"labels-{plan.order_number}-line{plan.line_position}.pdf",
-                "PDF (*.pdf)",
-            )
-        if not path:
+        plan = self._plan(session, lock_numbers=True)
+        if not self._out_path:
             raise ValidationError("file: choose where to save the labels", field="file")
+        # numbers reserved first; a render or a write that fails rolls them back
+        reserve_order_print(session, plan, printed_by=self._actor)
         result = render_labels(plan.job)
-        with open(path, "wb") as f:
+        with open(self._out_path, "wb") as f:
             f.write(result.pdf)
-        record_order_print(session, plan, printed_by=self._actor)
-        return path
+        return self._out_path
 
 
 def _is_personal(layout: Any) -> bool:

@@ -208,7 +208,7 @@ class MakeListDialog(_PlanDialog):
         )
         if codes:
             self.planned += codes
-            self.message.show_message(f"Planned {len(codes)} batches: {', '.join(codes)}")
+            self.message.show_note(f"Planned {len(codes)} batches: {', '.join(codes)}")
         return codes
 
 
@@ -284,7 +284,10 @@ class PurchaseListDialog(_PlanDialog):
         self.materials_model.set_rows(list(plan.to_buy))
         with self._sf() as s:
             pos = pur.list_purchase_orders(s)
+        cur = self.current_po()
         self.po_lines_model.set_rows([(po, ln) for po in pos for ln in po.lines])
+        if cur is not None:  # the maker stays on the line they just received or ordered
+            self.select_po_line(cur[1].id)
         buy = plan.to_buy
         short = plan.shortages
         self.summary.setText(
@@ -327,7 +330,7 @@ class PurchaseListDialog(_PlanDialog):
             Change.ORDERS,
         )
         if result:
-            self.message.show_message(result)
+            self.message.show_note(result)
         return result
 
     def mark_ordered(self) -> Any:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services import orders as ords
 from smallbatch_desktop.ui.actions import ActionId
@@ -225,7 +226,7 @@ class OrderView(QWidget):
             self,
             ctx,
             Change.ORDERS | Change.SHIPMENTS | Change.BATCHES | Change.CUSTOMERS,
-            lambda _event: self.reload(),
+            lambda _event: self.reload(keep_detail=True),
         )
 
     def _status_slot(self, action: str) -> Callable[[], Any]:
@@ -233,19 +234,40 @@ class OrderView(QWidget):
 
     # -- data ------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, *, keep_detail: bool = False) -> None:
+        """The list again (after a search or filter change, or a change anywhere).
+        ``keep_detail``: the order shown stays shown even when it no longer matches the
+        filter (shipping its last line made it Shipped): the maker is still at work on
+        it (printing its labels)."""
         keep = self.current_order_id()
         _text, status, active = FILTERS[max(0, self.filter.currentIndex())]
         self.model.set_filter(status=status, active_only=active, search=self.search.text())
         if keep is not None and self.select_order(keep):
+            return
+        if keep is not None and keep_detail and self._keep_showing(keep):
             return
         if self.model.rowCount():
             self.table.selectRow(0)
         else:
             self._show(None)
 
+    def _keep_showing(self, order_id: int) -> bool:
+        try:
+            self._load(order_id)
+        except NotFoundError:
+            return False
+        o = self._order
+        if o is None:
+            return False
+        where = next((text for text, st, _a in FILTERS if st == o.status), FILTERS[-1][0])
+        self.message.show_note(
+            f"{o.number} is {o.status_label.lower()} now and no longer in this list; "
+            f"it is under “{where}”"
+        )
+        return True
+
     def refresh(self) -> None:
-        self.reload()
+        self.reload(keep_detail=True)
 
     def current_order_id(self) -> int | None:
         return self._order.id if self._order is not None else None

@@ -101,8 +101,21 @@ class FieldError(QLabel):
             self._reserve()
 
     def show_message(self, message: str) -> None:
+        self._role("fieldError")
         self.setText(sentence(message))
         self.setVisible(bool(message))
+
+    def show_note(self, message: str) -> None:
+        """What an action did, in the same place, in the text colour: not an error."""
+        self._role("fieldNote")
+        self.setText(sentence(message))
+        self.setVisible(bool(message))
+
+    def _role(self, role: str) -> None:
+        if self.property("role") != role:
+            self.setProperty("role", role)
+            self.style().unpolish(self)
+            self.style().polish(self)
 
 
 class FormErrors:

@@ -15,7 +15,7 @@ from smallbatch_desktop.pdf.labels import render_labels
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services import labels as lab
 from smallbatch_desktop.services import orders as ords
-from smallbatch_desktop.services.order_labels import plan_order_labels, record_order_print
+from smallbatch_desktop.services.order_labels import plan_order_labels, reserve_order_print
 from smallbatch_desktop.services.orders import OrderLineInput as L
 from tests.factories import DAY, kitchen, released_batch
 
@@ -89,7 +89,7 @@ def test_one_label_per_unit_with_its_own_text_lot_and_number(session, setup):
     assert sorted(c.text for c in codes) == [f"WEB-1001|{batch.lot_code}|{i}" for i in (1, 2, 3)]
     assert [c.page for c in sorted(codes, key=lambda c: c.text)] == [0, 1, 2]
     # the numbers are used: the next print of the batch continues at 4
-    record_order_print(session, plan, printed_by="maria")
+    reserve_order_print(session, plan, printed_by="maria")
     assert lab.last_printed_number(session, batch.id) == 3
     again = plan_order_labels(session, line.id, layout_name="Gift")
     assert [label.n for label in again.job.labels] == [4, 5, 6]

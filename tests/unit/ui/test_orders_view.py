@@ -210,6 +210,8 @@ def test_make_list_plans_batches_and_purchase_list_drafts_and_receives(
     assert "1 material short" in summary and "Habanero" in summary
     _click(qtbot, child(dialog, QPushButton, "planButton"))
     assert "Planned 1" in child(dialog, QLabel, "planMessage").text()
+    # what was done reads as a note, not in an error's red
+    assert child(dialog, QLabel, "planMessage").property("role") == "fieldNote"
     with session_factory() as s:
         planned = s.scalars(select(Batch).where(Batch.status == "planned")).all()
         codes = sorted(b.recipe_version.recipe.code for b in planned)
@@ -261,6 +263,9 @@ def test_make_list_plans_batches_and_purchase_list_drafts_and_receives(
         )
     assert _cell(po_table, chili_row, "Received") == "5"
     assert Decimal(_cell(po_table, chili_row, "Outstanding")) == ordered - 5
+    # the maker stays on the line they received against: the next delivery is one click
+    assert po_table.currentIndex().row() == chili_row
+    assert child(plist, QPushButton, "receivePoButton").isEnabled()
 
 
 def test_personalised_labels_saved_from_the_view(qtbot, window, shop, session_factory, tmp_path):
@@ -289,3 +294,53 @@ def test_personalised_labels_saved_from_the_view(qtbot, window, shop, session_fa
     texts = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
     assert ["For Anna" in texts[0], "For Ben" in texts[1]] == [True, True]
     assert all(f"Lot {shop['sauce_lot']}" in t for t in texts)
+
+
+def test_shipped_order_stays_in_view_for_its_labels(qtbot, window, shop, session_factory, tmp_path):
+    """Shipping the last line makes the order Shipped, which the Active list no longer
+    shows: the order stays on screen, says where it went, and its labels still print
+    (read back from the PDF, every barcode decoded)."""
+    import zxingcpp
+
+    with session_factory.begin() as s:
+        o = ords.create_order(
+            s,
+            customer="Corner Deli",
+            ordered_date=DAY,
+            lines=[L("HS", "2", unit_texts=["For Anna", "For Ben"])],
+        )
+        oid, number = o.id, o.number
+        from smallbatch_desktop.services.labels import save_layout
+        from tests.unit.services.test_order_labels import GIFT
+
+        save_layout(s, GIFT)
+    view = _orders(window)
+    assert view.select_order(oid)
+    _click(qtbot, view.ship_button)
+    ship = view.last_dialog
+    qtbot.waitExposed(ship)
+    _click(qtbot, ship.buttons.button(ship.buttons.StandardButton.Ok))
+    assert not ship.isVisible()
+    with session_factory() as s:
+        assert s.get(SalesOrder, oid).status == "shipped"
+    assert view.model.find_row(oid) < 0  # not in the Active list any more
+    assert view.current_order_id() == oid  # but still the order on screen
+    note = child(view, QLabel, "orderMessage")
+    assert note.isVisible() and note.property("role") == "fieldNote"
+    assert (
+        note.text() == f"{number} is shipped now and no longer in this list; it is under “Shipped”"
+    )
+    assert not view.ship_button.isEnabled() and view.labels_button.isEnabled()
+    out = tmp_path / "shipped.pdf"
+    dialog = view.print_labels(out_path=str(out))
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    doc = pdfium.PdfDocument(out.read_bytes())
+    assert len(doc) == 2
+    for n, (page, text) in enumerate(zip(doc, ("For Anna", "For Ben"), strict=True), start=1):
+        assert text in page.get_textpage().get_text_range()
+        codes = zxingcpp.read_barcodes(page.render(scale=300 / 72).to_pil())
+        assert [c.text for c in codes] == [f"{number}|{shop['sauce_lot']}|{n}"]
+    # a search or a filter change is the maker moving on: then the list rules
+    view.search.setText("Corner")
+    assert view.current_order_id() != oid
