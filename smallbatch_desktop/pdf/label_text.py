@@ -351,7 +351,8 @@ def draw_fitted(
         lw = line.width1 * size
         if align == "center":
             lx = x + (w - lw) / 2
-        elif align == "right":
+        elif align == "right" or line.level:
+            # "left" is the start of the line: a right-to-left paragraph starts at the right
             lx = x + w - lw
         else:
             lx = x

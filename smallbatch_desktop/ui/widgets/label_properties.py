@@ -288,6 +288,9 @@ class PropertyPanel(QWidget):
                 )
             elif kind == "align":
                 choices, names = ALIGNS, {"left": "Left", "center": "Centre", "right": "Right"}
+                combo.setToolTip(
+                    "Left is where a line starts: Hebrew and Arabic text starts at the right"
+                )
             elif kind == "valign":
                 choices, names = VALIGNS, {"top": "Top", "middle": "Middle", "bottom": "Bottom"}
             elif kind == "gs1_use":

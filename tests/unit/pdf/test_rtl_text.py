@@ -307,3 +307,34 @@ def test_label_text_lines_keep_the_paragraph_direction() -> None:
     # at the line's own level (its first strong letter is Latin) it would be the reverse
     own = "".join(t for t, _ in visual_runs(line.segments))
     assert own.index(after[::-1]) > own.index("BIO")
+
+
+def test_label_text_in_hebrew_starts_at_the_right() -> None:
+    """A left-aligned ("start") text element holding Hebrew starts at the right edge of its
+    box, line by line; Latin in the same element stays at the left; centred stays centred."""
+    from smallbatch_desktop.pdf.labels import render_labels as render
+
+    def edges(text: str, align: str) -> list[tuple[float, float]]:
+        el = TextElement("product", 2, 2, 60, 30, text="{product}", size=10, align=align)
+        layout = Layout("rtl-align", 64, 34, elements=(el,))
+        data = dataclasses.replace(label_data(1), product=text)
+        pdf = render(LabelJob(single_label_stock(64, 34), layout, (data,))).pdf
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            chars = doc.pages[0].chars
+        rows: dict[int, list[dict]] = {}
+        for c in chars:
+            rows.setdefault(round(c["top"]), []).append(c)
+        mm = 72 / 25.4
+        return [
+            (min(c["x0"] for c in cs) / mm, max(c["x1"] for c in cs) / mm)
+            for _, cs in sorted(rows.items())
+        ]
+
+    hebrew = edges(HEBREW_LONG, "left")
+    assert len(hebrew) >= 2
+    assert all(abs(right - 62) < 0.3 for _, right in hebrew)  # box: x 2 to 62 mm
+    assert len({round(left, 1) for left, _ in hebrew}) > 1  # ragged at the left
+    latin = edges("Smoky habanero sauce with roasted garlic and lime from the valley", "left")
+    assert all(abs(left - 2) < 0.3 for left, _ in latin)
+    centred = edges(HEBREW_LONG, "center")
+    assert all(abs((left + right) / 2 - 32) < 0.3 for left, right in centred)
