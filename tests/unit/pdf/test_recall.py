@@ -26,6 +26,27 @@ def _text(pdf: bytes) -> list[str]:
         return [p.extract_text() or "" for p in doc.pages]
 
 
+def _released(
+    i: int, code: str, product: str, path: tuple[str, ...] = (), shipped: int = 1
+) -> RecallBatch:
+    """A released batch of 10 pcs reached from the recalled lot by ``path`` (by default
+    made straight from L-HOT)."""
+    path = path or ("L-HOT", code)
+    return RecallBatch(
+        i,
+        code,
+        product,
+        "Released",
+        dt.date(2026, 1, 1),
+        None,
+        Decimal(10),
+        "pcs",
+        Decimal(shipped),
+        len(path) - 1,
+        path,
+    )
+
+
 def test_report_lists_batches_shipments_customers_and_paths(session: Session) -> None:
     genealogy(session)
     rep = recall_report(session, "L-CHIL-001", now=AT)
@@ -83,22 +104,7 @@ def test_hostile_text_prints_exactly(session: Session) -> None:
 def test_thousands_of_rows_paginate_with_repeated_headers() -> None:
     lot = RecallLot(kind="material", lot_code="L-HOT", name="Salt", supplier=HOSTILE_SUPPLIER)
     n = 800
-    batches = tuple(
-        RecallBatch(
-            i,
-            f"B{i:05d}",
-            "Sauce",
-            "Released",
-            dt.date(2026, 1, 1),
-            None,
-            Decimal(10),
-            "pcs",
-            Decimal(1),
-            1,
-            ("L-HOT", f"B{i:05d}"),
-        )
-        for i in range(n)
-    )
+    batches = tuple(_released(i, f"B{i:05d}", "Sauce") for i in range(n))
     ships = tuple(
         RecallShipment(
             i,
@@ -140,21 +146,7 @@ def test_long_table_cells_print_whole_and_in_order() -> None:
         product = "".join(letters[(i * 5 + k) % len(letters)] for k in range(5)) + " (a\\b)"
         code = f"B{i:03d}-" + "Q" * (i % 4) * 9  # up to 32 characters: wider than the column
         path = ("L-(X)\\1", *(f"MID-{i}-{k}" for k in range(i % 7)), code)
-        batches.append(
-            RecallBatch(
-                i,
-                code,
-                product,
-                "Released",
-                dt.date(2026, 1, 1),
-                None,
-                Decimal(10),
-                "pcs",
-                Decimal(0),
-                len(path) - 1,
-                path,
-            )
-        )
+        batches.append(_released(i, code, product, path, shipped=0))
     pdf = render_recall_report(RecallReport(lot, tuple(batches), (), ()), invariant=True)
     # the batches table: 14 mm margin, then columns of 30, 44, 20, 19, 19, 21, 20, 96 mm
     edges = [14 + sum((30, 44, 20, 19, 19, 21, 20, 96)[:i]) for i in range(9)]
@@ -179,22 +171,7 @@ def test_right_to_left_cells_wrap_line_by_line_and_right_aligned() -> None:
     left-aligned Latin cells (and across a page break)."""
     name = "רוטב חריף מעושן עם פלפל הבנרו אדום ושום קלוי בבקבוק זכוכית"
     lot = RecallLot(kind="material", lot_code="L-HOT", name="Salt")
-    batches = tuple(
-        RecallBatch(
-            i,
-            f"B{i:03d}",
-            name if i % 2 else "Smoky Sauce",
-            "Released",
-            dt.date(2026, 1, 1),
-            None,
-            Decimal(10),
-            "pcs",
-            Decimal(1),
-            1,
-            ("L-HOT", f"B{i:03d}"),
-        )
-        for i in range(120)
-    )
+    batches = tuple(_released(i, f"B{i:03d}", name if i % 2 else "Smoky Sauce") for i in range(120))
     pdf = render_recall_report(RecallReport(lot, batches, (), ()), invariant=True)
     # the product column: 14 mm margin + 30 mm lot column, 44 mm wide, 3 pt padding
     left, right = (14 + 30) * mm + 3, (14 + 30 + 44) * mm - 3
