@@ -214,3 +214,57 @@ def test_label_layout_changes_are_audited_with_the_person_working(
             .order_by(AuditEntry.id.desc())
         )
         assert entry is not None and entry.actor == "Cam"
+
+
+def test_a_new_material_is_offered_in_the_recipe_editor_and_unsaved_edits_stay(
+    qtbot: Any,
+    day: Any,
+    session_factory: sessionmaker[Session],
+    workshop: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from smallbatch_desktop.domain.models import RecipeLine, RecipeVersion
+
+    # no modal "save the changes?" (closing the window with a draft left dirty)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Discard
+    )
+    window = day
+    recipes = window.show_view("recipeView")
+    recipes.open_version(workshop["hs_v2"])
+    qtbot.mouseClick(recipes.new_version_button, Qt.MouseButton.LeftButton)  # a draft
+    assert recipes.save_button.isEnabled()
+    draft_id = recipes._detail.id
+    recipes.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(recipes.steps, "Stir in the chilies")
+    assert recipes.is_dirty()
+
+    window.actions_[ActionId.NEW_MATERIAL].trigger()  # from anywhere: File > New material
+    dialog = window.findChild(QWidget, "materialDialog")
+    qtbot.keyClicks(child(dialog, QLineEdit, "materialCode"), "CHILI")
+    qtbot.keyClicks(child(dialog, QLineEdit, "materialName"), "Red chilies")
+    child(dialog, QComboBox, "stockUnit").setCurrentText("kg")
+    _ok(dialog)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    # the line picker offers it at once; what was typed in the draft is still there
+    assert "Red chilies (CHILI)" in recipes._completer_model.stringList()
+    assert "Stir in the chilies" in recipes.steps.toPlainText()
+    assert recipes.is_dirty()
+    recipes.tabs.setCurrentIndex(0)
+    row = recipes.add_line()
+    qtbot.keyClicks(recipes.lines.cellWidget(row, 0), "Red chilies (CHILI)")
+    qtbot.keyClicks(recipes.lines.cellWidget(row, 1), "0.5")
+    qtbot.mouseClick(recipes.save_button, Qt.MouseButton.LeftButton)
+    assert not recipes.is_dirty()
+    with session_factory() as s:
+        version = s.get(RecipeVersion, draft_id)
+        assert version is not None and "Stir in the chilies" in version.steps
+        names = [
+            ln.material.name
+            for ln in s.scalars(select(RecipeLine).where(RecipeLine.version_id == draft_id))
+            if ln.material is not None
+        ]
+    assert "Red chilies" in names
