@@ -79,7 +79,15 @@ def apply_font(app: QApplication, *, larger: bool) -> None:
     """Set the application font size; widgets follow (they are built without fixed sizes)."""
     font = QFont(app.font())
     font.setPointSize(point_size(larger))
+    if font == app.font():
+        return
     app.setFont(font)
+    # widgets polished by the application's style sheet keep the font they resolved
+    # then (the main window's central widget stayed at the old size, and every view in
+    # it): polishing them again under the same sheet makes the new size apply at once
+    sheet = app.styleSheet()
+    if sheet:
+        app.setStyleSheet(sheet)
 
 
 def apply_theme(app: QApplication, *, larger: bool = False) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services.orders import CHANNEL_LABELS, OrderRow, count_orders, list_orders
 from smallbatch_desktop.ui.models.table import Role, display_text
-from smallbatch_desktop.ui.theme import warning_background
+from smallbatch_desktop.ui.theme import ALIGN_NUMBER, warning_background
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -155,6 +155,8 @@ class OrderListModel(QAbstractTableModel):
             return QBrush(warning_background())
         if role == Qt.ItemDataRole.ToolTipRole and row.personalised:
             return "Personalised: print one label per unit with its own text"
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] == "Lines":
+            return int(ALIGN_NUMBER.value)  # a count, right-aligned as every number
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

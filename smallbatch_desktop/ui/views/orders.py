@@ -165,8 +165,10 @@ class OrderView(QWidget):
                 Column("Allocated", lambda r: r.allocated, numeric=True),
                 Column("To ship", lambda r: r.remaining, numeric=True),
                 Column("MTO", lambda r: "yes" if r.made_to_order else ""),
-                Column("Personalised", lambda r: _personal_text(r), tip=_personal_tip),
+                # the lots allocated before the long personal texts: with larger text
+                # at 1280 px they stay in view (the texts are whole in their tooltip)
                 Column("Lots", lambda r: ", ".join(r.lots)),
+                Column("Personalised", lambda r: _personal_text(r), tip=_personal_tip),
             ],
             row_id=lambda r: r.id,
             background=lambda r: warning_background() if r.personalised else None,

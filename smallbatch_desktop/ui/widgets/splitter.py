@@ -32,6 +32,7 @@ class SplitterFit(QObject):
         self._before = before
         #: the user dragged the handle (or a remembered state was restored)
         self.user = False
+        self._font_changed = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -53,6 +54,9 @@ class SplitterFit(QObject):
 
     def apply(self) -> None:
         """Size the panes now (unless the user chose their own)."""
+        if self._font_changed and self._before is not None:
+            self._font_changed = False
+            self._before()
         splitter = self.splitter
         total = splitter.width()
         if self.user or total <= 0 or splitter.count() < 2:
@@ -68,9 +72,9 @@ class SplitterFit(QObject):
             elif kind == QEvent.Type.Resize and self.splitter.isVisible():
                 self.apply()
             elif kind == QEvent.Type.FontChange:
-                if self._before is not None:
-                    self._before()
+                # once every child has the new font too (the splitter hears first)
                 self.user = False
+                self._font_changed = True
                 self._timer.start()
         return False
 

@@ -3,6 +3,7 @@ the window's width, remember the widths the user drags, and follow Larger text a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.ui.actions import ActionId
+from smallbatch_desktop.ui.theme import LARGE_POINT_SIZE
 from smallbatch_desktop.ui.views.inventory import LOT_WHOLE
 
 #: cell padding Fusion draws around the text (both sides)
@@ -123,8 +125,26 @@ def many_batches(session_factory: sessionmaker[Session], workshop: dict[str, int
             bsvc.plan_batch(s, recipe_version_id=workshop["hs_v2"], planned_quantity="6")
 
 
+@pytest.fixture
+def app_style(qapp: Any) -> Iterator[None]:
+    """The application's own look, as the app starts with it: Fusion and the style
+    sheet (a sheet changes how a new text size reaches the widgets)."""
+    from smallbatch_desktop.ui.theme import apply_theme
+
+    sheet, style = qapp.styleSheet(), qapp.style().name()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+
+
 def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
-    qtbot: Any, long_lot: str, many_batches: None, window: Any, normal_font: None
+    qtbot: Any,
+    app_style: None,
+    long_lot: str,
+    many_batches: None,
+    window: Any,
+    normal_font: None,
 ) -> None:
     window.resize(1280, 800)
     window.actions_[ActionId.LARGER_TEXT].trigger()  # View > Larger text, applied at once
@@ -132,6 +152,7 @@ def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
     batches.refresh()
     table = batches.table
     model = batches.model
+    qtbot.waitUntil(lambda: table.font().pointSize() == LARGE_POINT_SIZE)
     fm = table.fontMetrics()
     codes = [model.row_at(r).lot_code for r in range(model.rowCount())]
     longest = max(codes, key=fm.horizontalAdvance)
@@ -139,7 +160,8 @@ def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
     row = codes.index(longest)
 
     def laid_out() -> None:
-        assert table.font().pointSizeF() == window.font().pointSizeF()
+        # the list already showing follows the new size at once (no restart)
+        assert table.font().pointSize() == LARGE_POINT_SIZE
         assert table.verticalScrollBar().isVisible()  # the list scrolls: 47 batches
         _in_view(table, "Lot code", "Best before")
         table.scrollTo(model.index(row, 0))
@@ -161,5 +183,20 @@ def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
     qtbot.waitUntil(lambda: _in_view(lots, "Lot", "Material", "Expiry", "On hand", "Unit"))
     assert _fits(lots, 0) == [] and _fits(lots, _column(lots, "Expiry")) == []
 
-    orders = window.show_view("orderView").table
+    from smallbatch_desktop.services import orders as ords
+
+    with window.ctx.session_factory.begin() as s:
+        order = ords.create_order(
+            s,
+            customer="Corner Deli",
+            create_customer=True,
+            lines=[ords.OrderLineInput("HS", "3", personal_text="Happy 40th birthday, Dad! " * 3)],
+        ).id
+    orders_view = window.show_view("orderView")
+    orders_view.refresh()
+    assert orders_view.lines.font().pointSize() == LARGE_POINT_SIZE
+    assert orders_view.select_order(order)
+    orders = orders_view.table
     qtbot.waitUntil(lambda: _in_view(orders, "Order", "Customer", "Status", "Promised"))
+    # an order's lines: the lots come before the long personal texts
+    qtbot.waitUntil(lambda: _in_view(orders_view.lines, "Product", "To ship", "Lots"))
