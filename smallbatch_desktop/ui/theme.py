@@ -82,12 +82,17 @@ def apply_font(app: QApplication, *, larger: bool) -> None:
     if font == app.font():
         return
     app.setFont(font)
-    # widgets polished by the application's style sheet keep the font they resolved
-    # then (the main window's central widget stayed at the old size, and every view in
-    # it): polishing them again under the same sheet makes the new size apply at once
-    sheet = app.styleSheet()
-    if sheet:
-        app.setStyleSheet(sheet)
+    # under the application's style sheet a widget keeps the font it resolved when it
+    # was polished (the main window's central widget stayed at the old size, and every
+    # view in it): each window's widgets that have no font of their own take the new
+    # one from their parent again
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QWidget
+
+    for window in app.topLevelWidgets():
+        for widget in window.findChildren(QWidget):
+            if not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+                widget.setFont(QFont())
 
 
 def apply_theme(app: QApplication, *, larger: bool = False) -> None:

@@ -105,8 +105,12 @@ class BatchView(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self._columns = fit_columns(self.table, ctx.settings, "batches", whole=self.WHOLE_COLUMNS)
-        self._size_columns()
+        self._product_width = self.table.columnWidth(1)
         self._splitter_fit = fit_splitter(self.splitter, self._fit_list, before=self._size_columns)
+        # new rows or a new font size the columns to their content again: the product
+        # gives way again if the key columns no longer fit beside the detail
+        self._columns.fitted.connect(self._columns_fitted)
+        self._size_columns()
         layout.addWidget(self.splitter, 1)
 
         self._timer = QTimer(self)
@@ -152,6 +156,8 @@ class BatchView(QWidget):
     WHOLE_COLUMNS = (0, 1, 4, 5)
     #: the detail beside the list never gets less than this many average characters
     DETAIL_MIN_CHARS = 36
+    #: ... unless the key columns need it (long lot codes): never less than this
+    DETAIL_FLOOR_CHARS = 28
     #: ... and keeps this share of the room before the list shows more than its key columns
     DETAIL_SHARE = 0.36
     #: the product column gives way down to this many characters (full name in its tooltip)
@@ -163,9 +169,13 @@ class BatchView(QWidget):
     def _size_columns(self) -> None:
         """Each column as wide as its header and its longest value (from the font, so
         the larger-text setting re-sizes them); the user's own widths are kept."""
-        self._columns.fit()
-        self._product_width = self.table.columnWidth(1)
+        self._columns.fit()  # fitted: the product's own width is noted (_columns_fitted)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+
+    def _columns_fitted(self) -> None:
+        self._product_width = self.table.columnWidth(1)
+        if self.isVisible():
+            self._splitter_fit.apply()
 
     def list_width(self, columns: int | None = None) -> int:
         """Width that shows the first ``columns`` (the key columns) without scrolling."""
@@ -185,14 +195,20 @@ class BatchView(QWidget):
         handle = self.splitter.handleWidth()
         detail_min = self.detail_min_width()
         room = total - handle - detail_min
-        self.table.setColumnHidden(self.VERSION_COLUMN, False)
+        self._columns.set_hidden(self.VERSION_COLUMN, False)
         self._columns.set_width(1, self._product_width)
         floor = self.table.fontMetrics().averageCharWidth() * self.PRODUCT_MIN_CHARS
         if self.list_width() - (self._product_width - floor) > room:
-            self.table.setColumnHidden(self.VERSION_COLUMN, True)
+            self._columns.set_hidden(self.VERSION_COLUMN, True)
         over = self.list_width() - room
         if over > 0:
             self._columns.set_width(1, max(floor, self._product_width - over))
+        # a maker's long lot codes: the detail gives a little more before a key column
+        # is cut, down to DETAIL_FLOOR_CHARS
+        floor_room = (
+            total - handle - self.fontMetrics().averageCharWidth() * self.DETAIL_FLOOR_CHARS
+        )
+        room = max(room, min(self.list_width(), floor_room))
         left = min(self.list_width(), room)
         share = max(detail_min, int(total * self.DETAIL_SHARE))
         for col in range(self.KEY_COLUMNS, self.model.columnCount()):
@@ -286,4 +302,4 @@ class BatchView(QWidget):
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
             # hidden only while the room is short (see _fit_list), never remembered so
-            self.table.setColumnHidden(self.VERSION_COLUMN, False)
+            self._columns.set_hidden(self.VERSION_COLUMN, False)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView, QTreeView
 
 #: free-text columns never grow past this many average characters
@@ -27,7 +27,14 @@ MAX_CHARS = 42
 
 
 class ColumnFitter(QObject):
-    """Sizes ``view``'s columns; see the module docstring."""
+    """Sizes ``view``'s columns; see the module docstring.
+
+    Signals:
+        fitted(): every column was sized to its content again (new rows, a sort, a
+            new font); a view that narrows a column to fit its window does it again.
+    """
+
+    fitted = Signal()
 
     def __init__(
         self,
@@ -101,6 +108,10 @@ class ColumnFitter(QObject):
         cap = view.fontMetrics().averageCharWidth() * self._max_chars
         return max(head, min(width, cap))
 
+    def preferred_width(self, col: int) -> int:
+        """The user's width for ``col`` if they set one, else its content width."""
+        return self._user.get(self._title(col)) or self.content_width(col)
+
     def fit_soon(self, *_args: object) -> None:
         """Fit once the event loop is back (a reset, a sort or a page of rows)."""
         self._timer.start()
@@ -118,11 +129,11 @@ class ColumnFitter(QObject):
             for col in range(model.columnCount()):
                 if header.isSectionHidden(col):
                     continue
-                user = self._user.get(self._title(col))
-                header.resizeSection(col, user if user else self.content_width(col))
+                header.resizeSection(col, self.preferred_width(col))
             self._fill()
         finally:
             self._fitting = False
+        self.fitted.emit()
 
     def _fill(self) -> None:
         col = self._stretch
@@ -145,6 +156,19 @@ class ColumnFitter(QObject):
         self._fitting = True
         try:
             self.header.resizeSection(col, width)
+        finally:
+            self._fitting = False
+
+    def set_hidden(self, col: int, hidden: bool) -> None:
+        """Hide or show a column for the program's own reasons (showing it again is not
+        a width the user chose); it comes back at its preferred width."""
+        if self.header.isSectionHidden(col) == hidden:
+            return
+        self._fitting = True
+        try:
+            self.header.setSectionHidden(col, hidden)
+            if not hidden:
+                self.header.resizeSection(col, self.preferred_width(col))
         finally:
             self._fitting = False
 

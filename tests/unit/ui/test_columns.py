@@ -174,8 +174,13 @@ def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
     qtbot.waitUntil(laid_out)
     # the list has the larger share; the detail keeps a usable width
     list_width, detail_width = batches.splitter.sizes()
-    assert list_width > detail_width >= batches.detail_min_width()
+    floor = batches.fontMetrics().averageCharWidth() * batches.DETAIL_FLOOR_CHARS
+    assert list_width > detail_width >= floor
     assert window.width() <= 1280
+    # new rows size the columns to their content again: still nothing cut
+    batches.refresh()
+    qtbot.wait(50)
+    laid_out()
 
     inventory = window.show_view("inventoryView")
     inventory.tabs.setCurrentIndex(inventory.tabs.indexOf(inventory.lots.parentWidget()))
@@ -200,3 +205,24 @@ def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(
     qtbot.waitUntil(lambda: _in_view(orders, "Order", "Customer", "Status", "Promised"))
     # an order's lines: the lots come before the long personal texts
     qtbot.waitUntil(lambda: _in_view(orders_view.lines, "Product", "To ship", "Lots"))
+
+
+def test_back_to_normal_text_the_list_is_as_before(
+    qtbot: Any, app_style: None, window: Any, workshop: dict[str, int], normal_font: None
+) -> None:
+    window.resize(1280, 800)
+    batches = window.show_view("batchView")
+    table = batches.table
+    qtbot.waitUntil(lambda: batches.splitter.sizes()[0] > 0)
+    qtbot.wait(50)
+    before = ([table.columnWidth(c) for c in range(6)], batches.splitter.sizes())
+    assert not table.isColumnHidden(2)
+    window.actions_[ActionId.LARGER_TEXT].trigger()
+    qtbot.waitUntil(lambda: table.columnWidth(0) > before[0][0])  # larger at once
+    window.actions_[ActionId.LARGER_TEXT].trigger()
+    qtbot.waitUntil(
+        lambda: ([table.columnWidth(c) for c in range(6)], batches.splitter.sizes()) == before
+    )
+    assert not table.isColumnHidden(2)
+    # coming back is not a width the user chose: nothing was remembered
+    assert window.ctx.settings.value("columns/batches", "") in ("", "{}")
