@@ -242,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
-    words = ["HHS-26", "lavender", "RCOL", "zzz", recent, middle]
+    # words, a product code, texts that match nothing, one and two characters, and two
+    # of the database's own lot codes (a recent one, one from the middle of the table)
+    words = ["HHS-26", "lavender", "RCOL", "zzz", "qx", "b0", "7", "x", recent, middle]
     print("typed: " + ", ".join(repr(w) for w in words) + ", then three status filters")
     times, typed, counts = _refilter(args.db, words)
     med, worst = statistics.median(times), max(times)
@@ -254,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     slowest = sorted(zip(times, typed, strict=True), reverse=True)[:4]
     print("slowest keystrokes: " + ", ".join(f"{w!r} {t:.0f} ms" for t, w in slowest))
+    short = [t for t, w in zip(times, typed, strict=True) if len(w) <= 2]
+    print(
+        f"one- and two-character texts ({len(short)}): max {max(short):.1f} ms "
+        f"({max(short) / 50:.2f}x of 50 ms)"
+    )
     if counts:
         ms = [c for _, c in counts]
         print(
@@ -261,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
             f"median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms "
             "(off the UI thread; the list says 'Counting batches…' meanwhile)"
         )
+    load = os.getloadavg()
+    print(
+        f"load average while measuring: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+        f"on {os.cpu_count()} cores"
+    )
     sorts = _sorts(args.db)
     print(
         "sort per header click (first page, ms): "

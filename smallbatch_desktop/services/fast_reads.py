@@ -35,6 +35,12 @@ LIKE; the count is capped at what the list needs (``first_page``), and the exact
 figure for a search that matches many is counted off the UI thread
 (``count_matching_batches``).  PostgreSQL's ILIKE uses its ``pg_trgm`` index directly.
 
+In the list's default order (date made) the index does more (migration 0009_speed): its
+rowid is the batch's key in that order, so FTS5 hands the matches over newest first and
+the page stops after its 200 rows -- a keystroke costs its page, wherever the matching
+batches sit in the table (``_dated_search``).  A text that names recipes with many
+batches walks the first stretch of the date-made index instead (``_dated_walk``).
+
 The SQLite plan hints (``NOT INDEXED``, ``CROSS JOIN`` to fix the join order) are SQLite
 syntax; a reader for another database says so in its ``dialect`` attribute and gets
 plain joins (and ``ILIKE``: PostgreSQL's LIKE is case-sensitive).
@@ -155,6 +161,11 @@ _SORTS: dict[str, tuple[tuple[str, ...], bool]] = {
     "operator": (("b.operator", "b.id"), True),
 }
 SORT_KEYS = tuple(_SORTS)
+#: a keystroke counts the matches up to this many (the list then says how many); past
+#: it the worker counts them
+KEYSTROKE_COUNT = 1_000
+#: how far down the date-made order a search walks for a page of dense matches
+WALK_ROWS = 4_000
 #: above this many matches an index walk finds a page faster than a scan and sort
 DENSE_MATCHES = 5_000
 #: with the search index, up to this many candidates are read by rowid and sorted (a
@@ -192,7 +203,7 @@ def _where(
         if index_query is not None:
             params["m"] = index_query
             where.append(
-                f"b.id IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m "
+                f"b.id IN (SELECT rowid & {_ID_MASK} FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m "
                 f"UNION ALL SELECT b3.id FROM batches b3 WHERE b3.recipe_version_id IN ({recipes}))"
             )
     return (" WHERE " + " AND ".join(where)) if where else "", params
@@ -214,6 +225,10 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 #: what can follow a character's two hex digits in ``code_hex``: a digit of the next
 #: character, or the ``Z`` after the last
 _HEX_NEXT = "0123456789ABCDEFZ"
+#: the hex digits are stored as the letters G-V (migration 0009_speed): the ``code``
+#: column holds lower-case text, so these upper-case tokens never occur there and a
+#: one-character search does not wade through the digit runs of every lot code
+_HEX_LETTERS = str.maketrans("0123456789ABCDEF", "GHIJKLMNOPQRSTUV")
 
 
 def search_index_query(search: str) -> str | None:
@@ -234,10 +249,11 @@ def search_index_query(search: str) -> str | None:
     run = max(runs, key=len)
     if len(run) >= 3:
         return 'code : "' + run.replace('"', '""') + '"'
-    digits = run.encode("utf-8").hex().upper()
+    digits = run.encode("utf-8").hex().upper().translate(_HEX_LETTERS)
     if len(digits) >= 3:
         return f'code_hex : "{digits}"'
-    return "code_hex : (" + " OR ".join(f'"{digits}{n}"' for n in _HEX_NEXT) + ")"
+    following = _HEX_NEXT.translate(_HEX_LETTERS)
+    return "code_hex : (" + " OR ".join(f'"{digits}{n}"' for n in following) + ")"
 
 
 def has_search_index(read: Reader) -> bool:
@@ -266,6 +282,17 @@ def count_matching_batches(read: Reader, *, status: str | None = None, search: s
     """The exact number of batches the filter matches: a scan when the search matches
     many (run it off the UI thread; ``first_page`` gives a count capped at what the list
     needs)."""
+    if not status and _index_is_exact(search) and has_search_index(read):
+        # the index's matches are exactly the lot codes that match: count them there,
+        # and add the named recipes' batches whose lot codes do not match
+        recipes = _RECIPE_MATCH.format(like="LIKE")
+        sql = (
+            f"SELECT (SELECT COUNT(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :m) + "
+            f"(SELECT COUNT(*) FROM batches b WHERE b.recipe_version_id IN ({recipes}) "
+            "AND b.lot_code NOT LIKE :q)"
+        )
+        params = {"m": search_index_query(search), "q": f"%{search.strip()}%"}
+        return int(read(sql, params)[0][0] or 0)
     where, params = _where(status, search, _dialect(read))
     return int(read(f"SELECT COUNT(*) FROM batches b{where}", params)[0][0] or 0)
 
@@ -322,6 +349,10 @@ def first_page(
     ``DENSE_MATCHES``" (``count_matching_batches`` gives the exact figure, off the UI
     thread)."""
     index_query = _index_query(read, search)
+    if index_query is not None and sort == "made_date":
+        dated = _dated_search(read, status, search, index_query, descending, 0, limit, True)
+        if dated is not None:
+            return FirstPage(*dated)
     if index_query is not None:
         matches = _candidates(read, search, index_query, INDEXED_MATCHES)
     else:
@@ -362,6 +393,14 @@ def batch_page(
     ``INDEXED_MATCHES`` with the search index -- the rows are read by key and sorted,
     otherwise an index walk in the sort order stops after the page."""
     dialect = _dialect(read)
+    if sort == "made_date" and search.strip() and has_search_index(read):
+        index_query = search_index_query(search)
+        if index_query is not None:
+            dated = _dated_search(
+                read, status, search, index_query, descending, offset, limit, False
+            )
+            if dated is not None:
+                return dated[0]
     if matches is None:
         matches = capped_count(read, status=status, search=search)
     filtered = bool(status or search.strip())
@@ -388,6 +427,145 @@ def batch_page(
     params.update(lim=int(limit), off=int(offset))
     sql = f"{_COLUMNS}{source}{where} ORDER BY {order} LIMIT :lim OFFSET :off"
     return [batch_row(r) for r in read(sql, params)]
+
+
+#: the search index's rowid is the batch's place in the date-made order: the julian day
+#: of ``made_date`` in the high bits, the batch id in the low 32 (migration 0009_speed)
+_ID_MASK = 0xFFFFFFFF
+
+
+def _index_is_exact(search: str) -> bool:
+    """True when ``search_index_query``'s matches are exactly the lot codes LIKE
+    ``%search%`` matches (a run of three characters or more, no wildcard): no row needs
+    reading to confirm them."""
+    text = search.strip()
+    return len(text) >= 3 and not set(text) & {"%", "_"}
+
+
+def _dated_search(
+    read: Reader,
+    status: str | None,
+    search: str,
+    index_query: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+    count: bool,
+) -> tuple[list[BatchRow], int, bool] | None:
+    """A search in date-made order (the list's default) read from the search index in
+    that order: FTS5 gives its matches by rowid -- date made, then id -- and stops after
+    the page, so a page costs its own rows wherever in the table they sit (a lot-code
+    prefix of one past season, say), never a read of every candidate.
+
+    The batches of the recipes the text names (``_RECIPE_MATCH``) join the page when
+    they are few (under ``DENSE_MATCHES``); a status that few batches have is read from
+    its own index. Otherwise None: ``first_page``'s index walk serves it (many matches
+    near the top of the order).
+
+    Returns (rows, count, exact) -- ``count`` only when asked for (the first page): the
+    matches when under ``DENSE_MATCHES``, else ``DENSE_MATCHES`` and not exact."""
+    cap = min(int(DENSE_MATCHES), KEYSTROKE_COUNT)
+    q = f"%{search.strip()}%"
+    params: dict[str, Any] = {"q": q, "m": index_query, "cap": cap}
+    status_sql = ""
+    if status:
+        params["status"] = status
+        status_sql = " AND b.status = :status"
+        n_status = int(
+            read(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM batches b WHERE b.status = :status "
+                "LIMIT :cap) x",
+                params,
+            )[0][0]
+        )
+        if n_status < cap:
+            return None  # few batches have it: the sparse page reads them all
+    versions = [
+        int(r[0]) for r in read(_RECIPE_MATCH.format(like="LIKE"), {"q": q})
+    ]  # a workshop has tens of recipes, not thousands: an id list is short
+    recipes_sql = ""
+    if versions:
+        recipes_sql = (
+            f"SELECT b.id FROM batches b WHERE b.recipe_version_id IN "
+            f"({', '.join(map(str, versions))}){status_sql}"
+        )
+        n_recipes = int(read(f"SELECT COUNT(*) FROM ({recipes_sql} LIMIT :cap) x", params)[0][0])
+        if n_recipes >= cap:  # many: probably near the top of the order too
+            return _dated_walk(read, params, versions, status_sql, descending, offset, limit)
+    direction = "DESC" if descending else "ASC"
+    # the index's matches in date-made order, each confirmed on its row (LIKE, status)
+    # unless the index alone is exact; the recipes' batches (few) added, the page taken
+    if _index_is_exact(search) and not status:
+        matched = (
+            f"SELECT f.rowid & {_ID_MASK} AS id FROM {SEARCH_TABLE} f WHERE {SEARCH_TABLE} MATCH :m"
+        )
+    else:
+        matched = (
+            f"SELECT b.id AS id FROM {SEARCH_TABLE} f CROSS JOIN batches b "
+            f"ON b.id = (f.rowid & {_ID_MASK}) WHERE {SEARCH_TABLE} MATCH :m AND b.lot_code LIKE :q"
+            f"{status_sql}"
+        )
+    stream = f"{matched} ORDER BY f.rowid {direction}"
+    params.update(n=int(offset) + int(limit), lim=int(limit), off=int(offset))
+    source = f"SELECT id FROM ({stream} LIMIT :n) x"
+    if recipes_sql:
+        source += f" UNION {recipes_sql}"
+    sql = (
+        f"{_COLUMNS}FROM ({source}) u CROSS JOIN batches b ON b.id = u.id "
+        "CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
+        "CROSS JOIN recipes r ON r.id = v.recipe_id "
+        f"ORDER BY {_order('made_date', descending)} LIMIT :lim OFFSET :off"
+    )
+    rows = [batch_row(r) for r in read(sql, params)]
+    if not count:
+        return rows, 0, False
+    n = int(read(f"SELECT COUNT(*) FROM ({matched} LIMIT :cap) x", params)[0][0])
+    if n >= cap:
+        return rows, cap, False
+    if recipes_sql:  # both few: count them together, once each
+        n = int(read(f"SELECT COUNT(*) FROM ({matched} UNION {recipes_sql}) x", params)[0][0])
+        if n >= cap:
+            return rows, cap, False
+    return rows, n, True
+
+
+def _dated_walk(
+    read: Reader,
+    params: dict[str, Any],
+    versions: list[int],
+    status_sql: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> tuple[list[BatchRow], int, bool] | None:
+    """The page from the first ``WALK_ROWS`` (or 20 pages' worth) of the date-made index,
+    when the text names recipes with many batches: when that stretch of the order holds
+    the page, the page is right (everything after comes later in the order); else None.
+    The count is left to the worker."""
+    budget = max(WALK_ROWS, 20 * (offset + limit))
+    order = _order("made_date", descending)
+    # where the stretch ends: read from the index alone (made_date, id)
+    end = read(
+        f"SELECT b.made_date, b.id FROM batches b ORDER BY {order} LIMIT 1 OFFSET :budget",
+        {"budget": budget - 1},
+    )
+    stretch = ""
+    if end:  # else the whole table is shorter than the stretch
+        cmp = ">=" if descending else "<="
+        stretch = f" AND (b.made_date, b.id) {cmp} (:end_day, :end_id)"
+        params = {**params, "end_day": end[0][0], "end_id": end[0][1]}
+    # the walk goes down ix_batches_made_date in order and stops after the page
+    sql = (
+        f"{_COLUMNS}FROM batches b INDEXED BY ix_batches_made_date "
+        "CROSS JOIN recipe_versions v ON v.id = b.recipe_version_id "
+        "CROSS JOIN recipes r ON r.id = v.recipe_id "
+        f"WHERE (b.lot_code LIKE :q OR b.recipe_version_id IN ({', '.join(map(str, versions))}))"
+        f"{status_sql}{stretch} ORDER BY {order} LIMIT :lim OFFSET :off"
+    )
+    rows = read(sql, {**params, "lim": int(limit), "off": int(offset)})
+    if len(rows) < limit and end:
+        return None
+    return [batch_row(r) for r in rows], max(int(DENSE_MATCHES), offset + limit), False
 
 
 def _sparse_page(

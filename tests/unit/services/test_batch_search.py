@@ -190,10 +190,8 @@ def _plan(session, sql: str, params: dict) -> str:
     return " | ".join(str(r[3]) for r in rows)
 
 
-@pytest.mark.parametrize("search", ["h", "hs", "clair", "a%b"])
-def test_the_search_plan_reads_the_index_not_the_table(searchable, search):
-    read = _read(searchable)
-    captured: list[tuple[str, dict]] = []
+def _spy(read, captured: list[tuple[str, dict]]):
+    """A reader that keeps every (sql, params) it runs."""
 
     def spy(sql, params):
         captured.append((sql, dict(params)))
@@ -201,6 +199,13 @@ def test_the_search_plan_reads_the_index_not_the_table(searchable, search):
 
     spy.dialect = "sqlite"  # type: ignore[attr-defined]
     spy.search_index = True  # type: ignore[attr-defined]
+    return spy
+
+
+@pytest.mark.parametrize("search", ["h", "hs", "clair", "a%b"])
+def test_the_search_plan_reads_the_index_not_the_table(searchable, search):
+    captured: list[tuple[str, dict]] = []
+    spy = _spy(_read(searchable), captured)
     fast_reads.first_page(spy, search=search, limit=5)
     fast_reads.batch_page(spy, search=search, offset=5, limit=5, matches=10)
     # many matches, but few enough candidates for the index: still by rowid, no walk
@@ -213,3 +218,99 @@ def test_the_search_plan_reads_the_index_not_the_table(searchable, search):
     assert page_plans
     for plan in page_plans:
         assert "VIRTUAL TABLE INDEX" in plan and "INTEGER PRIMARY KEY" in plan, plan
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    search=st.text(alphabet=ALPHABET + "zqM", min_size=1, max_size=5),
+    status=st.sampled_from([None, "released", "planned"]),
+    descending=st.booleans(),
+)
+def test_date_ordered_search_matches_plain_like(searchable, search, status, descending):
+    """The list's default order (date made) comes straight from the index's keys
+    (migration 0009_speed): same rows, order and count as plain LIKE, both directions,
+    with a status, paged."""
+    _check(searchable, _read(searchable), search, status=status, descending=descending)
+
+
+@pytest.mark.parametrize("dense", [5_000, 20])
+@pytest.mark.parametrize("walk_rows", [4_000, 5])
+def test_recipe_names_with_many_batches_walk_or_fall_back(
+    searchable, monkeypatch, dense, walk_rows
+):
+    """A text naming recipes with many batches ("mash", one letter): the page comes from
+    a short walk of the date-made index when it holds the page, else from the general
+    plan -- the same rows either way."""
+    monkeypatch.setattr(fast_reads, "DENSE_MATCHES", dense)
+    monkeypatch.setattr(fast_reads, "WALK_ROWS", walk_rows)
+    read = _read(searchable)
+    for search in ("mash", "a", "MA", "1", "zz"):
+        for descending in (True, False):
+            _check(searchable, read, search, descending=descending)
+
+
+def test_the_index_key_follows_a_changed_date_made(searchable):
+    """The index's key holds the date made: a batch moved to another day moves in the
+    search's order, and the old key is gone."""
+    read = _read(searchable)
+    ids = _search(read, "clair", None, "made_date", True)[0]
+    assert len(ids) == 3
+    # a released record cannot change: move one that is not released yet
+    moved = searchable.execute(
+        text(
+            "SELECT id FROM batches WHERE lot_code LIKE '%clair%' AND status <> 'released' "
+            "ORDER BY made_date LIMIT 1"
+        )
+    ).scalar()
+    searchable.execute(
+        text("UPDATE batches SET made_date = '2031-01-01' WHERE id = :i"), {"i": moved}
+    )
+    rest = [i for i in ids if i != moved]
+    assert _search(read, "clair", None, "made_date", True)[0] == [moved, *rest]
+    assert _search(read, "cla", None, "made_date", False)[0] == [*reversed(rest), moved]
+    last = moved
+    n_index = searchable.execute(text("SELECT COUNT(*) FROM batch_search")).scalar()
+    assert n_index == searchable.execute(text("SELECT COUNT(*) FROM batches")).scalar()
+    key = searchable.execute(
+        text(
+            "SELECT rowid FROM batch_search WHERE batch_search MATCH 'code : \"clair\"' "
+            "ORDER BY rowid DESC LIMIT 1"
+        )
+    ).scalar()
+    assert key & 0xFFFFFFFF == last
+    assert key >> 32 == int(dt.date(2031, 1, 1).toordinal() + 1721424.5)
+
+
+def test_date_ordered_page_reads_the_index_in_its_order(searchable):
+    """The page query takes the index's matches in key order and stops: no sort of
+    the candidates (only of the page itself), no scan of the batches."""
+    captured: list[tuple[str, dict]] = []
+    spy = _spy(_read(searchable), captured)
+    for search in ("h", "hs", "clair"):
+        fast_reads.first_page(spy, search=search, limit=5)
+    pages = [(sql, p) for sql, p in captured if "LIMIT :n" in sql]
+    assert len(pages) == 3
+    for sql, params in pages:
+        plan = _plan(searchable, sql, params).split(" | ")
+        fts = [step for step in plan if "VIRTUAL TABLE INDEX" in step]
+        assert fts and all(step.startswith("SCAN f ") for step in fts), plan
+        scans = {step.split()[1] for step in plan if step.startswith("SCAN ")}
+        assert not scans & {"b", "batches"}, plan
+        # one sort: the page's own rows, after the index gave them in order (a text
+        # that names a recipe also merges its few batches: a UNION's temp b-tree)
+        sorts = [step for step in plan if "TEMP B-TREE FOR" in step and "UNION" not in step]
+        assert len(sorts) <= 1, plan
+
+
+@pytest.mark.parametrize("status", [None, "planned"])
+def test_exact_count_from_the_index_equals_plain_like(searchable, status):
+    """The worker's exact count reads the index for a text it matches exactly (three
+    characters or more, no wildcard), adding the named recipes' other batches; the
+    same figure as counting plain LIKE's rows."""
+    read = _read(searchable)
+    for search in ("mash", "clair", "sauce", "hs-", "ab", "a%b", "no such", "1", "MASH"):
+        want = _plain_like(searchable, search, status, "made_date", True)
+        got = fast_reads.count_matching_batches(read, status=status, search=search)
+        assert got == len(want), (search, status)
