@@ -10,7 +10,8 @@ Figures printed:
   (target: within 3x); and to "ready", when the work deferred past the first paint
   (SQLAlchemy, the ORM, the batch detail panel) is done;
 - refilter: time to apply one keystroke to the batch search (SQL filter + first page
-  + the count the list shows at once, as the debounced search does), per keystroke
+  + the count the list shows at once, as the debounced search does, through the
+  window's own reads: ``app.open_for_window``), per keystroke
   (target: p95 < 50 ms), typing words, a product code and two of the database's own lot
   codes (a recent one and one from the middle of the table); and, apart, the exact
   count the list runs on a worker thread when a search matches many batches.
@@ -121,13 +122,16 @@ def _refilter(db: Path, words: list[str]) -> tuple[list[float], list[str], list[
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from smallbatch_desktop.db.engine import open_database
-    from smallbatch_desktop.services.fast_reads import count_matching_batches, session_reader
+    from smallbatch_desktop.app import open_for_window
+    from smallbatch_desktop.services.fast_reads import count_matching_batches
     from smallbatch_desktop.ui.models.batches import BatchTableModel
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])
-    engine, sf = open_database(db)
-    model = BatchTableModel(sf, count_pool=_Deferred())
+    # the window's own reads: a read-only sqlite3 connection for a database at head
+    opened = open_for_window(str(db))
+    model = BatchTableModel(
+        opened.session_factory, reads=opened.batch_reads, count_pool=_Deferred()
+    )
     model.total()
     times, typed = [], []
     deferred: list[tuple[str | None, str]] = []
@@ -153,13 +157,12 @@ def _refilter(db: Path, words: list[str]) -> tuple[list[float], list[str], list[
         if not model.total_is_exact():
             deferred.append((status, ""))
     counts = []
-    with sf() as s:
-        read = session_reader(s)
+    with opened.batch_reads() as read:
         for status, search in deferred:
             t = time.perf_counter()
             count_matching_batches(read, status=status, search=search)
             counts.append((search or f"status={status}", (time.perf_counter() - t) * 1000))
-    engine.dispose()
+    opened.close()
     del _app
     return times, typed, counts
 
