@@ -226,3 +226,16 @@ def test_back_to_normal_text_the_list_is_as_before(
     assert not table.isColumnHidden(2)
     # coming back is not a width the user chose: nothing was remembered
     assert window.ctx.settings.value("columns/batches", "") in ("", "{}")
+
+
+def test_the_recipe_heading_follows_larger_text_at_once(
+    qtbot: Any, app_style: None, window: Any, workshop: dict[str, int], normal_font: None
+) -> None:
+    recipes = window.show_view("recipeView")
+    title = recipes.title
+    normal = title.font().pointSizeF()
+    assert normal > recipes.font().pointSizeF()  # a size above the view's text
+    window.actions_[ActionId.LARGER_TEXT].trigger()
+    qtbot.waitUntil(lambda: recipes.font().pointSize() == LARGE_POINT_SIZE)
+    assert title.font().pointSizeF() > normal
+    assert title.font().pointSizeF() > recipes.font().pointSizeF()

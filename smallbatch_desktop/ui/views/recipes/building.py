@@ -4,7 +4,8 @@
 # (one part of RecipeView: the methods it calls on the other parts are the view's)
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -110,9 +111,7 @@ class BuildMixin(RecipeState):
         self.title = plain(QLabel("Select a recipe, or create one."))
         self.title.setObjectName("recipeTitle")
         self.title.setProperty("role", "heading")
-        f = self.title.font()
-        f.setPointSizeF(f.pointSizeF() * 1.3)
-        self.title.setFont(f)
+        self._size_title()
         rv.addWidget(self.title)
         head = QWidget()
         hh = QHBoxLayout(head)
@@ -178,6 +177,20 @@ class BuildMixin(RecipeState):
         rest = self.list.columnWidth(1) + self.list.columnWidth(2)
         scroll = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return name + 14 + rest + self.list.frameWidth() * 2 + scroll
+
+    TITLE_SCALE = 1.3
+
+    def _size_title(self) -> None:
+        """The heading a size above the view's text (its own font, so it is set again
+        when the text size changes)."""
+        f = QFont(self.font())
+        f.setPointSizeF(f.pointSizeF() * self.TITLE_SCALE)
+        self.title.setFont(f)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "title"):
+            self._size_title()
 
     def _fit_list(self, total: int) -> int:
         """The list's share of the splitter: whole names, at most about a third."""
