@@ -108,10 +108,10 @@ def test_grid_cells_are_printable_and_split_into_lines() -> None:
 @given(st.lists(st.text(max_size=40), max_size=40), st.sampled_from([20 * mm, 60 * mm]))
 @settings(max_examples=100, deadline=None)
 def test_wrap_column_wraps_each_cell_as_wrap_does(texts: list[str], width: float) -> None:
-    assert wrap_column(texts, width) == [
-        t if t.isprintable() and common.text_width(t) <= width else common.wrap(t, width)
-        for t in texts
-    ]
+    # the fast paths (length against the widest character, memo of repeated cells) give
+    # what wrapping each cell on its own gives: printable text that fits kept, the rest
+    # wrapped, Hebrew and Arabic shaped and reordered even when they fit
+    assert wrap_column(texts, width) == [common.wrap(t, width) for t in texts]
 
 
 @given(
