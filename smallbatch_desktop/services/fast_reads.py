@@ -164,6 +164,8 @@ SORT_KEYS = tuple(_SORTS)
 #: a keystroke counts the matches up to this many (the list then says how many); past
 #: it the worker counts them
 KEYSTROKE_COUNT = 1_000
+#: the search index looks a text up by at most this many of its last characters
+PHRASE_CHARS = 6
 #: how far down the date-made order a search walks for a page of dense matches
 WALK_ROWS = 4_000
 #: above this many matches an index walk finds a page faster than a scan and sort
@@ -239,7 +241,8 @@ def search_index_query(search: str) -> str | None:
     LIKE ignores the case of ASCII letters only, and SQLite's ``lower`` folds ASCII only:
     the text is folded the same way, and non-ASCII characters match exactly, as in LIKE.
     The longest run of characters between LIKE's wildcards (``%``, ``_``) is looked up:
-    three characters or more as a phrase of trigrams in ``code``; fewer as the hex digits
+    three characters or more as a phrase of trigrams in ``code`` (its last
+    ``PHRASE_CHARS``); fewer as the hex digits
     of their UTF-8 bytes in ``code_hex`` (four digits or more are a phrase there too;
     one ASCII character is its two digits followed by any of the 17 symbols that can
     come next)."""
@@ -248,7 +251,11 @@ def search_index_query(search: str) -> str | None:
         return None
     run = max(runs, key=len)
     if len(run) >= 3:
-        return 'code : "' + run.replace('"', '""') + '"'
+        # a long text is looked up by its last PHRASE_CHARS characters: lot codes share
+        # their beginnings (a scheme, a product code, a year), and a phrase that holds
+        # the trigrams nearly every code has reads their whole lists (13 ms at
+        # 1,000,000 batches against 0.3 ms for the tail); LIKE then confirms the rest
+        return 'code : "' + run[-PHRASE_CHARS:].replace('"', '""') + '"'
     digits = run.encode("utf-8").hex().upper().translate(_HEX_LETTERS)
     if len(digits) >= 3:
         return f'code_hex : "{digits}"'
@@ -439,7 +446,7 @@ def _index_is_exact(search: str) -> bool:
     ``%search%`` matches (a run of three characters or more, no wildcard): no row needs
     reading to confirm them."""
     text = search.strip()
-    return len(text) >= 3 and not set(text) & {"%", "_"}
+    return 3 <= len(text) <= PHRASE_CHARS and not set(text) & {"%", "_"}
 
 
 def _dated_search(

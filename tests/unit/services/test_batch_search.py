@@ -314,3 +314,20 @@ def test_exact_count_from_the_index_equals_plain_like(searchable, status):
         want = _plain_like(searchable, search, status, "made_date", True)
         got = fast_reads.count_matching_batches(read, status=status, search=search)
         assert got == len(want), (search, status)
+
+
+@pytest.mark.parametrize(
+    "search",
+    ["éclair-01", "ÉCLAIR-0", "xéclair-01", "strasse-1", "STRASSE-1 ", "Qlair-02", "a_clair-0"],
+)
+def test_long_texts_looked_up_by_their_tail_match_plain_like(searchable, search):
+    """A text longer than PHRASE_CHARS is looked up by its tail (the codes that share
+    it are candidates) and confirmed by LIKE: the same rows, order and counts as plain
+    LIKE, including texts whose tail matches codes the whole text does not."""
+    assert len(search.strip()) > fast_reads.PHRASE_CHARS
+    read = _read(searchable)
+    for sort in ("made_date", "lot_code"):
+        _check(searchable, read, search, sort=sort, descending=sort == "made_date")
+    _check(searchable, read, search, status="planned")
+    want = _plain_like(searchable, search, None, "made_date", True)
+    assert fast_reads.count_matching_batches(read, search=search) == len(want)
