@@ -148,10 +148,11 @@ def resolve_db(args: argparse.Namespace) -> str:
 
 def open_db(args: argparse.Namespace, *, read_only: bool = False) -> tuple[Any, Any]:
     """``(engine, session_factory)`` for a sub-command: the fast path when the schema is
-    current, and for ``read_only`` commands never a new database file."""
+    current; for ``read_only`` commands never a new database file; for the others a
+    ``PRAGMA quick_check`` first, so nothing is written on top of a damaged page."""
     from smallbatch_desktop.db.opening import open_for_use
 
-    return open_for_use(resolve_db(args), create=not read_only)
+    return open_for_use(resolve_db(args), create=not read_only, check=not read_only)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, suffix=".csv")
     engine, sf = open_db(args, read_only=True)
     try:
-        with sf.begin() as s:
+        with sf() as s:  # a read: it never waits for another workstation's write
             rows = fsma_events(s, start, end, include_packaging=args.include_packaging)
     finally:
         engine.dispose()

@@ -52,8 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from smallbatch_desktop.cli import resolve_db
-    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.cli import open_db
     from smallbatch_desktop.domain.errors import ValidationError
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.imports import ImportRefused, read_table
@@ -88,7 +87,7 @@ def run_import(args: argparse.Namespace) -> int:
     print("\n".join(describe(mapping, table.headers, platform.fields)), file=sys.stderr)
     order = DateOrder(args.date_order) if args.date_order else None
     actor = current_user()
-    engine, sf = open_database(resolve_db(args))
+    engine, sf = open_db(args, read_only=args.dry_run)
 
     def check(s: Session, products: dict[str, str | None] | None = None) -> OrderReport:
         return run_order_import(

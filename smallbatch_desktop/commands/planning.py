@@ -104,7 +104,8 @@ def run_make_list(args: argparse.Namespace) -> int:
     today = _day(args)
     engine, sf = open_db(args, read_only=not args.plan)
     try:
-        with sf.begin() as s:
+        # only --plan writes (a write unit of work takes the lock before reading)
+        with sf.begin() if args.plan else sf() as s:
             plan = demand_plan(s, today=today)
             planned = []
             if args.plan:
@@ -135,7 +136,7 @@ def run_purchase_list(args: argparse.Namespace) -> int:
     today = _day(args)
     engine, sf = open_db(args, read_only=not args.create_drafts)
     try:
-        with sf.begin() as s:
+        with sf.begin() if args.create_drafts else sf() as s:
             plan = demand_plan(s, today=today)
             drafts: list[str] = []
             missing: Sequence[tuple[str, str]] = ()

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{drill.customers_found} customers"
             )
         else:
-            with sf.begin() as s:
+            with sf() as s:  # a read: it never waits for another workstation's write
                 report = recall_report(s, args.lot)
             produce(report)
             print(
@@ -98,7 +98,7 @@ def _history(sf: object) -> int:
     from smallbatch_desktop.pdf.common import local_time
     from smallbatch_desktop.services.drills import drill_history
 
-    with sf.begin() as s:  # type: ignore[attr-defined]
+    with sf() as s:  # type: ignore[operator]
         rows = drill_history(s)
     if not rows:
         print("no drills recorded")

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         )
     engine, sf = open_db(args, read_only=True)
     try:
-        with sf.begin() as s:
+        with sf() as s:  # a read: it never waits for another workstation's write
             record = batch_record_for_lot(s, args.batch)
     finally:
         engine.dispose()

@@ -108,12 +108,7 @@ def _sqlite_fault(e: sqlite3.Error, where: str) -> DatabaseFault | None:
             "permissions, or copy the file to a folder you can write to."
         )
     if primary in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in text:
-        what = "is not a Smallbatch database" if primary == SQLITE_NOTADB else "is damaged"
-        return CorruptDatabaseError(
-            f"{the_db} {what} ({text}). Restore the last backup: File > Restore in the "
-            "app, or `smallbatch restore FILE` (backups are in the data folder's backups).",
-            path=where or None,
-        )
+        return corrupt(text, where, not_a_database=primary == SQLITE_NOTADB)
     if primary == SQLITE_IOERR:
         if _disk_nearly_full(where):  # a full disk often shows as an I/O error
             return full
@@ -122,6 +117,17 @@ def _sqlite_fault(e: sqlite3.Error, where: str) -> DatabaseFault | None:
             "unplugged or failing. Nothing was saved; check the disk and try again."
         )
     return None
+
+
+def corrupt(detail: str, where: str, *, not_a_database: bool = False) -> CorruptDatabaseError:
+    """The damaged (or foreign) file ``where``: what SQLite said and how to restore."""
+    the_db = f"The database {where}" if where else "The database"
+    what = "is not a Smallbatch database" if not_a_database else "is damaged"
+    return CorruptDatabaseError(
+        f"{the_db} {what} ({detail}). Restore the last backup: File > Restore in the "
+        "app, or `smallbatch restore FILE` (backups are in the data folder's backups).",
+        path=where or None,
+    )
 
 
 def _disk_nearly_full(where: str) -> bool:

@@ -54,17 +54,37 @@ def check_target(target: str | Path | None, *, create: bool) -> str:
     return text
 
 
+def check_intact(target: str | Path) -> None:
+    """``PRAGMA quick_check`` of an existing SQLite file before a command writes to it:
+    a damaged page or index (which the command's own reads may never touch) is a
+    ``CorruptDatabaseError`` naming the file and ``smallbatch restore``, before anything
+    is written on top of the damage.  Other databases and new files pass."""
+    from smallbatch_desktop.db.backup import quick_check
+    from smallbatch_desktop.db.faults import corrupt
+    from smallbatch_desktop.db.migrate import sqlite_file
+
+    path = sqlite_file(str(target))
+    if path is None or not path.is_file() or path.stat().st_size == 0:
+        return
+    verdict = quick_check(path)
+    if verdict != "ok":
+        raise corrupt(verdict, str(path))
+
+
 def open_for_use(
-    target: str | Path, *, create: bool = True
+    target: str | Path, *, create: bool = True, check: bool = False
 ) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory on ``target`` at the newest schema.
 
     ``create=False`` for read-only work: a missing SQLite file is a ``NotFoundError``
-    rather than a new empty database."""
+    rather than a new empty database.  ``check``: run ``check_intact`` first (commands
+    that write)."""
     from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
     from smallbatch_desktop.db.migrate import is_at_head
 
     text = check_target(target, create=create)
+    if check:
+        check_intact(text)
     if is_at_head(text):
         engine = make_engine(text)
         return engine, make_session_factory(engine)

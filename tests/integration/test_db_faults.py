@@ -183,6 +183,60 @@ def test_a_short_lock_is_waited_out(shop: Path, tmp_path: Path) -> None:
     assert count(shop, "recall_drills") == 1
 
 
+def test_reading_commands_run_while_another_workstation_holds_a_long_write(
+    shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Reports only read (a deferred BEGIN): in WAL mode they never wait for the write
+    lock, so a second workstation saving for a minute does not stop them.  Taking the
+    lock would wait out the 5 s busy timeout and then fail with "busy" (exit 2)."""
+    lot = a_batch(shop)
+    reads = {
+        "sheet": ["sheet", "--batch", lot, "--out", str(tmp_path / "s.pdf")],
+        "card": ["sheet", "--batch", lot, "--card", "--out", str(tmp_path / "c.pdf")],
+        "recall": [
+            "recall",
+            lot,
+            "--out",
+            str(tmp_path / "r.pdf"),
+            "--csv",
+            str(tmp_path / "r.csv"),
+        ],
+        "drill history": ["recall", "--history"],
+        "fsma204": [
+            "fsma204",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2030-01-01",
+            "--out",
+            str(tmp_path / "f.csv"),
+        ],
+        "trace": ["trace", lot],
+        "make list": ["make-list"],
+        "purchase list": ["purchase-list"],
+        "draft labels": [
+            "labels",
+            "--batch",
+            lot,
+            "--draft",
+            "--copies",
+            "3",
+            "--out",
+            str(tmp_path / "l.pdf"),
+        ],
+    }
+    with lock_held(shop, 120):
+        for name, args in reads.items():
+            started = time.monotonic()
+            code = main([*args, "--db", str(shop)])
+            err = capsys.readouterr().err
+            assert code == 0, (name, err)
+            assert time.monotonic() - started < 4.5, f"{name} waited for the write lock"
+    for out in ("s.pdf", "c.pdf", "r.pdf", "l.pdf"):
+        assert (tmp_path / out).read_bytes().startswith(b"%PDF")
+    assert count(shop, "recall_drills") == 0 and count(shop, "label_print_runs") == 0
+
+
 @pytest.mark.slow
 def test_a_long_lock_is_one_line_asking_to_try_again(shop: Path, tmp_path: Path) -> None:
     lot = a_batch(shop)
@@ -305,6 +359,36 @@ def test_a_damaged_database_says_restore_a_backup(shop: Path) -> None:
     line = one_line_error(run("trace", lot, "--db", str(shop)))
     assert f"The database {shop} is damaged" in line
     assert "smallbatch restore" in line
+
+
+def damage_index(path: Path) -> str:
+    """Overwrite an index's leaf page that no query of a writing command reads first:
+    only ``PRAGMA quick_check`` notices."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+        name, root = conn.execute(
+            "SELECT name, rootpage FROM sqlite_master WHERE type='index' "
+            "AND tbl_name='audit_log' AND sql IS NOT NULL ORDER BY name LIMIT 1"
+        ).fetchone()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page)
+        f.write(b"\xde\xad\xbe\xef" * 64)
+    return name
+
+
+def test_a_writing_command_checks_the_file_first(shop: Path, tmp_path: Path) -> None:
+    lot = a_batch(shop)
+    damage_index(shop)
+    # a read that never touches the damaged index still works
+    assert run("trace", lot, "--db", str(shop)).returncode == 0
+    drills = count(shop, "recall_drills")
+    r = run("recall", lot, "--drill", "--out", str(tmp_path / "r.pdf"), "--db", str(shop))
+    line = one_line_error(r)
+    assert f"The database {shop} is damaged" in line
+    assert "smallbatch restore" in line
+    assert count(shop, "recall_drills") == drills  # nothing written on top of the damage
+    assert not (tmp_path / "r.pdf").exists()
 
 
 def test_a_file_that_is_no_database(tmp_path: Path) -> None:
