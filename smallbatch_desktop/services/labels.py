@@ -542,25 +542,35 @@ def reserve_print_run(
     return run
 
 
-def release_print_run(session: Session, run_id: int, *, actor: str = "", reason: str) -> None:
-    """Give back the numbers of a run that never printed (its render failed).
+def release_print_run(
+    session: Session, run_id: int, *, actor: str = "", reason: str, keep: int = 0
+) -> None:
+    """Give back the numbers of a run that never printed (its render failed, the maker
+    cancelled, the printer could not be opened).
 
-    Numbers handed out after it by another workstation stay taken; these are free
-    again only if no later run took numbers after them."""
+    ``keep``: how many of the run's first labels did leave for the printer (pages
+    already sent when printing stopped); their numbers stay taken, the rest are given
+    back.  Numbers handed out after this run by another workstation stay taken; the
+    ones given back are free again only if no later run took numbers after them."""
     run = session.get(LabelPrintRun, run_id)
     if run is None:
         return
     lock(session, Batch, run.batch_id, field="batch")
+    keep = max(0, min(keep, run.last_number - run.first_number + 1))
     audit(
         session,
         actor,
         "print_labels.release",
         "batch",
         run.batch_id,
-        numbers=f"{run.first_number}-{run.last_number}",
+        numbers=f"{run.first_number + keep}-{run.last_number}",
+        kept=f"{run.first_number}-{run.first_number + keep - 1}" if keep else "",
         reason=reason,
     )
-    session.delete(run)
+    if keep:
+        run.last_number = run.first_number + keep - 1
+    else:
+        session.delete(run)
     session.flush()
 
 

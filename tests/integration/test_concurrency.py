@@ -149,6 +149,20 @@ def test_kill_9_during_writes_leaves_a_database_that_opens(tmp_path: Path) -> No
 # --------------------------------------------------------------------------- old clients
 
 
+def race_processes(target: Any, args: list[tuple[Any, ...]], rounds: int) -> list[Any]:
+    """Start one process per ``args`` running ``target(*args, barrier, results)`` (the
+    barrier lines them up every round); the ``rounds`` results each puts, all of them."""
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(len(args)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in args]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=300) for _ in range(rounds * len(args))]
+    for p in procs:
+        p.join(timeout=60)
+    return outcomes
+
+
 def _raw_worker(url: str, lot_ids: list[int], batch_id: int, barrier: Any, results: Any) -> None:
     """A client that knows nothing of locks: it inserts its consumption as raw SQL."""
     from smallbatch_desktop.db.engine import make_engine
@@ -205,19 +219,9 @@ def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_pat
             lot_ids = list(
                 s.scalars(select(MaterialLot.id).where(MaterialLot.lot_code.in_(setup.lots)))
             )
-        ctx = mp.get_context("spawn")
-        barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
-        procs = [
-            ctx.Process(
-                target=_raw_worker, args=(url, lot_ids, setup.consumers[w], barrier, results)
-            )
-            for w in range(WORKERS)
-        ]
-        for p in procs:
-            p.start()
-        outcomes = [results.get(timeout=180) for _ in range(rounds * WORKERS)]
-        for p in procs:
-            p.join(timeout=30)
+        outcomes = race_processes(
+            _raw_worker, [(url, lot_ids, setup.consumers[w]) for w in range(WORKERS)], rounds
+        )
         assert [o for o in outcomes if o.startswith("error")] == []
         assert outcomes.count("ok") == rounds * 2  # 1 kg holds two takes of 0.4 kg
         with make_session_factory(eng)() as s:
@@ -228,3 +232,78 @@ def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_pat
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         eng.dispose()
+
+
+# --------------------------------------------------------------------------- print dialog
+
+
+def _print_dialog_worker(
+    url: str, batch_id: int, rounds: int, out: str, barrier: Any, results: Any
+) -> None:
+    """A workstation printing from the Print labels dialog: every round it opens the
+    dialog (its preview shows the next free numbers, the same on every workstation),
+    then clicks Save PDF at the same moment as the other."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory
+    from smallbatch_desktop.ui.dialogs.print_labels import PrintLabelsDialog
+    from smallbatch_desktop.ui.testing import make_context
+
+    app = QApplication.instance() or QApplication([])
+    engine = make_engine(url)
+    ctx = make_context(make_session_factory(engine))
+    try:
+        for r in range(rounds):
+            d = PrintLabelsDialog(ctx, batch_id)
+            plan = d.set_choices(stock="roll:100x50", copies=3, total=1000)
+            barrier.wait(timeout=120)
+            path = Path(out) / f"{os.getpid()}-{r}.pdf"
+            d.save_pdf(path)
+            shown = (plan.first_number, plan.last_number) if plan else None
+            results.put((shown, str(path) if path.exists() else d.status.text()))
+            d.deleteLater()
+            app.processEvents()
+    finally:
+        engine.dispose()
+
+
+def test_two_workstations_printing_from_the_dialog_never_share_a_number(tmp_path: Path) -> None:
+    """Both previews show the same next numbers; both print at once; each run gets
+    numbers of its own, and what each PDF prints is what the database recorded."""
+    import re
+
+    import pdfplumber
+
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
+    from smallbatch_desktop.services.demo import load_demo
+    from smallbatch_desktop.services.labels import print_runs
+
+    url = str(tmp_path / "shared.sqlite")
+    engine, sf = open_database(url)
+    with sf.begin() as s:
+        load_demo(s)
+    engine.dispose()
+    batch = 5  # the demo's released hot sauce
+    rounds, workers = 8, 2
+    outcomes = race_processes(
+        _print_dialog_worker, [(url, batch, rounds, str(tmp_path))] * workers, rounds
+    )
+    printed: list[int] = []
+    for _shown, pdf in outcomes:
+        assert pdf.endswith(".pdf"), pdf  # every click printed
+        with pdfplumber.open(pdf) as doc:
+            text = "\n".join(page.extract_text() or "" for page in doc.pages)
+        printed += [int(n) for n in re.findall(r"\b(\d+)/1000\b", text)]
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as s:
+            recorded = [
+                n for r in print_runs(s, batch) for n in range(r.first_number, r.last_number + 1)
+            ]
+    finally:
+        engine.dispose()
+    assert sorted(printed) == sorted(recorded) == list(range(1, rounds * workers * 3 + 1))
+    # the race was real: the two previews of a round showed the same numbers
+    shown = [s for s, _ in outcomes]
+    assert len(set(shown)) < len(shown)

@@ -248,3 +248,110 @@ def test_first_print_asks_which_printer_and_keeps_it(
     d2 = make_dialog(qtbot, demo, SOAP)
     assert d2.profile_combo.currentData() == "Zebra GK420d / GK420t / GC420"
     assert d2.dpi.value() == 203
+
+
+def runs_of(sf: sessionmaker[Session], batch_id: int) -> list[tuple[int, int]]:
+    from smallbatch_desktop.services.labels import print_runs
+
+    with sf() as s:
+        return [(r.first_number, r.last_number) for r in print_runs(s, batch_id)]
+
+
+def test_numbers_are_reserved_before_rendering_and_given_back_when_it_fails(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run is in the database before anything is rendered (another workstation
+    would continue after it); a render that fails leaves no run and no file, and the
+    next print gets the same numbers."""
+    from smallbatch_desktop.ui.dialogs.print_labels import output
+
+    d = make_dialog(qtbot, demo, RELEASED)
+    assert d.set_choices(copies=12) is not None
+    seen_while_rendering: list[list[tuple[int, int]]] = []
+    real_render = output._render
+
+    def broken(plan: Any, progress: Any, share: float) -> Any:
+        seen_while_rendering.append(runs_of(demo, RELEASED))
+        raise OSError("the font cache is unreadable")
+
+    monkeypatch.setattr(output, "_render", broken)
+    out = tmp_path / "out" / "labels.pdf"
+    out.parent.mkdir()
+    d.save_pdf(out)
+    assert seen_while_rendering == [[(1, 12)]]  # reserved first, committed
+    assert runs_of(demo, RELEASED) == []  # ... and given back
+    assert list(out.parent.iterdir()) == []  # no file, not even half of one
+    assert "the font cache is unreadable" in d.status.text()
+    assert "Numbers 1–12 were given back" in d.status.text()
+    assert "next: " not in d.continue_radio.text()  # nothing printed yet
+    # the next print gets the same numbers
+    monkeypatch.setattr(output, "_render", real_render)
+    d.save_pdf(out)
+    assert runs_of(demo, RELEASED) == [(1, 12)]
+    text = text_of(out.read_bytes())
+    assert "1/100" in text and "12/100" in text and "13/100" not in text
+    assert "Numbers 1–12 recorded" in d.status.text()
+
+
+def test_printing_cancelled_after_a_page_keeps_only_the_numbers_sent(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancel after the first of three sheets went to the printer: its 25 labels (5 used
+    positions skipped) stay numbered, the rest are given back and printed next."""
+    from smallbatch_desktop.ui.dialogs.print_labels import output
+    from smallbatch_desktop.ui.tasks import Cancelled
+
+    real_paint = output.paint_pdf
+
+    def cancel_after_first_page(pdf: bytes, printer: Any, **kw: Any) -> int:
+        progress = kw.pop("progress")
+
+        def maker_cancels(done: int, total: int) -> None:
+            progress(done, total)
+            if done == 1:
+                raise Cancelled()
+
+        return real_paint(pdf, printer, progress=maker_cancels, **kw)
+
+    monkeypatch.setattr(output, "paint_pdf", cancel_after_first_page)
+    d = make_dialog(qtbot, demo, RELEASED)
+    plan = d.set_choices(copies=70, skip=5)
+    assert plan is not None and (plan.first_number, plan.last_number) == (1, 70)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    d.print_to_printer(printer)
+    pdf = out.read_bytes()
+    assert page_count(pdf) == 1  # the page painted before the cancel went out
+    assert len(decode_pdf(pdf, dpi=300)) == 25  # its labels (5 positions skipped)
+    assert runs_of(demo, RELEASED) == [(1, 25)]
+    assert "Numbers 1–25 were sent to the printer and stay used; 26–70 were given back" in (
+        d.status.text()
+    )
+    assert "next: 26" in d.continue_radio.text()
+    monkeypatch.setattr(output, "paint_pdf", real_paint)
+    plan = d.set_choices(copies=10, skip=0)
+    assert plan is not None and plan.first_number == 26
+    d.save_pdf(tmp_path / "rest.pdf")
+    assert runs_of(demo, RELEASED) == [(1, 25), (26, 35)]
+
+
+def test_numbers_taken_meanwhile_by_another_workstation_are_skipped(
+    qtbot: Any, demo: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The preview said 1–5; another workstation printed 1–8 since: the run is planned
+    again under the lock and prints 9–13, and says why."""
+    from smallbatch_desktop.services.labels import plan_print, reserve_print_run
+
+    d = make_dialog(qtbot, demo, RELEASED)
+    plan = d.set_choices(copies=5)
+    assert plan is not None and plan.first_number == 1
+    with demo.begin() as s:  # the other workstation
+        other = plan_print(s, RELEASED, copies=8, lock_numbers=True)
+        reserve_print_run(s, other, printed_by="ws2")
+    d.save_pdf(tmp_path / "mine.pdf")
+    assert runs_of(demo, RELEASED) == [(1, 8), (9, 13)]
+    text = text_of((tmp_path / "mine.pdf").read_bytes())
+    assert "9/100" in text and "13/100" in text and "8/100" not in text
+    assert "another workstation printed numbers up to 8" in d.status.text()

@@ -4,6 +4,7 @@
 # (one part of PrintLabelsDialog: the methods it calls on the other parts are the dialog's)
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 
 from sqlalchemy.orm import Session
@@ -142,12 +143,14 @@ class PlanPart(PrintState):
             self.skip.setValue(skip)
         return self.update_plan()
 
-    def build_plan(self) -> PrintPlan:
-        """The plan for the current choices; raises ``UserError`` naming the field."""
+    def build_plan(self, session: Session | None = None, *, lock: bool = False) -> PrintPlan:
+        """The plan for the current choices; raises ``UserError`` naming the field.
+        ``session``/``lock``: in a write unit of work, with the batch's numbering locked
+        (the numbers are reserved next, ``OutputPart._reserve``)."""
         from smallbatch_desktop.services.labels import plan_print
 
         profile = str(self.profile_combo.currentData() or "")
-        with self._sf() as s:
+        with self._sf() if session is None else contextlib.nullcontext(session) as s:
             plan = plan_print(
                 s,
                 self._batch_id,
@@ -158,6 +161,7 @@ class PlanPart(PrintState):
                 start_number=self.start.value() if self.start_radio.isChecked() else None,
                 total=self.total.value() or None,
                 profile_name=profile,
+                lock_numbers=lock,
             )
         job = dataclasses.replace(
             plan.job,
@@ -213,7 +217,8 @@ class PlanPart(PrintState):
             else f"number {plan.first_number} of {plan.total}"
         )
         kind = (
-            "Final labels: the numbers are recorded once they have printed."
+            "Final labels: the numbers are reserved before printing, and given back if "
+            "nothing prints."
             if plan.final
             else "DRAFT labels (watermarked); no numbers are recorded."
         )

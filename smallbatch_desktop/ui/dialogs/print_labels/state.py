@@ -44,6 +44,10 @@ class PrintState(QDialog):
         self._job: TaskHandle | None = None
         self._last_printed = 0
         self.last_outcome: PrintOutcome | None = None
+        #: said after a run whose numbers moved on since the preview (another workstation)
+        self._reserved_note = ""
+        #: what happened to a failed or cancelled run's numbers (set on the worker thread)
+        self._release_note = ""
         self._preview_gen = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
