@@ -197,12 +197,19 @@ def _copy(source: Path, target: Path) -> None:
 
 
 def _quick_check(path: Path, *, full: bool = False) -> str:
+    try:
+        return check_verdict(path, full=full)
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+
+
+def check_verdict(path: Path, *, full: bool = False) -> str:
+    """``PRAGMA quick_check`` (``integrity_check`` when ``full``): "ok" or what is
+    wrong.  Raises ``sqlite3.Error`` when the file cannot be read at all."""
     conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=10)
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
     finally:
         conn.close()
     return "; ".join(str(r[0]) for r in rows)

@@ -59,14 +59,23 @@ def check_intact(target: str | Path) -> None:
     a damaged page or index (which the command's own reads may never touch) is a
     ``CorruptDatabaseError`` naming the file and ``smallbatch restore``, before anything
     is written on top of the damage.  Other databases and new files pass."""
-    from smallbatch_desktop.db.backup import quick_check
-    from smallbatch_desktop.db.faults import corrupt
+    import sqlite3
+
+    from smallbatch_desktop.db.backup import check_verdict
+    from smallbatch_desktop.db.faults import corrupt, explain
     from smallbatch_desktop.db.migrate import sqlite_file
+    from smallbatch_desktop.domain.errors import CorruptDatabaseError
 
     path = sqlite_file(str(target))
     if path is None or not path.is_file() or path.stat().st_size == 0:
         return
-    verdict = quick_check(path)
+    try:
+        verdict = check_verdict(path)
+    except sqlite3.Error as exc:
+        fault = explain(exc, where=str(path))
+        if isinstance(fault, CorruptDatabaseError):
+            raise fault from None
+        return  # locked, a full disk, unreadable: the command's own open says which
     if verdict != "ok":
         raise corrupt(verdict, str(path))
 

@@ -557,6 +557,7 @@ def release_print_run(
         return
     lock(session, Batch, run.batch_id, field="batch")
     keep = max(0, min(keep, run.last_number - run.first_number + 1))
+    kept = {"kept": f"{run.first_number}-{run.first_number + keep - 1}"} if keep else {}
     audit(
         session,
         actor,
@@ -564,8 +565,8 @@ def release_print_run(
         "batch",
         run.batch_id,
         numbers=f"{run.first_number + keep}-{run.last_number}",
-        kept=f"{run.first_number}-{run.first_number + keep - 1}" if keep else "",
         reason=reason,
+        **kept,
     )
     if keep:
         run.last_number = run.first_number + keep - 1
