@@ -35,8 +35,9 @@ def run(args: argparse.Namespace) -> int:
     engine, sf = open_db(args)
     started = time.perf_counter()
     if not args.no_demo:
-        with sf.begin() as s:
-            load_demo(s)
+        from smallbatch_desktop.db.engine import run_write
+
+        run_write(sf, load_demo)
         print("demo workshop loaded", file=sys.stderr)
     elif args.scale == 0:
         raise ValidationError(

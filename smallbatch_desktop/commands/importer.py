@@ -101,8 +101,12 @@ def run(args: argparse.Namespace) -> int:
                 report = run_import(s, table, kind, mapping, date_order=order, actor=actor)
         else:
             try:
-                with sf.begin() as s:  # one unit of work: all or nothing
-                    report = import_table(s, table, kind, mapping, date_order=order, actor=actor)
+                from smallbatch_desktop.db.engine import run_write
+
+                report = run_write(  # one unit of work: all or nothing
+                    sf,
+                    lambda s: import_table(s, table, kind, mapping, date_order=order, actor=actor),
+                )
             except ImportRefused as exc:
                 report = exc.report
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.commands.sheet import check_out
@@ -58,7 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from smallbatch_desktop.db.engine import run_write
     from smallbatch_desktop.domain.errors import ValidationError
+    from smallbatch_desktop.pdf.common import write_whole
     from smallbatch_desktop.pdf.labels import calibration_pdf, render_labels
     from smallbatch_desktop.services import labels as svc
     from smallbatch_desktop.services.common import current_user
@@ -87,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if not args.batch:
             raise ValidationError("batch: give --batch LOT", field="batch")
-        # a final run's numbers, reserved and committed (a draft only reads)
-        with session_factory() if args.draft else session_factory.begin() as s:
+
+        def reserve(s: Any) -> tuple[svc.PrintPlan, int | None]:
             plan = svc.plan_print(
                 s,
                 lot=args.batch,
@@ -103,16 +106,24 @@ def run(args: argparse.Namespace) -> int:
                 lock_numbers=True,
             )
             run = svc.reserve_print_run(s, plan, printed_by=by)
-            run_id = run.id if run is not None else None
+            return plan, run.id if run is not None else None
+
+        # a final run's numbers, reserved and committed (a draft only reads)
+        if args.draft:
+            with session_factory() as s:
+                plan, run_id = reserve(s)
+        else:
+            plan, run_id = run_write(session_factory, reserve)
         try:
             result = render_labels(plan.job)
-            out.write_bytes(result.pdf)
+            write_whole(out, result.pdf)
         except BaseException as exc:
             if run_id is not None:
-                with session_factory.begin() as s:
-                    svc.release_print_run(
-                        s, run_id, actor=by, reason=f"the labels were not made: {exc}"
-                    )
+                reason = f"the labels were not made: {exc}"
+                run_write(
+                    session_factory,
+                    lambda s: svc.release_print_run(s, run_id, actor=by, reason=reason),
+                )
             raise
     finally:
         engine.dispose()

@@ -110,8 +110,11 @@ def run_import(args: argparse.Namespace) -> int:
                 report = check(s, chosen)
         if not args.dry_run:
             try:
-                with sf.begin() as s:  # one unit of work: all or nothing
-                    report = import_orders(
+                from smallbatch_desktop.db.engine import run_write
+
+                report = run_write(  # one unit of work: all or nothing
+                    sf,
+                    lambda s: import_orders(
                         s,
                         table,
                         platform,
@@ -120,7 +123,8 @@ def run_import(args: argparse.Namespace) -> int:
                         date_order=order,
                         channel=args.channel,
                         actor=actor,
-                    )
+                    ),
+                )
             except ImportRefused as exc:
                 assert isinstance(exc.report, OrderReport)
                 report = exc.report

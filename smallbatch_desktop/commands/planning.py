@@ -13,10 +13,13 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from smallbatch_desktop.cli import add_db_argument, open_db
 from smallbatch_desktop.domain.units import format_quantity
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 Column = tuple[str, Callable[[Any], object]]
 
@@ -98,23 +101,27 @@ def _day(args: argparse.Namespace) -> dt.date | None:
 
 
 def run_make_list(args: argparse.Namespace) -> int:
+    from smallbatch_desktop.db.engine import read_or_write
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.planning import demand_plan, plan_make_list
 
     today = _day(args)
     engine, sf = open_db(args, read_only=not args.plan)
     try:
-        # only --plan writes (a write unit of work takes the lock before reading)
-        with sf.begin() if args.plan else sf() as s:
+
+        def work(s: Session) -> tuple[Any, list[tuple[str, str, Decimal, str]]]:
             plan = demand_plan(s, today=today)
-            planned = []
-            if args.plan:
-                planned = [
-                    (b.lot_code, b.recipe_version.recipe.name, b.planned_quantity, b.unit)
-                    for b in plan_make_list(
-                        s, made_date=args.made_date, actor=current_user(), today=today
-                    )
-                ]
+            if not args.plan:
+                return plan, []
+            return plan, [
+                (b.lot_code, b.recipe_version.recipe.name, b.planned_quantity, b.unit)
+                for b in plan_make_list(
+                    s, made_date=args.made_date, actor=current_user(), today=today
+                )
+            ]
+
+        # only --plan writes (a write unit of work takes the lock before reading)
+        plan, planned = read_or_write(sf, work, write=args.plan)
     finally:
         engine.dispose()
     rows = [m for m in plan.make if m.batches or m.ordered]
@@ -129,6 +136,7 @@ def run_make_list(args: argparse.Namespace) -> int:
 
 
 def run_purchase_list(args: argparse.Namespace) -> int:
+    from smallbatch_desktop.db.engine import read_or_write
     from smallbatch_desktop.services.common import current_user
     from smallbatch_desktop.services.planning import demand_plan
     from smallbatch_desktop.services.purchasing import create_draft_pos
@@ -136,17 +144,18 @@ def run_purchase_list(args: argparse.Namespace) -> int:
     today = _day(args)
     engine, sf = open_db(args, read_only=not args.create_drafts)
     try:
-        with sf.begin() if args.create_drafts else sf() as s:
+
+        def work(s: Session) -> tuple[Any, list[str], Sequence[tuple[str, str]]]:
             plan = demand_plan(s, today=today)
-            drafts: list[str] = []
-            missing: Sequence[tuple[str, str]] = ()
-            if args.create_drafts:
-                result = create_draft_pos(s, actor=current_user(), today=today)
-                drafts = [
-                    f"{po.number}  {po.supplier.name}  {len(po.lines)} lines"
-                    for po in result.orders
-                ]
-                missing = result.no_supplier
+            if not args.create_drafts:
+                return plan, [], ()
+            result = create_draft_pos(s, actor=current_user(), today=today)
+            drafts = [
+                f"{po.number}  {po.supplier.name}  {len(po.lines)} lines" for po in result.orders
+            ]
+            return plan, drafts, result.no_supplier
+
+        plan, drafts, missing = read_or_write(sf, work, write=args.create_drafts)
     finally:
         engine.dispose()
     rows = list(plan.materials if args.all else plan.to_buy)

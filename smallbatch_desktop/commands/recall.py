@@ -67,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
     engine, sf = open_db(args, read_only=not args.drill)
     try:
         if args.drill:
-            with sf.begin() as s:
-                drill, report = run_drill(s, args.lot, produce=produce)
+            from smallbatch_desktop.db.engine import run_write
+
+            drill, report = run_write(sf, lambda s: run_drill(s, args.lot, produce=produce))
             if drill.result == LOT_NOT_FOUND:
                 # recorded as a failed drill, and still an error for the command
                 raise NotFoundError(drill.notes, field="lot")

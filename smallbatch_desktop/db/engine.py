@@ -29,10 +29,12 @@ Units of work and locks (several workstations may share one database):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -136,6 +138,64 @@ class SessionFactory(sessionmaker[Session]):
                 yield session
             finally:
                 session.rollback()
+
+
+#: PostgreSQL SQLSTATEs after which the server has rolled the transaction back and the
+#: whole unit of work may simply run again: serialization_failure, deadlock_detected
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+#: how many times a unit of work runs before the failure is shown ("busy, try again")
+WRITE_ATTEMPTS = 4
+
+T = TypeVar("T")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when ``exc`` (or what it wraps) is a deadlock or serialization failure."""
+    from smallbatch_desktop.db.faults import causes
+
+    return any(
+        getattr(e, "sqlstate", None) in RETRYABLE_SQLSTATES
+        or getattr(e, "pgcode", None) in RETRYABLE_SQLSTATES
+        for e in causes(exc)
+    )
+
+
+def run_write(
+    factory: Any,
+    fn: Callable[[Session], T],
+    *,
+    attempts: int = WRITE_ATTEMPTS,
+    pause: Callable[[float], None] = time.sleep,
+) -> T:
+    """``fn`` in a write unit of work (``factory.begin()``), committed; returns its result.
+
+    Short locks are waited out where they happen: SQLite's busy timeout holds
+    ``BEGIN IMMEDIATE`` until the other writer commits (5 s), and on PostgreSQL a row
+    lock waits for the other transaction.  What the server breaks off instead -- a
+    deadlock between two workstations locking rows in another order, a serialization
+    failure -- rolled everything back, so the whole unit of work runs again, up to
+    ``attempts`` times with a short random pause (the two then stop colliding); after
+    that the error goes up and ``db.faults`` words it ("busy: try again").  ``fn`` must
+    therefore do nothing outside the database that cannot be done twice."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with factory.begin() as session:
+                return fn(session)
+        except Exception as exc:
+            if attempt == attempts or not is_retryable(exc):
+                raise
+            log.info("unit of work broken off (%s); running it again (%d)", exc, attempt)
+            pause(random.uniform(0.02, 0.1) * attempt)
+    raise AssertionError("unreachable")
+
+
+def read_or_write(factory: Any, fn: Callable[[Session], T], *, write: bool) -> T:
+    """``fn`` in a write unit of work (``run_write``) when it writes, else in a read
+    session that takes no lock (a report runs while another workstation saves)."""
+    if write:
+        return run_write(factory, fn)
+    with factory() as session:
+        return fn(session)
 
 
 def make_session_factory(engine: Engine) -> SessionFactory:

@@ -45,7 +45,9 @@ LOCKED = (
 # PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html)
 _PG_DISK_FULL = {"53100"}
 _PG_READ_ONLY = {"25006"}
-_PG_LOCKED = {"55P03", "57014"}  # lock_not_available, query_canceled (lock_timeout)
+# lock_not_available, query_canceled (lock_timeout), and what is left of a deadlock or
+# a serialization failure once the unit of work ran again and again (engine.run_write)
+_PG_LOCKED = {"55P03", "57014", "40001", "40P01"}
 _PG_LOGIN = {"28000", "28P01", "3D000"}  # bad authorization, bad password, no database
 _PG_GONE = {"57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006"}
 

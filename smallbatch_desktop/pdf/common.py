@@ -19,8 +19,10 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import io
+import os
 import re
 import threading
 import zlib
@@ -1275,3 +1277,15 @@ def italic_note(text: str) -> str:
 def cells(row: Sequence[object]) -> list[str]:
     """A row of plain-string cells (no markup): None becomes empty."""
     return ["" if v is None else clean(v) for v in row]
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` all or nothing: into a file beside it, then renamed
+    over it, so a full disk or a cancel never leaves half a PDF under the name."""
+    part = target.with_name(f".{target.name}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()

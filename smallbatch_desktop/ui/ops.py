@@ -159,9 +159,11 @@ class OpRunner:
             form.clear()
         elif message is not None and callable(getattr(message, "show_message", None)):
             message.show_message("")  # type: ignore[attr-defined]
+        from smallbatch_desktop.db.engine import run_write
+
         try:
-            with ctx.session_factory.begin() as s:
-                value = fn(s)
+            # a deadlock or serialization failure on PostgreSQL runs it again (run_write)
+            value = run_write(ctx.session_factory, fn)
         except UserError as exc:
             log.info("refused%s: %s", f" ({what})" if what else "", exc.message)
             if on_refused is not None:

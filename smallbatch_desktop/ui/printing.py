@@ -20,7 +20,6 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
@@ -149,15 +148,3 @@ def paint_pdf(
         finally:
             painter.end()
         return painted
-
-
-def write_whole(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` all or nothing: into a file beside it, then renamed
-    over it, so a full disk or a cancel never leaves half a PDF under the name."""
-    part = target.with_name(f".{target.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()

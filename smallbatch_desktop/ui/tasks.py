@@ -117,9 +117,14 @@ def _runner(
                 with session_factory.trial() as s:  # type: ignore[attr-defined]
                     result = fn(s, h.control)
             elif write:
-                with session_factory.begin() as s:
-                    result = fn(s, h.control)
-                    h.control.check()
+                from smallbatch_desktop.db.engine import run_write
+
+                def unit(s: Session) -> Any:
+                    out = fn(s, h.control)
+                    h.control.check()  # cancelled: rolled back, nothing written
+                    return out
+
+                result = run_write(session_factory, unit)
             else:
                 with session_factory() as s:
                     result = fn(s, h.control)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.pdf.common import write_whole
 from smallbatch_desktop.services.labels import PrintPlan
 from smallbatch_desktop.ui.dialogs.print_labels.common import (
     PrintOutcome,
@@ -25,7 +26,7 @@ from smallbatch_desktop.ui.dialogs.print_labels.common import (
 )
 from smallbatch_desktop.ui.dialogs.print_labels.state import PrintState
 from smallbatch_desktop.ui.ops import Change
-from smallbatch_desktop.ui.printing import configure_printer, paint_pdf, write_whole
+from smallbatch_desktop.ui.printing import configure_printer, paint_pdf
 from smallbatch_desktop.ui.tasks import Cancelled, Progress, TaskHandle
 
 
