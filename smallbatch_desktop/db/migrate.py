@@ -191,7 +191,13 @@ def upgrade_to_head(
                 return
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
+            # data steps that read through the models run once the schema is at head
+            # (the models are the head's), in the same transaction
+            after_head: list[Any] = []
+            cfg.attributes["after_head"] = after_head
             command.upgrade(cfg, "head")
+            for step in after_head:
+                step(conn)
     finally:
         if runner is not engine:
             runner.dispose()

@@ -172,6 +172,9 @@ class BatchRecord:
     gtin: str = ""
     #: what the card's QR holds: a URL when the workshop has a provenance page, else ""
     provenance_url: str = ""
+    #: released before records were kept at release: when the upgrade took its snapshot
+    #: (UTC); the sheet says its names and inputs are as they stood then
+    snapshot_backfilled_at: dt.datetime | None = None
 
     @property
     def qr_content(self) -> str:

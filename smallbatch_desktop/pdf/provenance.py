@@ -225,6 +225,12 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
             f"{esc(local_time(r.closed_at, tz))}"
             + (f": {esc(r.close_reason)}" if r.close_reason else ".")
         )
+    if r.snapshot_backfilled_at:
+        text += (
+            " Released before Smallbatch kept records at release: the names, inputs and "
+            "producer shown are as they stood in the snapshot taken at upgrade on "
+            f"{esc(local_time(r.snapshot_backfilled_at, tz))}."
+        )
     story.append(Para(text, st.body))
 
     # shipments

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
@@ -72,11 +73,30 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+#: ``session.info`` key: the settings read once for a bulk read-only pass (a snapshot
+#: backfill reads them for every batch); see ``settings_read_once``
+SETTINGS_MEMO = "smallbatch.settings"
+
+
 def get_setting(session: Session, key: str) -> Any:
+    memo = session.info.get(SETTINGS_MEMO)
+    if memo is not None:
+        return memo.get(key, DEFAULT_SETTINGS.get(key))
     row = session.get(Setting, key)
     if row is None:
         return DEFAULT_SETTINGS.get(key)
     return row.value
+
+
+@contextmanager
+def settings_read_once(session: Session) -> Iterator[None]:
+    """Within the block ``get_setting`` answers from one read of every setting (for a
+    pass over thousands of records that changes no setting)."""
+    session.info[SETTINGS_MEMO] = {row.key: row.value for row in session.scalars(select(Setting))}
+    try:
+        yield
+    finally:
+        session.info.pop(SETTINGS_MEMO, None)
 
 
 def set_setting(session: Session, key: str, value: Any, *, actor: str = "") -> None:

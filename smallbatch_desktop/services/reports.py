@@ -119,25 +119,13 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
     release (``services.snapshots``); amendments, shipments and the status are live."""
     b = get_or_404(session, Batch, batch_id, field="batch")
     v: RecipeVersion = b.recipe_version
-    recipe: Recipe = v.recipe
     facts: dict[str, Any] = dict(v.label_facts or {})
     kept = snapshots.load(session, b.id)
     if kept is not None:
         fixed = kept["record"]
         inputs = tuple(input_from_json(line) for line in fixed["inputs"])
     else:
-        name, address = producer(session)
-        fixed = {
-            "product": str(facts.get("product_name") or "").strip() or recipe.name,
-            "recipe_name": recipe.name,
-            "recipe_code": recipe.code,
-            "intermediate": recipe.intermediate,
-            "gtin": recipe.gtin,
-            "producer_name": name,
-            "producer_address": address,
-        }
-        trace = trace_backward(session, LotRef("batch", b.id, b.lot_code, recipe.name))
-        inputs = _input_lines(session, trace)
+        fixed, inputs = record_fixed(session, b)
 
     qc = tuple(
         QcLine(
@@ -216,7 +204,29 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
         storage=str(facts.get("storage") or ""),
         gtin=fixed["gtin"],
         provenance_url=url,
+        snapshot_backfilled_at=snapshots.backfilled_at(session, b.id) if kept else None,
     )
+
+
+def record_fixed(session: Session, b: Batch) -> tuple[dict[str, Any], tuple[InputLine, ...]]:
+    """What a batch record shows that master data could change later, read live: the
+    names, GTIN and producer (a dictionary, as a snapshot keeps it) and the inputs to
+    any depth.  ``services.snapshots`` keeps exactly this at release."""
+    v: RecipeVersion = b.recipe_version
+    recipe: Recipe = v.recipe
+    facts: dict[str, Any] = dict(v.label_facts or {})
+    name, address = producer(session)
+    fixed = {
+        "product": str(facts.get("product_name") or "").strip() or recipe.name,
+        "recipe_name": recipe.name,
+        "recipe_code": recipe.code,
+        "intermediate": recipe.intermediate,
+        "gtin": recipe.gtin,
+        "producer_name": name,
+        "producer_address": address,
+    }
+    trace = trace_backward(session, LotRef("batch", b.id, b.lot_code, recipe.name))
+    return fixed, _input_lines(session, trace)
 
 
 def _input_lines(session: Session, trace: TraceResult) -> tuple[InputLine, ...]:
@@ -274,7 +284,8 @@ def _recall_report(session: Session, ref: LotRef, now: dt.datetime | None) -> Re
         parent = (True, lot_id) if lot_id is not None else (False, input_id)
         kids.setdefault(parent, []).append((bid, rows[bid][0]))
     if ref.kind == "batch":
-        rows[ref.id] = session.execute(_ROOT_ROW, {"id": ref.id}).one()
+        root = tuple(session.execute(_ROOT_ROW, {"id": ref.id}).one())
+        rows[ref.id] = (root[0], ref.name, *root[2:])  # ref.name: as its record keeps it
     paths = _paths(ref, kids)
 
     customers = _customer_rows(session, sorted({r[2] for r in ship_rows}))

@@ -9,8 +9,9 @@ The recursion is capped at ``MAX_DEPTH`` levels so a bad edge can never spin for
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -183,7 +184,100 @@ def find_lot(session: Session, lot_code: str, *, field: str = "lot") -> LotRef:
             )
     if row is None:
         raise NotFoundError(f"{field}: no batch or material lot has the code {code!r}", field=field)
-    return LotRef(row[0], row[1], row[2], row[3])
+    name = row[3]
+    if row[0] == "batch":
+        name = kept_names(session, [row[1]]).get(row[1], name)
+    return LotRef(row[0], row[1], row[2], name)
+
+
+# ------------------------------------------------------------ released records' own names
+
+#: a released, rejected or recalled batch keeps what its record showed (a snapshot)
+FROZEN = frozenset(("released", "rejected", "recalled"))
+_KEPT_NAME = {
+    "sqlite": "json_extract(data, '$.record.recipe_name')",
+    "postgresql": "(data::json) #>> '{record,recipe_name}'",
+}
+
+
+def kept_names(session: Session, batch_ids: Iterable[int]) -> dict[int, str]:
+    """The product (recipe) names that released records keep (``services.snapshots``):
+    batch id -> name, for the batches among ``batch_ids`` that have a snapshot.  Read
+    in SQL (the JSON's one field), 500 ids a statement."""
+    ids = sorted(set(batch_ids))
+    if not ids:
+        return {}
+    expr = _KEPT_NAME.get(session.get_bind().dialect.name)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ",".join(str(int(i)) for i in ids[start : start + 500])
+        if expr is None:  # another database: read the JSON here
+            for bid, data in _fetch(
+                session,
+                text(f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})"),
+                {},
+            ):
+                name = _record_of(data).get("recipe_name")
+                if name:
+                    out[bid] = name
+            continue
+        stmt = text(f"SELECT batch_id, {expr} FROM batch_snapshots WHERE batch_id IN ({part})")
+        out.update((bid, name) for bid, name in _fetch(session, stmt, {}) if name)
+    return out
+
+
+def _record_of(data: object) -> dict[str, Any]:
+    if isinstance(data, str):
+        data = json.loads(data)
+    record = data.get("record") if isinstance(data, dict) else None
+    return record if isinstance(record, dict) else {}
+
+
+def kept_inputs(session: Session, batch_ids: Iterable[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    """The direct inputs that released records keep: batch id -> the input's lot code
+    -> its line as recorded (name, supplier, supplier lot, origin, certifications)."""
+    ids = sorted(set(batch_ids))
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):
+        part = ",".join(str(int(i)) for i in ids[start : start + 500])
+        stmt = text(f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})")
+        for bid, data in _fetch(session, stmt, {}):
+            lines = _record_of(data).get("inputs") or ()
+            out[bid] = {ln["lot_code"]: ln for ln in lines if ln.get("level") == 1}
+    return out
+
+
+def _as_recorded(
+    edges: Iterable[TraceEdge],
+    names: Mapping[int, str],
+    inputs: Mapping[int, Mapping[str, Mapping[str, Any]]],
+) -> list[TraceEdge]:
+    """``edges`` with the names their released consumers' records keep: the consumer's
+    product, an intermediate's product, a material lot's name, supplier and origin."""
+    out = []
+    for e in edges:
+        if (
+            e.consumer_batch_id in names
+            or e.consumer_batch_id in inputs
+            or (e.source_kind == "batch" and e.source_id in names)
+        ):
+            change: dict[str, Any] = {}
+            if e.consumer_batch_id in names:
+                change["consumer_product"] = names[e.consumer_batch_id]
+            line = inputs.get(e.consumer_batch_id, {}).get(e.source_lot_code)
+            if e.source_kind == "batch" and e.source_id in names:
+                change["source_name"] = names[e.source_id]
+            elif line is not None:
+                change.update(
+                    source_name=line.get("name") or e.source_name,
+                    supplier=line.get("supplier", e.supplier),
+                    supplier_lot_code=line.get("supplier_lot_code", e.supplier_lot_code),
+                    origin=line.get("origin", e.origin),
+                    certifications=line.get("certifications", e.certifications),
+                )
+            e = e._replace(**change)
+        out.append(e)
+    return out
 
 
 #: the columns of a ``TraceEdge``, in its order: Python only converts quantity and date
@@ -353,10 +447,16 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
     if ref.kind == "material":
         return TraceResult(ref, "backward", ())
     conv = _Conv()
-    edge = conv.edge
-    return TraceResult(
-        ref, "backward", tuple(map(edge, _fetch(session, _BACKWARD, {"root": ref.id})))
-    )
+    edges = list(map(conv.edge, _fetch(session, _BACKWARD, {"root": ref.id})))
+    # a released batch's inputs as its record keeps them (a backward trace is small)
+    batch_ids = {e.consumer_batch_id for e in edges} | {
+        e.source_id for e in edges if e.source_kind == "batch"
+    }
+    names = kept_names(session, batch_ids)
+    inputs = kept_inputs(session, {e.consumer_batch_id for e in edges})
+    if names or inputs:
+        edges = _as_recorded(edges, names, inputs)
+    return TraceResult(ref, "backward", tuple(edges))
 
 
 def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
@@ -368,9 +468,9 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
     # collector's heap walks while they are made would find nothing (a third of the time)
     with collector_paused():
         walk = _forward_walk(session, ref)
-        products = dict(_fetch(session, _PRODUCTS, {})) if walk.batches else {}
+        products = _products(session, walk)
         batches = {
-            bid: (r[0], products.get(r[1], ""), r[4]) for bid, r in walk.batches.items()
+            bid: (r[0], products[bid], r[4]) for bid, r in walk.batches.items()
         }  # lot code, product, best before
         if ref.kind == "material":
             lot_row = _fetch(session, _LOT_SOURCE, {"id": ref.id})[0]
@@ -394,6 +494,12 @@ def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
                 sup, sup_lot, origin, certs, expiry, cid,
             )))  # fmt: skip
         edges.sort(key=_EDGE_SORT)
+        if ref.kind == "material":
+            # the lot's name, supplier and origin as the released records using it keep them
+            direct = {e[1] for e in edges if e[0] == 1}
+            inputs = kept_inputs(session, direct)
+            if inputs:
+                edges = _as_recorded(edges, {}, inputs)
         customers = (
             {r[0]: (r[1], r[2] or "") for r in _fetch(session, _CUSTOMERS, {})}
             if walk.shipments
@@ -488,9 +594,19 @@ def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
     walk = _forward_walk(session, ref)
     edges = [(e[0], e[1], e[2], e[3], e[6]) for e in walk.edges]
     edges.sort(key=_EDGE_ORDER)
-    products = dict(_fetch(session, _PRODUCTS, {})) if walk.batches else {}
+    products = _products(session, walk)
     batches = {
-        bid: (r[0], products.get(r[1], ""), r[2], r[3], r[4], r[5], r[6])
-        for bid, r in walk.batches.items()
+        bid: (r[0], products[bid], r[2], r[3], r[4], r[5], r[6]) for bid, r in walk.batches.items()
     }
     return ForwardRows(edges, batches, walk.shipments)
+
+
+def _products(session: Session, walk: _Walk) -> dict[int, str]:
+    """Batch id -> product name for every batch the walk reached: the recipe's name, or
+    the one a released record keeps."""
+    if not walk.batches:
+        return {}
+    by_version = dict(_fetch(session, _PRODUCTS, {}))
+    out = {bid: by_version.get(r[1], "") for bid, r in walk.batches.items()}
+    out.update(kept_names(session, [bid for bid, r in walk.batches.items() if r[2] in FROZEN]))
+    return out

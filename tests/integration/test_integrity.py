@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from smallbatch_desktop.domain.errors import (
@@ -343,22 +344,24 @@ def test_a_released_record_shows_what_was_true_at_release(db) -> None:
     assert "Smoky sauce" not in words and "New Farm" not in words
 
 
-def test_downgrade_and_upgrade_keep_the_totals(db) -> None:
-    """0003 is reversible, and computes the totals of data written before it."""
+def migrate_to(engine: Engine, revision: str, *, down: bool = False) -> None:
+    """Alembic by hand, as a developer would: up or down to ``revision``."""
     from alembic import command
 
     from smallbatch_desktop.db.migrate import alembic_config
 
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_downgrade_and_upgrade_keep_the_totals(db) -> None:
+    """0003 is reversible, and computes the totals of data written before it."""
     engine, sf = db
     k = shop(sf)
-    with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005_orders")
-    with engine.begin() as conn:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    migrate_to(engine, "0005_orders", down=True)
+    migrate_to(engine, "head")
     with sf() as s:
         assert (
             s.execute(
@@ -372,3 +375,57 @@ def test_downgrade_and_upgrade_keep_the_totals(db) -> None:
             ).scalar()
             == 4_000_000
         )
+
+
+def test_a_batch_released_before_snapshots_were_kept_gets_one_at_upgrade(db) -> None:
+    """A database from before 0003 (the shop's data with the schema taken back to
+    0005_orders: no batch_snapshots), upgraded the way the app upgrades: the released
+    batch gets a snapshot of the data as it stood at the upgrade, and renaming the
+    recipe, the material and the supplier afterwards leaves its record, its trace and
+    its recall as they were; the record says when the snapshot was taken."""
+    import io
+
+    import pdfplumber
+
+    from smallbatch_desktop.db.migrate import (
+        current_revision,
+        head_revision,
+        upgrade_to_head,
+    )
+    from smallbatch_desktop.domain.models import utcnow
+    from smallbatch_desktop.pdf.provenance import render_provenance_sheet
+    from smallbatch_desktop.services.reports import recall_report
+    from smallbatch_desktop.services.trace import trace_backward, trace_forward
+
+    engine, sf = db
+    k = shop(sf)
+    migrate_to(engine, "0005_orders", down=True)
+    assert "batch_snapshots" not in sa_inspect(engine).get_table_names()
+    before_upgrade = utcnow()
+    upgrade_to_head(engine, backup_first=False)
+    assert current_revision(engine) == head_revision()
+    with sf() as s:
+        before = batch_record(s, k.released_id)
+    assert before.snapshot_backfilled_at is not None
+    assert before.snapshot_backfilled_at >= before_upgrade.replace(microsecond=0)
+    with sf.begin() as s:
+        rec.update_recipe(s, k.recipe_id, name="Smoky sauce")
+        inv.update_material(s, k.material_id, name="Red habanero", stock_unit="kg")
+        s.execute(text("UPDATE suppliers SET name = 'New Farm Ltd'"))
+    with sf() as s:
+        after = batch_record(s, k.released_id)
+        back = trace_backward(s, after.lot_code)
+        forward = trace_forward(s, k.lot_code)
+        recall = recall_report(s, k.lot_code)
+    assert after == before
+    with pdfplumber.open(io.BytesIO(render_provenance_sheet(after))) as doc:
+        words = " ".join(" ".join((p.extract_text() or "").split()) for p in doc.pages)
+    assert "Hot sauce" in words and "Habanero" in words and "Sunrise Farm" in words
+    assert "Smoky sauce" not in words and "Red habanero" not in words and "New Farm" not in words
+    assert "snapshot taken at upgrade on" in words
+    # trace and recall name the batch and its input as the record does
+    assert back.root.name == "Hot sauce"
+    assert [(e.source_name, e.supplier) for e in back.edges] == [("Habanero", "Sunrise Farm")]
+    assert [e.consumer_product for e in forward.edges] == ["Hot sauce"]
+    assert [sh.product for sh in forward.shipments] == ["Hot sauce"]
+    assert [b.product for b in recall.batches] == ["Hot sauce"]
