@@ -306,7 +306,33 @@ def configured_database(settings: Any) -> str:
     if os.environ.get("SMALLBATCH_DB"):
         return default_database()
     shared = str(settings.value(SHARED_DB_KEY, "") or "").strip()
+    if shared:
+        shared = _move_password_out(settings, shared)
     return shared or default_database()
+
+
+def _move_password_out(settings: Any, url: str) -> str:
+    """An older version kept the shared database's password in the settings, in plain
+    text: move it, once, to the password file libpq reads (``db.pgpass``, mode 0600)
+    and keep the URL without it."""
+    if "://" not in url or "@" not in url:
+        return url
+    from smallbatch_desktop.db.pgpass import keep_password, password_file
+
+    try:
+        clean = keep_password(url)
+    except Exception as exc:  # never the URL itself: it holds the password
+        log.warning(
+            "could not move the shared database password to %s: %s",
+            password_file(),
+            type(exc).__name__,
+        )
+        return url
+    if clean != url:
+        settings.setValue(SHARED_DB_KEY, clean)
+        settings.sync()
+        log.info("the shared database password now lives in %s", password_file())
+    return clean
 
 
 def _open_or_explain(target: str, log_file: Path) -> OpenedDatabase | None:

@@ -22,8 +22,9 @@ from smallbatch_desktop.db.engine import make_engine, make_session_factory
 def _isolated_data_dir(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Never touch the developer's real data folder or database."""
+    """Never touch the developer's real data folder, database or PostgreSQL password file."""
     monkeypatch.setenv("SMALLBATCH_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path_factory.mktemp("pg") / "pgpass"))
     monkeypatch.delenv("SMALLBATCH_DB", raising=False)
 
 

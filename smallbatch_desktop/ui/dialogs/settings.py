@@ -171,7 +171,7 @@ class SettingsDialog(FormDialog):
         self.shared_db = QLineEdit(self._shared_before)
         self.shared_db.setObjectName("sharedDbUrl")
         self.shared_db.setPlaceholderText(
-            "empty: this computer's own database; or postgresql+psycopg://user:password@server/smallbatch"
+            "empty: this computer's own database; or postgresql+psycopg://user@server/smallbatch"
         )
         self.test_connection = QPushButton("&Test connection")
         self.test_connection.setObjectName("testConnection")
@@ -186,6 +186,18 @@ class SettingsDialog(FormDialog):
             "own choice here. Takes effect when Smallbatch starts again.",
         )
         self.errors.add(("shared database",), self.shared_db, error)
+        from smallbatch_desktop.db.pgpass import password_file
+
+        self.shared_password = QLineEdit()
+        self.shared_password.setObjectName("sharedDbPassword")
+        self.shared_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.shared_password.setPlaceholderText("unchanged")
+        self.add_field(
+            "Database pass&word",
+            self.shared_password,
+            tip=f"Kept in {password_file()}, the PostgreSQL password file, readable only by "
+            "you; never in Smallbatch's settings.",
+        )
         self.connection_status = QLabel()
         self.connection_status.setObjectName("connectionStatus")
         self.connection_status.setWordWrap(True)
@@ -196,8 +208,21 @@ class SettingsDialog(FormDialog):
         self._probe.done.connect(self._connection_tested)
         self.shared_database_changed = False
 
-    def _test_connection(self) -> None:
+    def _url_with_password(self) -> str:
+        """The URL typed, with the password typed apart (in memory only, to connect)."""
         url = self.shared_db.text().strip()
+        password = self.shared_password.text()
+        if not password or "://" not in url:
+            return url
+        try:
+            from sqlalchemy.engine import make_url
+
+            return make_url(url).set(password=password).render_as_string(hide_password=False)
+        except Exception:  # not a URL: the probe says so
+            return url
+
+    def _test_connection(self) -> None:
+        url = self._url_with_password()
         if not url:
             self.connection_status.setText("Empty: Smallbatch uses this computer's own database.")
             return
@@ -219,7 +244,7 @@ class SettingsDialog(FormDialog):
             if "://" not in url:
                 raise ValidationError(
                     "shared database: give a URL such as "
-                    "postgresql+psycopg://user:password@server/smallbatch",
+                    "postgresql+psycopg://user@server/smallbatch",
                     field="shared database",
                 )
             try:
@@ -228,6 +253,13 @@ class SettingsDialog(FormDialog):
                 raise ValidationError(
                     exc.message.replace("--db", "shared database"), field="shared database"
                 ) from None
+        if url:
+            from smallbatch_desktop.db.pgpass import keep_password
+
+            # the password goes to the PostgreSQL password file, never to the settings
+            url = keep_password(url, self.shared_password.text() or None)
+            self.shared_db.setText(url)
+            self.shared_password.clear()
         self.shared_database_changed = url != self._shared_before
         self._qs.setValue(SHARED_DB_KEY, url)
 

@@ -87,16 +87,96 @@ def test_a_shared_database_is_stored_per_machine_and_used_from_the_next_start(
     qtbot.keyClicks(field, url)
     with qtbot.waitSignal(dialog.accepted):
         _ok(dialog)
-    assert qsettings.value(SHARED_DB_KEY) == url
+    # the password went to the PostgreSQL password file, not to the settings
+    bare = "postgresql+psycopg://maker@workshop-server/smallbatch"
+    assert qsettings.value(SHARED_DB_KEY) == bare
+    assert_kept_apart(qsettings, bare, "secret")
     notice = window.findChild(QMessageBox, "restartNotice")
     assert notice is not None and "next time it starts" in notice.text()
     assert "secret" not in notice.text()
     notice.close()
     # the next start opens it, unless SMALLBATCH_DB says otherwise
     monkeypatch.delenv("SMALLBATCH_DB", raising=False)
-    assert configured_database(qsettings) == url
+    assert configured_database(qsettings) == bare
     monkeypatch.setenv("SMALLBATCH_DB", "/elsewhere/x.sqlite")
     assert configured_database(qsettings) == "/elsewhere/x.sqlite"
+
+
+def assert_kept_apart(qsettings: QSettings, url: str, password: str) -> None:
+    """``password`` is in the PostgreSQL password file for ``url`` (mode 0600) and
+    nowhere in this machine's settings."""
+    from smallbatch_desktop.db.pgpass import password_file, stored_password
+
+    assert stored_password(url) == password
+    if os.name == "posix":
+        assert password_file().stat().st_mode & 0o777 == 0o600
+    qsettings.sync()
+    assert password not in Path(qsettings.fileName()).read_text("utf-8", errors="replace")
+
+
+def test_the_password_typed_apart_goes_to_the_password_file(
+    qtbot: Any, window: Any, qsettings: QSettings
+) -> None:
+    from smallbatch_desktop.db.pgpass import password_file
+
+    password_file().write_text("# mine\nother-host:5432:*:ann:kept\n")
+    password_file().chmod(0o600)
+    dialog = window.open_settings()
+    child(dialog, QWidget, "businessName").setText("Hearth & Hive")
+    qtbot.keyClicks(child(dialog, QWidget, "sharedDbUrl"), "postgresql+psycopg://ben@srv:6543/shop")
+    field = child(dialog, QWidget, "sharedDbPassword")
+    assert field.echoMode() == field.EchoMode.Password
+    qtbot.keyClicks(field, "p:w\\d")  # a colon and a backslash, escaped in the file
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(dialog)
+    window.findChild(QMessageBox, "restartNotice").close()
+    url = "postgresql+psycopg://ben@srv:6543/shop"
+    assert qsettings.value(SHARED_DB_KEY) == url
+    assert_kept_apart(qsettings, url, "p:w\\d")
+    lines = password_file().read_text().splitlines()
+    assert lines == ["# mine", "other-host:5432:*:ann:kept", "srv:6543:shop:ben:p\\:w\\\\d"]
+
+
+def test_a_password_saved_in_the_settings_moves_out_once(
+    qsettings: QSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An older version kept the URL with its password in the settings: the next start
+    moves the password to the password file and keeps the URL without it."""
+    import logging
+
+    from smallbatch_desktop.db.pgpass import password_file
+
+    caplog.set_level(logging.DEBUG)
+    qsettings.setValue(SHARED_DB_KEY, "postgresql+psycopg://maker:hunter2@srv/smallbatch")
+    qsettings.sync()
+    bare = "postgresql+psycopg://maker@srv/smallbatch"
+    assert configured_database(qsettings) == bare
+    assert qsettings.value(SHARED_DB_KEY) == bare
+    assert_kept_apart(qsettings, bare, "hunter2")
+    before = password_file().read_text()
+    assert configured_database(qsettings) == bare  # once: nothing left to move
+    assert password_file().read_text() == before
+    assert "hunter2" not in caplog.text
+
+
+@pytest.mark.skipif(not os.environ.get("SMALLBATCH_TEST_PG_URL"), reason="no test server")
+def test_libpq_reads_the_password_from_the_file() -> None:
+    """The driver finds the password in the file by itself (libpq fills it in before it
+    connects, whatever the server's authentication asks for)."""
+    from sqlalchemy.engine import make_url
+
+    from smallbatch_desktop.db.engine import make_engine
+    from smallbatch_desktop.db.pgpass import keep_password
+
+    url = make_url(os.environ["SMALLBATCH_TEST_PG_URL"]).set(password="from-the-file")
+    bare = keep_password(url.render_as_string(hide_password=False))
+    assert make_url(bare).password is None
+    engine = make_engine(bare)
+    try:
+        with engine.connect() as conn:
+            assert conn.connection.driver_connection.info.password == "from-the-file"
+    finally:
+        engine.dispose()
 
 
 def test_no_shared_database_means_this_computers_own(qsettings: QSettings) -> None:
