@@ -6,6 +6,7 @@ PostgreSQL; and a writer killed with SIGKILL mid-write leaves a database that op
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -13,6 +14,7 @@ import random
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,52 @@ import stress
 
 PG_URL = os.environ.get("SMALLBATCH_TEST_PG_URL")
 ROUNDS, WORKERS = 40, 4
+#: PostgreSQL: the same four workers at every barrier (the same contention per round),
+#: over fewer rounds: its row locks make each round several times slower than SQLite's
+PG_ROUNDS = 20
+#: rounds of the old-clients race (its own lots, from the same prepared database)
+OLD_ROUNDS = 15
+
+
+def _wipe(url: str) -> None:
+    from smallbatch_desktop.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+def _rounds(setup: stress.Setup, start: int, stop: int) -> stress.Setup:
+    """The rounds ``start:stop`` of a prepared database, for one race of several."""
+    return dataclasses.replace(
+        setup,
+        lots=setup.lots[start:stop],
+        shipped=setup.shipped[start:stop],
+        days=setup.days[start:stop],
+    )
+
+
+@pytest.fixture(scope="module")
+def pg_setup() -> Iterator[stress.Setup]:
+    """One prepared PostgreSQL database for both of its races (preparing is a third of
+    a race's time there): rounds for the workstations' race, then the old clients'."""
+    if not PG_URL:
+        pytest.skip("SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
+    _wipe(PG_URL)
+    try:
+        yield stress.prepare(PG_URL, PG_ROUNDS + OLD_ROUNDS, WORKERS)
+    finally:
+        _wipe(PG_URL)
 
 
 def _assert_clean_race(figures: stress.Figures) -> None:
+    rounds = figures.rounds
     assert not figures.tracebacks, figures.tracebacks[0].traceback
-    assert len(figures.outcomes) == ROUNDS * WORKERS * len(stress.OPS)
+    assert len(figures.outcomes) == rounds * WORKERS * len(stress.OPS)
     assert figures.over_consumed == 0
     assert figures.over_shipped == 0
     assert figures.repeated_numbers == 0
@@ -38,10 +81,10 @@ def _assert_clean_race(figures: stress.Figures) -> None:
     # the lot has room for exactly two takes, the batch for two shipments: the race was
     # real (everyone tried at once) and the losers were told why, in a maker's words
     per_round = int(stress.LOT_KG // stress.TAKE_KG)
-    assert figures.count("consume", True) == ROUNDS * per_round
-    assert figures.count("ship", True) == ROUNDS * (stress.BATCH_PCS // stress.SHIP_PCS)
-    assert figures.count("labels", True) == ROUNDS * WORKERS
-    assert figures.count("codes", True) == ROUNDS * WORKERS
+    assert figures.count("consume", True) == rounds * per_round
+    assert figures.count("ship", True) == rounds * (stress.BATCH_PCS // stress.SHIP_PCS)
+    assert figures.count("labels", True) == rounds * WORKERS
+    assert figures.count("codes", True) == rounds * WORKERS
     lost = [o.detail for o in figures.outcomes if o.op == "consume" and not o.ok]
     assert lost and all(
         m.startswith("quantity: only 0.2 kg of R") and "another workstation used it" in m
@@ -60,25 +103,11 @@ def test_four_processes_race_on_one_sqlite_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not PG_URL, reason="SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
-def test_four_processes_race_on_postgresql() -> None:
-    from smallbatch_desktop.db.engine import make_engine
-
-    assert PG_URL is not None
-    engine = make_engine(PG_URL)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        setup = stress.prepare(PG_URL, ROUNDS, WORKERS)
-        figures = stress.race(setup, WORKERS)
-        print(stress.report(figures))
-        _assert_clean_race(figures)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+def test_four_processes_race_on_postgresql(pg_setup: stress.Setup) -> None:
+    figures = stress.race(_rounds(pg_setup, 0, PG_ROUNDS), WORKERS)
+    print(stress.report(figures))
+    assert figures.rounds == PG_ROUNDS
+    _assert_clean_race(figures)
 
 
 # --------------------------------------------------------------------------- kill -9
@@ -191,7 +220,9 @@ def _raw_worker(url: str, lot_ids: list[int], batch_id: int, barrier: Any, resul
 
 @pytest.mark.slow
 @pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
-def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_path: Path) -> None:
+def test_old_clients_without_locks_cannot_over_consume(
+    engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Four clients racing with plain INSERTs (no row locks, no checks): the database's
     own running total refuses every take past what the lot holds."""
     from sqlalchemy import select
@@ -200,19 +231,13 @@ def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_pat
     from smallbatch_desktop.domain.models import MaterialLot
     from smallbatch_desktop.services.inventory import lot_on_hand
 
+    rounds = OLD_ROUNDS
     if engine_kind == "postgresql":
-        if not PG_URL:
-            pytest.skip("SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
-        url = PG_URL
-        eng = make_engine(url)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
+        pg: stress.Setup = request.getfixturevalue("pg_setup")
+        setup = _rounds(pg, PG_ROUNDS, PG_ROUNDS + OLD_ROUNDS)
     else:
-        url = str(tmp_path / "old-clients.sqlite")
-    rounds = 15
-    setup = stress.prepare(url, rounds, WORKERS)
+        setup = stress.prepare(str(tmp_path / "old-clients.sqlite"), rounds, WORKERS)
+    url = setup.url
     eng = make_engine(url)
     try:
         with make_session_factory(eng)() as s:
@@ -227,10 +252,6 @@ def test_old_clients_without_locks_cannot_over_consume(engine_kind: str, tmp_pat
         with make_session_factory(eng)() as s:
             assert all(lot_on_hand(s, i) == Decimal("0.2") for i in lot_ids)
     finally:
-        if engine_kind == "postgresql":
-            with eng.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
         eng.dispose()
 
 
