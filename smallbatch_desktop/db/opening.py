@@ -9,6 +9,8 @@ and otherwise upgrades it -- after a backup, in one transaction -- the normal wa
 
 from __future__ import annotations
 
+import contextlib
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,14 +56,22 @@ def check_target(target: str | Path | None, *, create: bool) -> str:
     return text
 
 
+#: a file found intact is not checked again for this long (a check reads every page: a
+#: second or more at 100,000 batches); reads that meet damage still say so at once
+CHECK_EVERY_S = 3600
+_CHECKED_STAMP = ".quick-check-ok"
+
+
 def check_intact(target: str | Path) -> None:
     """``PRAGMA quick_check`` of an existing SQLite file before a command writes to it:
     a damaged page or index (which the command's own reads may never touch) is a
     ``CorruptDatabaseError`` naming the file and ``smallbatch restore``, before anything
-    is written on top of the damage.  Other databases and new files pass."""
+    is written on top of the damage.  Other databases and new files pass; a file found
+    intact in the last ``CHECK_EVERY_S`` seconds is not read through again (a stamp in
+    its backups folder says when)."""
     import sqlite3
 
-    from smallbatch_desktop.db.backup import check_verdict
+    from smallbatch_desktop.db.backup import backup_folder, check_verdict
     from smallbatch_desktop.db.faults import corrupt, explain
     from smallbatch_desktop.db.migrate import sqlite_file
     from smallbatch_desktop.domain.errors import CorruptDatabaseError
@@ -69,6 +79,10 @@ def check_intact(target: str | Path) -> None:
     path = sqlite_file(str(target))
     if path is None or not path.is_file() or path.stat().st_size == 0:
         return
+    stamp = backup_folder(path) / _CHECKED_STAMP
+    with contextlib.suppress(OSError):
+        if time.time() - stamp.stat().st_mtime < CHECK_EVERY_S:
+            return
     try:
         verdict = check_verdict(path)
     except sqlite3.Error as exc:
@@ -78,6 +92,9 @@ def check_intact(target: str | Path) -> None:
         return  # locked, a full disk, unreadable: the command's own open says which
     if verdict != "ok":
         raise corrupt(verdict, str(path))
+    with contextlib.suppress(OSError):  # a folder that cannot be written: check each time
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
 
 
 def open_for_use(

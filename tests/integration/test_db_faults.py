@@ -391,6 +391,26 @@ def test_a_writing_command_checks_the_file_first(shop: Path, tmp_path: Path) -> 
     assert not (tmp_path / "r.pdf").exists()
 
 
+def test_an_intact_file_is_read_through_once_an_hour(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check reads every page (seconds on a big file): a file found intact is not
+    read through again within the hour; after that, it is."""
+    from smallbatch_desktop.db import backup, opening
+
+    checks: list[Path] = []
+    real = backup.check_verdict
+    monkeypatch.setattr(backup, "check_verdict", lambda p: checks.append(p) or real(p))
+    opening.check_intact(shop)
+    opening.check_intact(shop)
+    assert checks == [shop]
+    stamp = backup.backup_folder(shop) / ".quick-check-ok"
+    an_hour_ago = time.time() - opening.CHECK_EVERY_S - 1
+    os.utime(stamp, (an_hour_ago, an_hour_ago))
+    opening.check_intact(shop)
+    assert checks == [shop, shop]
+
+
 def test_a_file_that_is_no_database(tmp_path: Path) -> None:
     junk = tmp_path / "notes.sqlite"
     junk.write_text("shopping list: chillies, vinegar\n" * 200)
