@@ -196,13 +196,16 @@ class OutputPart(PrintState):
 
     def _give_back(self, plan: PrintPlan, run_id: int, sent: int, exc: BaseException) -> str:
         """Release the numbers of the labels that never left; what was done, in words."""
+        from smallbatch_desktop.db.engine import run_write
         from smallbatch_desktop.services.labels import release_print_run
 
         why = "cancelled" if isinstance(exc, Cancelled) else f"not made: {exc}"
         first, last = plan.first_number, plan.last_number
         try:
-            with self._sf.begin() as s:
-                release_print_run(s, run_id, actor=self._actor, reason=why, keep=sent)
+            run_write(
+                self._sf,
+                lambda s: release_print_run(s, run_id, actor=self._actor, reason=why, keep=sent),
+            )
         except Exception as failure:  # the numbers stay taken: never printed twice
             log.exception("giving back label numbers %s-%s of %s", first, last, plan.lot)
             return (
