@@ -187,7 +187,7 @@ def test_reading_commands_run_while_another_workstation_holds_a_long_write(
     shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Reports only read (a deferred BEGIN): in WAL mode they never wait for the write
-    lock, so a second workstation saving for a minute does not stop them.  Taking the
+    lock, so a second workstation saving for two minutes does not stop them.  Taking the
     lock would wait out the 5 s busy timeout and then fail with "busy" (exit 2)."""
     lot = a_batch(shop)
     reads = {
@@ -227,11 +227,9 @@ def test_reading_commands_run_while_another_workstation_holds_a_long_write(
     }
     with lock_held(shop, 120):
         for name, args in reads.items():
-            started = time.monotonic()
             code = main([*args, "--db", str(shop)])
             err = capsys.readouterr().err
-            assert code == 0, (name, err)
-            assert time.monotonic() - started < 4.5, f"{name} waited for the write lock"
+            assert code == 0, (name, err)  # not "busy": it never asked for the lock
     for out in ("s.pdf", "c.pdf", "r.pdf", "l.pdf"):
         assert (tmp_path / out).read_bytes().startswith(b"%PDF")
     assert count(shop, "recall_drills") == 0 and count(shop, "label_print_runs") == 0
