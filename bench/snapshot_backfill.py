@@ -14,6 +14,7 @@ and the database's growth.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sqlite3
 import sys
@@ -58,6 +59,7 @@ def main() -> int:
             left = conn.execute(MISSING).fetchone()[0]
         grown = (path.stat().st_size - size) / 1e6
     print(f"database: {source}")
+    print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"batches without a snapshot before the upgrade: {missing:,}; after: {left:,}")
     print(
         f"upgrade with backfill: {seconds:.1f} s "
