@@ -7,13 +7,16 @@ prints drafts with a DRAFT watermark and consumes no numbers).  The PDF comes fr
 one renderer (``pdf.labels.render_labels``) and Qt only rasterises it onto the printer
 (``ui.printing``), at the profile's resolution, full page, so millimetres are true.
 
-Rendering and printing run as a ``ui.tasks`` job with a progress bar and Cancel.  A
-final run is recorded (``reserve_print_run``) in its own unit of work only after the job
-succeeded; a cancelled or failed job records nothing.
+A final run's numbers are reserved first (``reserve_print_run``, planned again under
+the batch's lock) in their own committed unit of work, so a second workstation printing
+the same batch continues after them.  Rendering and printing then run as a
+``ui.tasks`` job with a progress bar and Cancel; a job that fails or is cancelled gives
+back the numbers of the labels that never left (those on pages already sent to the
+printer stay used).
 
 Modules: ``dialog`` (the dialog), ``state`` (choices, plan, job), ``form`` (the
 widgets), ``plan`` (planning and preview), ``output`` (PDF, printer, calibration, the
-job and the recording of a final run), ``common``.
+job, reserving and giving back a final run's numbers), ``common``.
 """
 
 from smallbatch_desktop.ui.dialogs.print_labels.common import PrintOutcome, ProfileInfo
