@@ -86,6 +86,8 @@ def backfill(
         .order_by(Batch.id)
     )
     ids = list(session.scalars(missing))
+    if not ids:
+        return 0
     with settings_read_once(session), session.no_autoflush:
         for start in range(0, len(ids), chunk):
             part = ids[start : start + chunk]

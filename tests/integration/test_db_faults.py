@@ -190,6 +190,12 @@ def test_reading_commands_run_while_another_workstation_holds_a_long_write(
     lock, so a second workstation saving for two minutes does not stop them.  Taking the
     lock would wait out the 5 s busy timeout and then fail with "busy" (exit 2)."""
     lot = a_batch(shop)
+    with sqlite3.connect(shop) as conn:  # a product's labels (an intermediate has none)
+        product = conn.execute(
+            "SELECT b.lot_code FROM batches b JOIN recipe_versions v ON v.id = "
+            "b.recipe_version_id JOIN recipes r ON r.id = v.recipe_id WHERE NOT r.intermediate "
+            "AND b.status = 'released' ORDER BY b.id LIMIT 1"
+        ).fetchone()[0]
     reads = {
         "sheet": ["sheet", "--batch", lot, "--out", str(tmp_path / "s.pdf")],
         "card": ["sheet", "--batch", lot, "--card", "--out", str(tmp_path / "c.pdf")],
@@ -217,7 +223,7 @@ def test_reading_commands_run_while_another_workstation_holds_a_long_write(
         "draft labels": [
             "labels",
             "--batch",
-            lot,
+            product,
             "--draft",
             "--copies",
             "3",
