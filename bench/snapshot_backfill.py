@@ -5,7 +5,7 @@
 
 A copy of the scaled database (every generated batch is released, none has a snapshot,
 as in a workshop that released them before migration 0003) is stamped back to
-``0003_integrity`` and upgraded the way the app upgrades (``db.migrate.upgrade_to_head``,
+the revision before ``0007_snapshot_backfill`` and upgraded the way the app upgrades (``db.migrate.upgrade_to_head``,
 one transaction): migration ``0007_snapshot_backfill`` snapshots every one of them, a
 chunk of 500 at a time.  Figures printed: batches snapshotted, seconds, ms per batch,
 and the database's growth.
@@ -27,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import scale_db
 
+#: the revision just before the backfill: the database is stamped back to it
+BEFORE = "0009_speed"
 MISSING = (
     "SELECT count(*) FROM batches b WHERE status IN ('released', 'rejected', 'recalled') "
     "AND NOT EXISTS (SELECT 1 FROM batch_snapshots s WHERE s.batch_id = b.id)"
@@ -46,7 +48,7 @@ def main() -> int:
         path = Path(tmp) / "upgrade.sqlite"
         shutil.copyfile(source, path)
         with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE alembic_version SET version_num = '0003_integrity'")
+            conn.execute("UPDATE alembic_version SET version_num = ?", (BEFORE,))
             missing = conn.execute(MISSING).fetchone()[0]
         size = path.stat().st_size
         engine = make_engine(path)

@@ -15,7 +15,7 @@ whole upgrade has reached head, in the same transaction (``db.migrate`` collects
 No schema change.
 
 Revision ID: 0007_snapshot_backfill
-Revises: 0003_integrity
+Revises: 0009_speed
 Create Date: 2026-12-03 14:50:00
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 from alembic import context, op
 
 revision: str = "0007_snapshot_backfill"
-down_revision: str | None = "0003_integrity"
+down_revision: str | None = "0009_speed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
