@@ -95,6 +95,8 @@ def prepare(url: str, rounds: int, workers: int) -> Setup:
     try:
         with sf.begin() as s:
             sup = inv.create_supplier(s, name="Stress Farm")
+            for index in range(workers):  # each workstation ships to its own shop
+                inv.create_customer(s, name=f"Shop {index}")
             chili = inv.create_material(s, code="STRESS-CHILI", name="Chili", stock_unit="kg")
             v = rec.create_recipe(
                 s, code="STR", name="Stress sauce", yield_quantity="10", yield_unit="pcs"
@@ -119,8 +121,9 @@ def prepare(url: str, rounds: int, workers: int) -> Setup:
                 )
                 b = bat.plan_batch(s, recipe_version_id=v.id, planned_quantity=str(BATCH_PCS))
                 bat.record_consumption(s, b.id, lot_code=stock.lot_code, quantity="1", unit="kg")
-                for action in ("start", "to_qc", "release"):
-                    bat.change_status(s, b.id, action, actor="stress")
+                bat.change_status(s, b.id, "start", actor="stress")
+                bat.finish_production(s, b.id, actual_quantity=str(BATCH_PCS), actor="stress")
+                bat.change_status(s, b.id, "release", actor="stress")
                 shipped.append(b.id)
             first = dt.date(2030, 1, 1)
             days = tuple((first + dt.timedelta(days=r)).isoformat() for r in range(rounds))

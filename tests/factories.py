@@ -101,7 +101,7 @@ def released_batch(
                 recipe_line_id=need.line_id,
             )
     bat.change_status(s, b.id, "start")
-    bat.change_status(s, b.id, "to_qc")
+    bat.finish_production(s, b.id, actual_quantity=b.planned_quantity)
     values = qc or {}
     for item in version.qc_items:
         if item.required:

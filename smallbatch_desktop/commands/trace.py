@@ -117,6 +117,15 @@ def _as_json(r: Any) -> dict[str, Any]:
     return {
         "root": {"kind": r.root.kind, "lot_code": r.root.lot_code, "name": r.root.name},
         "direction": r.direction,
+        "origin": None
+        if r.origin is None
+        else {
+            "supplier": r.origin.supplier,
+            "supplier_lot": r.origin.supplier_lot_code,
+            "origin": r.origin.origin,
+            "certifications": r.origin.certifications,
+            "received": r.origin.received_date.isoformat() if r.origin.received_date else None,
+        },
         "edges": [
             {
                 "level": level,
@@ -154,7 +163,9 @@ def _as_json(r: Any) -> dict[str, Any]:
 def _print_text(r: Any, out: Any) -> None:
     title = "Backward (inputs)" if r.direction == "backward" else "Forward (used in, shipped to)"
     out.write(f"{title}: {r.root.lot_code}  {r.root.name}\n")
-    if not r.edges and not r.shipments:
+    if r.origin is not None:
+        out.write(f"  {r.origin.text}\n")
+    elif not r.edges and not r.shipments:
         out.write("  (nothing)\n")
     for level, e in r.walk():
         pad = "  " * level

@@ -100,6 +100,13 @@ class InputLine:
 
 @dataclass(frozen=True)
 class QcLine:
+    """One QC result of the batch, or a check with none (``state`` "missing").
+
+    The sheet lists every result, failed ones and retests included, check by check in
+    the order they were recorded: ``attempt`` 1 is the first result of its check, 2 the
+    first retest...; ``current`` marks the result that counts (the latest of its check).
+    """
+
     name: str
     spec: str
     value: str
@@ -107,6 +114,9 @@ class QcLine:
     required: bool = True
     recorded_by: str = ""
     recorded_at: dt.datetime | None = None
+    attempt: int = 1
+    current: bool = True
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,9 @@ class BatchRecord:
     closed_at: dt.datetime | None = None
     closed_by: str = ""
     close_reason: str = ""
+    #: waste or loss recorded when production finished, in ``unit``, and why
+    waste_quantity: Decimal | None = None
+    waste_reason: str = ""
     inputs: tuple[InputLine, ...] = ()
     qc: tuple[QcLine, ...] = ()
     amendments: tuple[AmendmentLine, ...] = ()

@@ -482,13 +482,19 @@ def styles() -> Styles:
 
 #: A table look shared by every grid in our documents: shaded bold header, hairlines.
 def grid_style(header_rows: int = 1) -> list[tuple[Any, ...]]:
+    """The house table style; ``header_rows=0`` for the continuation of a table."""
     register_fonts()
-    return [
-        ("FONT", (0, 0), (-1, -1), SANS, 7.5, 9.2),
+    head: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (-1, header_rows - 1), SANS_BOLD, 7.5, 9.2),
         ("TEXTCOLOR", (0, 0), (-1, -1), INK),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), SHADE),
         ("LINEBELOW", (0, 0), (-1, header_rows - 1), 0.8, INK),
+    ]
+    if header_rows == 0:
+        head = [("TEXTCOLOR", (0, 0), (-1, -1), INK)]
+    return [
+        ("FONT", (0, 0), (-1, -1), SANS, 7.5, 9.2),
+        *head,
         ("LINEBELOW", (0, header_rows), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),

@@ -164,7 +164,7 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
         ("Recipe", version),
         ("Scale factor", f"× {qty(r.scale_factor)}"),
         ("Planned quantity", qty(r.planned_quantity, r.unit)),
-        ("Actual quantity", made_qty),
+        ("Actual yield", made_qty),
         ("Made", day(r.made_date)),
         (r.date_label, day(r.best_before) or "none"),
         ("Operator", r.operator),
@@ -172,6 +172,9 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
         ("Production started", local_time(r.started_at, tz)),
         ("Sent to QC", local_time(r.qc_at, tz)),
     ]
+    if r.waste_quantity:
+        waste = qty(r.waste_quantity, r.unit)
+        facts.insert(4, ("Waste / loss", f"{waste}: {r.waste_reason}" if r.waste_reason else waste))
     if r.yield_quantity is not None:
         facts.insert(2, ("Recipe yield", qty(r.yield_quantity, r.yield_unit)))
     if r.gtin:
@@ -201,6 +204,15 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
     story.append(Para("Quality control against the specification", st.h2))
     if r.qc:
         story.append(_qc_table(r.qc, tz))
+        if any(q.attempt > 1 for q in r.qc):
+            story.append(
+                Para(
+                    "Every result is listed in the order it was recorded, failed ones "
+                    "included; a retest supersedes the result above it, and release "
+                    "looks at the latest result of each check.",
+                    st.muted,
+                )
+            )
     else:
         story.append(Para("The recipe version has no QC specification.", st.body))
 
@@ -233,17 +245,25 @@ def _sheet_story(r: BatchRecord, tz: dt.tzinfo | None) -> list[Flowable]:
         )
     story.append(Para(text, st.body))
 
-    # shipments
-    story.append(Para("Shipments", st.h2))
-    if r.shipments:
-        story.append(_shipments_table(r.shipments))
+    # shipments, then the signatures, which never stand alone on the last page: they
+    # keep the end of the shipments section with them
+    signatures = [Spacer(1, 6 * mm), Para("Signatures", st.h2), _signature_table()]
+    heading = Para("Shipments", st.h2)
+    ships = r.shipments
+    if not ships:
+        story.append(KeepTogether([heading, Para("None recorded.", st.body), *signatures]))
+    elif len(ships) <= _KEPT_SHIPMENT_ROWS:
+        story.append(KeepTogether([heading, _shipments_table(ships), *signatures]))
     else:
-        story.append(Para("None recorded.", st.body))
-
-    # signatures
-    story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([Para("Signatures", st.h2), _signature_table()]))
+        tail = _KEPT_SHIPMENT_ROWS - 1
+        story += [heading, _shipments_table(ships[:-tail])]
+        story.append(KeepTogether([_shipments_table(ships[-tail:], header=False), *signatures]))
     return story
+
+
+#: a short shipments section moves to the next page whole with the signatures; of a long
+#: one, the last rows go with them (a table split row by row cannot keep its tail)
+_KEPT_SHIPMENT_ROWS = 4
 
 
 def _kicker() -> ParagraphStyle:
@@ -343,26 +363,40 @@ def _inputs_table(lines: Sequence[InputLine]) -> Table:
 
 
 def _qc_table(lines: Sequence[QcLine], tz: dt.tzinfo | None) -> Table:
+    """Every result, check by check in the order recorded: a failed result stays on the
+    record with the retest beneath it, each with who and when."""
     st = styles()
     rows: list[list[Any]] = [
         [Para(h, st.head) for h in ("Check", "Specification", "Result", "Pass / fail", "By, when")]
     ]
     style = grid_style()
-    for i, q in enumerate(lines, start=1):
-        verdict = {"pass": "PASS", "fail": "FAIL"}.get(q.state, "not recorded")
+    muted = '<font color="#616e7c">{}</font>'
+    for q in lines:
+        word = {"pass": "PASS", "fail": "FAIL"}.get(q.state, "not recorded")
         color = {"pass": PASS, "fail": FAIL}.get(q.state, MUTED)
-        name = esc(q.name) + ("" if q.required else ' <font color="#616e7c">(optional)</font>')
+        verdict = f'<font color="#{color.hexval()[2:]}">{word}</font>'
+        if q.attempt > 1:
+            retest = "retest" if q.attempt == 2 else f"retest {q.attempt - 1}"
+            name = f"↳ {esc(q.name)} {muted.format(retest)}"
+            spec = ""
+        else:
+            name = esc(q.name) + ("" if q.required else " " + muted.format("(optional)"))
+            spec = esc(q.spec)
+        value = esc(q.value)
+        if q.note:
+            value += "<br/>" + muted.format(esc(q.note))
+        if not q.current:
+            verdict += "<br/>" + muted.format("superseded")
         who = ", ".join(x for x in (q.recorded_by, local_time(q.recorded_at, tz)) if x)
         rows.append(
             [
                 Para(name, st.cell),
-                Para(esc(q.spec), st.cell),
-                Para(esc(q.value), st.cell),
+                Para(spec, st.cell),
+                Para(value, st.cell),
                 Para(verdict, st.cell_bold),
                 Para(esc(who), st.cell),
             ]
         )
-        style.append(("TEXTCOLOR", (3, i), (3, i), color))
     t = Table(rows, colWidths=[m * mm for m in (40, 36, 38, 22, 44)], repeatRows=1)
     t.setStyle(TableStyle(style))
     return t
@@ -388,11 +422,11 @@ def _amendments_table(lines: Sequence[AmendmentLine], tz: dt.tzinfo | None) -> T
     return t
 
 
-def _shipments_table(lines: Sequence[ShipmentLine]) -> Table:
+def _shipments_table(lines: Sequence[ShipmentLine], *, header: bool = True) -> Table:
     st = styles()
-    rows: list[list[Any]] = [
-        [Para(h, st.head) for h in ("Shipped", "Customer", "Quantity", "Document")]
-    ]
+    rows: list[list[Any]] = []
+    if header:
+        rows.append([Para(h, st.head) for h in ("Shipped", "Customer", "Quantity", "Document")])
     for s in lines:
         doc = " ".join(x for x in (s.document_type, s.document_number) if x)
         rows.append(
@@ -403,8 +437,8 @@ def _shipments_table(lines: Sequence[ShipmentLine]) -> Table:
                 Para(esc(doc), st.cell),
             ]
         )
-    t = Table(rows, colWidths=[m * mm for m in (24, 78, 28, 50)], repeatRows=1)
-    t.setStyle(TableStyle(grid_style()))
+    t = Table(rows, colWidths=[m * mm for m in (24, 78, 28, 50)], repeatRows=1 if header else 0)
+    t.setStyle(TableStyle(grid_style(1 if header else 0)))
     return t
 
 

@@ -768,6 +768,60 @@ def qc_summary(session: Session, batch_id: int) -> list[QcState]:
     return out
 
 
+@dataclass(frozen=True)
+class QcHistoryEntry:
+    """One recorded QC result (or a check with none: ``passed`` None), for the record."""
+
+    spec_item_id: int
+    name: str
+    spec: str
+    required: bool
+    value: str
+    passed: bool | None
+    recorded_by: str
+    recorded_at: dt.datetime | None
+    note: str = ""
+    attempt: int = 1  # 1: first result of the check, 2: first retest...
+    current: bool = True  # the latest result of its check: the one release looks at
+
+    @property
+    def state(self) -> str:
+        return "missing" if self.passed is None else ("pass" if self.passed else "fail")
+
+
+def qc_history(session: Session, batch_id: int) -> list[QcHistoryEntry]:
+    """Every QC result of a batch, failed ones and retests included: check by check in
+    the spec's order, each check's results in the order they were recorded. A check
+    with no result yet is one entry with ``passed`` None."""
+    b = get_or_404(session, Batch, batch_id, field="batch")
+    by_item: dict[int, list[QcResult]] = {}
+    for res in b.qc_results:  # ordered by id, the order they were recorded
+        by_item.setdefault(res.spec_item_id, []).append(res)
+    out: list[QcHistoryEntry] = []
+    for q in b.recipe_version.qc_items:
+        results = by_item.get(q.id, [])
+        if not results:
+            out.append(QcHistoryEntry(q.id, q.name, _spec_text(q), q.required, "", None, "", None))
+            continue
+        for n, r in enumerate(results, start=1):
+            out.append(
+                QcHistoryEntry(
+                    q.id,
+                    q.name,
+                    _spec_text(q),
+                    q.required,
+                    r.value_text,
+                    r.passed,
+                    r.recorded_by,
+                    r.recorded_at,
+                    r.note,
+                    n,
+                    n == len(results),
+                )
+            )
+    return out
+
+
 # -- status ------------------------------------------------------------------------------
 
 
@@ -803,9 +857,13 @@ def change_status(
     if action == "start":
         b.started_at = now
     elif action == "to_qc":
-        b.qc_at = now
         if b.actual_quantity is None:
-            b.actual_quantity = b.planned_quantity
+            raise ValidationError(
+                f"actual yield: record how much batch {b.lot_code} made "
+                "(Finish production) before it goes to QC",
+                field="actual yield",
+            )
+        b.qc_at = now
     elif action == "release":
         if not b.consumptions:
             raise ValidationError(
@@ -837,6 +895,102 @@ def change_status(
         reason=reason,
     )
     return b
+
+
+def finish_production(
+    session: Session,
+    batch_id: int,
+    *,
+    actual_quantity: object,
+    unit: str | None = None,
+    waste_quantity: object = None,
+    waste_reason: str = "",
+    actor: str = "",
+) -> Batch:
+    """End of production: record what the batch actually made (and what was wasted or
+    lost, with why), then hold it for QC. One user action, one unit of work.
+
+    Quantities are in ``unit`` (default: the batch's own unit) and are stored in the
+    batch's unit. The actual yield is what labels number and what the batch record
+    shows; it need not equal the plan (a batch of 60 jars that filled 58).
+    """
+    b = get_or_404(session, Batch, batch_id, field="batch")
+    current = BatchStatus(b.status)
+    if current is not BatchStatus.IN_PRODUCTION:
+        hint = (
+            "start production first"
+            if current is BatchStatus.PLANNED
+            else f"it is {current.label.lower()}"
+        )
+        raise StatusError(
+            f"status: cannot finish production of batch {b.lot_code}: {hint}", field="status"
+        )
+    u = normalize_unit(unit or b.unit, field="unit")
+    made = _yield_quantity(actual_quantity, u, b, field="actual yield")
+    if made <= 0:
+        raise ValidationError(
+            "actual yield: the batch made nothing; reject it instead of sending it to QC",
+            field="actual yield",
+        )
+    waste: Decimal | None = None
+    if waste_quantity not in (None, ""):
+        waste = _yield_quantity(waste_quantity, u, b, field="waste")
+    reason = optional_text(waste_reason, field="waste reason", max_len=2000)
+    if waste and not reason:
+        raise ValidationError(
+            f"waste reason: say why {format_quantity(waste, b.unit)} was wasted or lost "
+            "(spilt, burnt, under-filled...)",
+            field="waste reason",
+        )
+    if reason and not waste:
+        raise ValidationError(
+            "waste: give the quantity wasted or lost, or clear the reason", field="waste"
+        )
+    used = _used_or_shipped(session, b.id)
+    if made < used:
+        raise ValidationError(
+            f"actual yield: {format_quantity(made, b.unit)} is less than the "
+            f"{format_quantity(used, b.unit)} already used or shipped",
+            field="actual yield",
+        )
+    b.actual_quantity = made
+    b.waste_quantity = waste or None
+    b.waste_reason = reason if waste else ""
+    session.flush()
+    audit(
+        session,
+        actor,
+        "batch.finish",
+        "batch",
+        b.id,
+        lot_code=b.lot_code,
+        planned=b.planned_quantity,
+        actual=made,
+        waste=waste,
+        waste_reason=b.waste_reason,
+        unit=b.unit,
+    )
+    return change_status(session, b.id, "to_qc", actor=actor)
+
+
+def _yield_quantity(value: object, unit: str, b: Batch, *, field: str) -> Decimal:
+    """A typed quantity (>= 0) converted to the batch's unit, exactly as stored."""
+    q = quantize(parse_decimal(value, field=field))
+    if q < 0:
+        raise ValidationError(f"{field}: must not be negative", field=field)
+    return convert(q, unit, b.unit, field="unit")
+
+
+def _used_or_shipped(session: Session, batch_id: int) -> Decimal:
+    """How much of a batch's output other batches used and shipments took."""
+    raw = session.execute(
+        text(
+            "SELECT COALESCE((SELECT SUM(quantity) FROM consumptions WHERE input_batch_id = :id), 0)"
+            " + COALESCE((SELECT SUM(quantity) FROM shipments WHERE batch_id = :id), 0)"
+        ),
+        {"id": batch_id},
+    ).scalar()
+    return from_fixed(raw or 0)
 
 
 def update_batch(
@@ -882,6 +1036,25 @@ AMENDABLE = {
 }
 
 
+def amendment_field_label(field: str) -> str:
+    """An amended field as the maker calls it: ``actual_quantity`` -> ``Actual yield``."""
+    label = AMENDABLE.get(field) or field.replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+def amendment_value_text(field: str, value: str, unit: str) -> str:
+    """A stored amendment value in the maker's words: ``60.000000`` -> ``60 pcs``.
+
+    Amendments keep the value as text exactly as it was (an audit trail is never
+    rewritten); this only changes how it reads."""
+    if field == "actual_quantity" and value.strip():
+        try:
+            return format_quantity(Decimal(value.strip()), unit)
+        except ArithmeticError:  # decimal.InvalidOperation: an old free-text value
+            return value
+    return value
+
+
 def amend_batch(
     session: Session, batch_id: int, *, field: str, new_value: str, reason: str, actor: str
 ) -> Amendment:
@@ -901,23 +1074,15 @@ def amend_batch(
     actor = required_text(actor, field="who", max_len=100)
     old = getattr(b, field)
     if field == "actual_quantity":
-        value: object = quantize(parse_decimal(new_value, field="actual yield"))
-        used = from_fixed(
-            session.execute(
-                text(
-                    "SELECT COALESCE((SELECT SUM(quantity) FROM consumptions WHERE input_batch_id = :id), 0)"
-                    " + COALESCE((SELECT SUM(quantity) FROM shipments WHERE batch_id = :id), 0)"
-                ),
-                {"id": b.id},
-            ).scalar()
-            or 0
-        )
-        if value < used:  # type: ignore[operator]
+        made = _yield_quantity(new_value, b.unit, b, field="actual yield")
+        used = _used_or_shipped(session, b.id)
+        if made < used:
             raise ValidationError(
-                f"actual yield: {format_quantity(value)} is less than the "  # type: ignore[arg-type]
+                f"actual yield: {format_quantity(made, b.unit)} is less than the "
                 f"{format_quantity(used, b.unit)} already used or shipped",
                 field="actual yield",
             )
+        value: object = made
     elif field == "best_before":
         value = parse_date(new_value, field="best before")
     else:
@@ -983,7 +1148,7 @@ def ship_batch(
     document_type: str = "invoice",
     document_number: str = "",
     notes: str = "",
-    create_customer: bool = True,
+    create_customer: bool = False,
     seen_left: Decimal | None = None,
     actor: str = "",
 ) -> Shipment:

@@ -84,8 +84,8 @@ class _Demo:
             b.started_at = at(made, 8, 15)
         if b.qc_at:
             b.qc_at = at(made, 14, 5)
-        for r in b.qc_results:
-            r.recorded_at = at(made, 15, 20)
+        for i, r in enumerate(b.qc_results):  # a retest some minutes after the result
+            r.recorded_at = at(made, 15, 20) + dt.timedelta(minutes=25 * i)
         self.s.flush()
 
     def closed_at(self, b: Batch, shipped: list[dt.date]) -> dt.datetime:
@@ -775,6 +775,7 @@ class _Demo:
                 phone=phone,
                 email=email,
                 address=address,
+                notes=_CUSTOMER_NOTES.get(name, ""),
                 actor=a,
             )
 
@@ -788,12 +789,18 @@ class _Demo:
             days_ago: int,
             *,
             until: str = "released",
-            qc: dict[str, str] | None = None,
+            qc: dict[str, str | list[str]] | None = None,
             ship: list[tuple[str, str, int, str]] | None = None,
             operator: str = "Ann",
             reason: str = "",
             backdate: bool = False,
+            made: str | None = None,
+            waste: tuple[str, str] | None = None,
         ) -> Batch:
+            """A batch taken as far as ``until``. ``made``: the actual yield (default the
+            plan), ``waste``: (quantity, why); a QC value given as a list is a first
+            result and its retests, in order."""
+
             def done() -> Batch:
                 if backdate:
                     self.backdate(b)
@@ -823,10 +830,18 @@ class _Demo:
             bat.change_status(s, b.id, "start", actor=a)
             if until == "in_production":
                 return done()
-            bat.change_status(s, b.id, "to_qc", actor=a)
+            bat.finish_production(
+                s,
+                b.id,
+                actual_quantity=made or qty,
+                waste_quantity=waste[0] if waste else None,
+                waste_reason=waste[1] if waste else "",
+                actor=operator,
+            )
             items = {q.name: q.id for q in version.qc_items}
-            for name, value in (qc or {}).items():
-                bat.record_qc(s, b.id, items[name], value, actor=operator)
+            for name, values in (qc or {}).items():
+                for value in [values] if isinstance(values, str) else values:
+                    bat.record_qc(s, b.id, items[name], value, actor=operator)
             if until == "qc_hold":
                 return done()
             done()
@@ -882,6 +897,8 @@ class _Demo:
             hs,
             "100",
             55,
+            made="97",
+            waste=("3", "Three bottles under-filled at the end of the run"),
             qc=ok_hs,
             ship=[
                 ("Corner Deli", "24", 50, "INV-2041"),
@@ -902,7 +919,10 @@ class _Demo:
             hs2,
             "60",
             30,
-            qc=ok_hs,
+            made="58",
+            waste=("2", "Two jars cracked in the water bath"),
+            # the first pH reading failed; the retest after re-calibrating the meter passed
+            qc={**ok_hs, "pH": ["4.2", "3.7"]},
             ship=[("Corner Deli", "24", 25, "INV-2102"), ("Web shop", "6", 20, "WEB-5620")],
         )
         make(hs2, "40", 3, until="qc_hold", qc={"pH": "3.6", "Fill weight": "158"})
@@ -1082,6 +1102,15 @@ class _Demo:
 
     def mat_id(self, code: str) -> int:
         return inv.material_by_code(self.s, code).id
+
+
+#: what a maker keeps about a customer beside the contact details
+_CUSTOMER_NOTES = {
+    "Corner Deli": "Deliveries Tuesday and Friday before 10 am. In a recall, call Sam's "
+    "mobile first; the shop phone is only staffed in the afternoon.",
+    "Hudson Hotel Spa": "Orders soap by the case of 20 every quarter; invoices to the "
+    "hotel's accounts office, not the spa.",
+}
 
 
 # -- large generated data sets -----------------------------------------------------------

@@ -19,7 +19,6 @@ from smallbatch_desktop.domain.allergens import normalize_allergens
 from smallbatch_desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from smallbatch_desktop.domain.models import (
     Batch,
-    Customer,
     Material,
     MaterialLot,
     StockAdjustment,
@@ -49,10 +48,10 @@ from smallbatch_desktop.services.common import (
     parse_date,
     required_text,
 )
+from smallbatch_desktop.services.customers import CUSTOMER_KINDS, create_customer, customer_by_name
 from smallbatch_desktop.services.fast_reads import db_date
 
 MATERIAL_KINDS = ("ingredient", "packaging", "component", "fragrance", "colorant", "other")
-CUSTOMER_KINDS = ("customer", "retailer", "wholesaler", "market", "web shop", "other")
 
 
 # -- suppliers and customers -------------------------------------------------------------
@@ -84,51 +83,6 @@ def create_supplier(
     session.flush()
     audit(session, actor, "supplier.create", "supplier", s.id, name=name)
     return s
-
-
-def create_customer(
-    session: Session,
-    *,
-    name: str,
-    kind: str = "customer",
-    address: str = "",
-    contact: str = "",
-    email: str = "",
-    phone: str = "",
-    actor: str = "",
-) -> Customer:
-    name = required_text(name, field="customer name")
-    if kind not in CUSTOMER_KINDS:
-        raise ValidationError(
-            f"customer kind: {kind!r} is not one of {', '.join(CUSTOMER_KINDS)}",
-            field="customer kind",
-        )
-    if session.scalar(select(Customer.id).where(func.lower(Customer.name) == name.lower())):
-        raise ConflictError(f"customer name: {name!r} already exists", field="customer name")
-    c = Customer(
-        name=name,
-        kind=kind,
-        address=optional_text(address, field="address", lines=True),
-        contact=optional_text(contact, field="contact", max_len=200),
-        email=optional_text(email, field="email", max_len=200),
-        phone=optional_text(phone, field="phone", max_len=50),
-    )
-    session.add(c)
-    session.flush()
-    audit(session, actor, "customer.create", "customer", c.id, name=name)
-    return c
-
-
-def customer_by_name(
-    session: Session, name: str, *, create: bool = False, actor: str = ""
-) -> Customer:
-    name = required_text(name, field="customer")
-    c = session.scalar(select(Customer).where(func.lower(Customer.name) == name.lower()))
-    if c is None:
-        if not create:
-            raise NotFoundError(f"customer: no customer named {name!r}", field="customer")
-        c = create_customer(session, name=name, actor=actor)
-    return c
 
 
 # -- materials ---------------------------------------------------------------------------

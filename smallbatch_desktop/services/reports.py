@@ -60,7 +60,11 @@ from smallbatch_desktop.domain.records import (
 from smallbatch_desktop.domain.snapshot import input_from_json
 from smallbatch_desktop.domain.status import BatchStatus
 from smallbatch_desktop.services import snapshots
-from smallbatch_desktop.services.batches import qc_summary
+from smallbatch_desktop.services.batches import (
+    amendment_field_label,
+    amendment_value_text,
+    qc_history,
+)
 from smallbatch_desktop.services.common import get_or_404, get_setting
 from smallbatch_desktop.services.fast_reads import db_date
 from smallbatch_desktop.services.trace import (
@@ -136,11 +140,21 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
             required=q.required,
             recorded_by=q.recorded_by,
             recorded_at=q.recorded_at,
+            attempt=q.attempt,
+            current=q.current,
+            note=q.note,
         )
-        for q in qc_summary(session, b.id)
+        for q in qc_history(session, b.id)
     )
     amendments = tuple(
-        AmendmentLine(a.field, a.old_value, a.new_value, a.reason, a.amended_by, a.amended_at)
+        AmendmentLine(
+            amendment_field_label(a.field),
+            amendment_value_text(a.field, a.old_value, b.unit),
+            amendment_value_text(a.field, a.new_value, b.unit),
+            a.reason,
+            a.amended_by,
+            a.amended_at,
+        )
         for a in session.scalars(
             select(Amendment).where(Amendment.batch_id == b.id).order_by(Amendment.id)
         )
@@ -195,6 +209,8 @@ def batch_record(session: Session, batch_id: int) -> BatchRecord:
         closed_at=b.closed_at,
         closed_by=b.closed_by,
         close_reason=b.close_reason,
+        waste_quantity=b.waste_quantity,
+        waste_reason=b.waste_reason,
         inputs=inputs,
         qc=qc,
         amendments=amendments,

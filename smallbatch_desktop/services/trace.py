@@ -82,11 +82,42 @@ class TraceShipment(NamedTuple):
 
 
 @dataclass(frozen=True)
+class LotOrigin:
+    """Where a received material lot came from: the end of every backward trace."""
+
+    supplier: str
+    supplier_lot_code: str
+    origin: str
+    certifications: str
+    received_date: dt.date | None
+    expiry: dt.date | None
+    quantity: Decimal
+    unit: str
+    document_ref: str
+
+    @property
+    def text(self) -> str:
+        """``Received 2026-03-02 from Sunrise Pepper Farm, their lot SPF-A1; origin Hatch``."""
+        parts = [
+            "Received"
+            + (f" {self.received_date.isoformat()}" if self.received_date else "")
+            + (f" from {self.supplier}" if self.supplier else " (no supplier recorded)")
+            + (f", their lot {self.supplier_lot_code}" if self.supplier_lot_code else "")
+        ]
+        parts.append(f"origin {self.origin}" if self.origin else "origin not recorded")
+        if self.certifications:
+            parts.append(self.certifications)
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
 class TraceResult:
     root: LotRef
     direction: Literal["backward", "forward"]
     edges: tuple[TraceEdge, ...]
     shipments: tuple[TraceShipment, ...] = ()
+    #: a received lot's backward trace: its supplier, supplier lot and origin
+    origin: LotOrigin | None = None
 
     @cached_property
     def _children(self) -> dict[tuple[str, int], list[TraceEdge]]:
@@ -445,7 +476,7 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
     """Every input of a batch, to any depth; a material lot's backward trace is itself."""
     ref = lot if isinstance(lot, LotRef) else find_lot(session, lot)
     if ref.kind == "material":
-        return TraceResult(ref, "backward", ())
+        return TraceResult(ref, "backward", (), origin=lot_origin(session, ref.id))
     conv = _Conv()
     edges = list(map(conv.edge, _fetch(session, _BACKWARD, {"root": ref.id})))
     # a released batch's inputs as its record keeps them (a backward trace is small)
@@ -457,6 +488,31 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
     if names or inputs:
         edges = _as_recorded(edges, names, inputs)
     return TraceResult(ref, "backward", tuple(edges))
+
+
+_LOT_ORIGIN = text(
+    "SELECT COALESCE(s.name, ''), l.supplier_lot_code, l.origin, l.certifications, "
+    "l.received_date, l.expiry_date, l.quantity_received, l.unit, l.document_ref "
+    "FROM material_lots l LEFT JOIN suppliers s ON s.id = l.supplier_id WHERE l.id = :id"
+)
+
+
+def lot_origin(session: Session, lot_id: int) -> LotOrigin:
+    """A received lot's supplier, the supplier's lot code, origin and receipt."""
+    row = session.execute(_LOT_ORIGIN, {"id": lot_id}).first()
+    if row is None:
+        raise NotFoundError(f"lot: no material lot with id {lot_id}", field="lot")
+    return LotOrigin(
+        row[0],
+        row[1] or "",
+        row[2] or "",
+        row[3] or "",
+        db_date(row[4]),
+        db_date(row[5]),
+        from_fixed(row[6]),
+        row[7],
+        row[8] or "",
+    )
 
 
 def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:

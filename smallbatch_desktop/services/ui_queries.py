@@ -27,6 +27,7 @@ from smallbatch_desktop.domain.models import (
     Supplier,
 )
 from smallbatch_desktop.domain.models.base import from_fixed
+from smallbatch_desktop.services.batches import amendment_value_text
 from smallbatch_desktop.services.common import get_or_404
 from smallbatch_desktop.services.fast_reads import db_date
 from smallbatch_desktop.services.inventory import list_lots
@@ -375,6 +376,8 @@ class BatchDetail:
     inputs: tuple[InputRow, ...]
     shipments: tuple[ShipmentRow, ...]
     amendments: tuple[AmendmentRow, ...]
+    waste_quantity: Decimal | None = None
+    waste_reason: str = ""
 
 
 def batch_detail(session: Session, batch_id: int) -> BatchDetail:
@@ -438,7 +441,15 @@ def batch_detail(session: Session, batch_id: int) -> BatchDetail:
         for s in b.shipments
     )
     amends = tuple(
-        AmendmentRow(a.id, a.field, a.old_value, a.new_value, a.reason, a.amended_by, a.amended_at)
+        AmendmentRow(
+            a.id,
+            a.field,
+            amendment_value_text(a.field, a.old_value, b.unit),
+            amendment_value_text(a.field, a.new_value, b.unit),
+            a.reason,
+            a.amended_by,
+            a.amended_at,
+        )
         for a in b.amendments
     )
     return BatchDetail(
@@ -463,6 +474,8 @@ def batch_detail(session: Session, batch_id: int) -> BatchDetail:
         tuple(inputs),
         ships,
         amends,
+        b.waste_quantity,
+        b.waste_reason,
     )
 
 

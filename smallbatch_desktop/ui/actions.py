@@ -24,6 +24,7 @@ class ActionId(StrEnum):
     NEW_MATERIAL = "new_material"
     NEW_SUPPLIER = "new_supplier"
     NEW_RECIPE = "new_recipe"
+    NEW_CUSTOMER = "new_customer"
     IMPORT = "import_data"
     SAVE = "save"
     SETTINGS = "settings"
@@ -40,6 +41,7 @@ class ActionId(StrEnum):
     NEW_ORDER = "new_order"
     MAKE_LIST = "make_list"
     PURCHASE_LIST = "purchase_list"
+    VIEW_CUSTOMERS = "view_customers"
     FOCUS_SCAN = "focus_scan"
     FIND = "find"
     REFRESH = "refresh"
@@ -104,6 +106,9 @@ ACTIONS: dict[ActionId, ActionSpec] = {
         "New &material…", "Add a material (ingredient, packaging…)", "Ctrl+Shift+M"
     ),
     ActionId.NEW_SUPPLIER: ActionSpec("New s&upplier…", "Add a supplier", "Ctrl+Shift+U"),
+    ActionId.NEW_CUSTOMER: ActionSpec(
+        "New &customer…", "Add a customer with its contact details", "Ctrl+Shift+C"
+    ),
     ActionId.NEW_RECIPE: ActionSpec(
         "New r&ecipe…", "Start a new recipe", "Ctrl+Shift+N", SP.SP_FileDialogNewFolder
     ),
@@ -144,6 +149,9 @@ ACTIONS: dict[ActionId, ActionSpec] = {
     ),
     ActionId.PURCHASE_LIST: ActionSpec(
         "&Purchase list…", "Materials to buy; draft and receive purchase orders", "Ctrl+Shift+B"
+    ),
+    ActionId.VIEW_CUSTOMERS: ActionSpec(
+        "&Customers", "Customers and their contact details", "Ctrl+7"
     ),
     ActionId.FOCUS_SCAN: ActionSpec("&Scan a code", "Put the cursor in the scan box", "F2"),
     ActionId.FIND: ActionSpec("&Find", "Search the current list", Std.Find),
@@ -232,6 +240,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
             ActionId.NEW_RECIPE,
             ActionId.NEW_MATERIAL,
             ActionId.NEW_SUPPLIER,
+            ActionId.NEW_CUSTOMER,
             None,
             ActionId.IMPORT,
             None,
@@ -254,6 +263,7 @@ MENUS: tuple[tuple[str, tuple[ActionId | None, ...]], ...] = (
             ActionId.VIEW_INVENTORY,
             ActionId.VIEW_TRACE,
             ActionId.VIEW_ORDERS,
+            ActionId.VIEW_CUSTOMERS,
             None,
             ActionId.FOCUS_SCAN,
             ActionId.FIND,
@@ -301,6 +311,7 @@ VIEW_ACTIONS: dict[ActionId, str] = {
     ActionId.VIEW_INVENTORY: "inventoryView",
     ActionId.VIEW_TRACE: "traceView",
     ActionId.VIEW_ORDERS: "orderView",
+    ActionId.VIEW_CUSTOMERS: "customerView",
 }
 
 

@@ -58,6 +58,7 @@ VIEWS: tuple[tuple[str, str, QStyle.StandardPixmap], ...] = (
     ("inventoryView", "Inventory", QStyle.StandardPixmap.SP_DriveHDIcon),
     ("traceView", "Trace", QStyle.StandardPixmap.SP_FileDialogListView),
     ("orderView", "Orders", QStyle.StandardPixmap.SP_FileDialogInfoView),
+    ("customerView", "Customers", QStyle.StandardPixmap.SP_DirHomeIcon),
 )
 
 
@@ -253,6 +254,7 @@ class MainWindow(QMainWindow):
             ActionId.RECEIVE_LOT: self.receive_lot,
             ActionId.NEW_MATERIAL: self.new_material,
             ActionId.NEW_SUPPLIER: self.new_supplier,
+            ActionId.NEW_CUSTOMER: self.new_customer,
             ActionId.NEW_RECIPE: self.new_recipe,
             ActionId.IMPORT: self.import_data,
             ActionId.SAVE: self.save_current,
@@ -338,6 +340,10 @@ class MainWindow(QMainWindow):
             from smallbatch_desktop.ui.views.orders import OrderView
 
             return OrderView(self.ctx)
+        if name == "customerView":
+            from smallbatch_desktop.ui.views.customers import CustomersView
+
+            return CustomersView(self.ctx)
         if name == "labelView":
             from smallbatch_desktop.ui.views.labels import LabelView
 
@@ -432,6 +438,7 @@ class MainWindow(QMainWindow):
             "inventoryView": "inventorySearch",
             "traceView": "traceInput",
             "orderView": "orderSearch",
+            "customerView": "customerSearch",
         }.get(self._current, "")
 
     # -- actions ---------------------------------------------------------------------
@@ -484,6 +491,18 @@ class MainWindow(QMainWindow):
         from smallbatch_desktop.ui.dialogs.material import SupplierDialog
 
         return self._open_dialog(SupplierDialog(self.ctx, self))
+
+    def new_customer(self) -> QDialog:
+        from smallbatch_desktop.ui.dialogs.customer import CustomerDialog
+
+        dialog = CustomerDialog(self.ctx, self)
+
+        def done(customer_id: Any) -> None:
+            view = self.show_view("customerView")
+            if customer_id is not None:
+                view.open_customer(int(customer_id))  # type: ignore[attr-defined]
+
+        return self._open_dialog(dialog, done)
 
     def new_recipe(self) -> QDialog:
         from smallbatch_desktop.ui.dialogs.recipe import NewRecipeDialog

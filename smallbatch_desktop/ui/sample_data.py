@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from smallbatch_desktop.domain.models import Batch
 from smallbatch_desktop.services import batches as bsvc
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services import recipes as rsvc
@@ -307,6 +308,11 @@ def build_small_workshop(
         ],
     )
     _advance(session, hs_b.id, {"pH": "3.5", "Fill weight": "151", "Cap torque and seal": "pass"})
+    for name, contact, phone in (
+        ("Riverton Farmers Market", "Market office", "(518) 555-0110"),
+        ("The Corner Deli", "Sam Patel", "(518) 555-0142"),
+    ):
+        inv.create_customer(session, name=name, contact=contact, phone=phone)
     bsvc.ship_batch(
         session,
         hs_b.id,
@@ -339,7 +345,7 @@ def build_small_workshop(
         ],
     )
     bsvc.change_status(session, qc_b.id, "start")
-    bsvc.change_status(session, qc_b.id, "to_qc")
+    bsvc.finish_production(session, qc_b.id, actual_quantity=qc_b.planned_quantity)
     spec = {s.name: s.spec_item_id for s in bsvc.qc_summary(session, qc_b.id)}
     bsvc.record_qc(session, qc_b.id, spec["pH"], "4.1")  # out of spec: shows red
     soap_b = bsvc.plan_batch(
@@ -383,7 +389,8 @@ def build_small_workshop(
 
 def _advance(session: Session, batch_id: int, results: dict[str, str]) -> None:
     bsvc.change_status(session, batch_id, "start")
-    bsvc.change_status(session, batch_id, "to_qc")
+    planned = session.get(Batch, batch_id).planned_quantity  # type: ignore[union-attr]
+    bsvc.finish_production(session, batch_id, actual_quantity=planned)
     for state in bsvc.qc_summary(session, batch_id):
         if state.name in results:
             bsvc.record_qc(session, batch_id, state.spec_item_id, results[state.name])

@@ -218,14 +218,29 @@ def test_a_makers_day(qtbot: Any, window: Any, session_factory: sessionmaker[Ses
     detail = batches.detail
     assert detail.batch_id == batch_id
     assert detail.lot_label.text() == expected_code
-    assert detail.inputs_model.rowCount() == 2
+    assert detail.inputs_tab.model.rowCount() == 2
 
     # -- status life, QC with an out-of-spec value first -------------------------------
     assert detail.status_buttons["start"].isEnabled()
     assert not detail.status_buttons["release"].isEnabled()
     qtbot.mouseClick(detail.status_buttons["start"], Qt.MouseButton.LeftButton)
+    # finishing production asks what the batch actually made (the plan, selected)
     qtbot.mouseClick(detail.status_buttons["to_qc"], Qt.MouseButton.LeftButton)
+    d = _dialog(detail, "finishProductionDialog")
+    actual = child(d, QLineEdit, "actualYield")
+    assert actual.text() == "24" and actual.selectedText() == "24"
+    qtbot.keyClicks(actual, "23")  # replaces the plan
+    _fill(qtbot, child(d, QLineEdit, "wasteQuantity"), "1")
+    _ok(qtbot, d)
+    assert "Waste reason: say why 1 pcs" in child(d, QLabel, "wasteReasonError").text()
+    assert d.isVisible() and detail.status_label.text() == "In production"
+    _fill(qtbot, child(d, QLineEdit, "wasteQuantity"), "")
+    _fill(qtbot, actual, "24")
+    assert child(d, QLabel, "yieldBalance").text() == "24 pcs made = the 24 pcs planned"
+    _ok(qtbot, d)
+    qtbot.waitUntil(lambda: not d.isVisible())
     assert detail.status_label.text() == "QC hold"
+    assert "actual yield 24 pcs" in detail.summary.text()
     assert detail.status_buttons["release"].isEnabled()
     # before any click the maker sees why Release would be refused (the service decides)
     assert detail.release_blockers() == ["pH: missing"]
@@ -233,18 +248,18 @@ def test_a_makers_day(qtbot: Any, window: Any, session_factory: sessionmaker[Ses
     assert "pH: missing" in detail.status_buttons["release"].toolTip()
     assert detail.status_buttons["release"].property("warning") is True
     detail.tabs.setCurrentIndex(1)
-    ph = detail.qc_table.cellWidget(0, 2)
+    ph = detail.qc_tab.table.cellWidget(0, 2)
     qtbot.keyClicks(ph, "4.2")
     assert ph.property("invalid") is True  # out of spec, highlighted as typed
-    qtbot.mouseClick(detail.qc_save, Qt.MouseButton.LeftButton)
-    assert detail.qc_table.item(0, 3).text() == "fail"
+    qtbot.mouseClick(detail.qc_tab.save_button, Qt.MouseButton.LeftButton)
+    assert detail.qc_tab.table.item(0, 3).text() == "fail"
     assert detail.release_blockers() == ["pH: failed (4.2)"]
     qtbot.mouseClick(detail.status_buttons["release"], Qt.MouseButton.LeftButton)
     assert "cannot release" in detail.status_error.text()
-    ph = detail.qc_table.cellWidget(0, 2)
+    ph = detail.qc_tab.table.cellWidget(0, 2)
     _fill(qtbot, ph, "3.5")
     assert ph.property("invalid") is False
-    qtbot.mouseClick(detail.qc_save, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(detail.qc_tab.save_button, Qt.MouseButton.LeftButton)
     assert detail.release_blockers() == [] and not detail.release_hint.isVisible()
     assert detail.status_buttons["release"].property("warning") is False
     qtbot.mouseClick(detail.status_buttons["release"], Qt.MouseButton.LeftButton)
@@ -260,22 +275,39 @@ def test_a_makers_day(qtbot: Any, window: Any, session_factory: sessionmaker[Ses
 
     # -- ship, then amend the released record -------------------------------------------
     detail.tabs.setCurrentIndex(2)
-    detail.ship_customer.setEditText("Green Grocer")
-    _fill(qtbot, detail.ship_qty, "30")
-    qtbot.mouseClick(detail.ship_button, Qt.MouseButton.LeftButton)
+    ships = detail.shipments_tab
+    ships.customer.setEditText("Green Grocer")
+    _fill(qtbot, detail.shipments_tab.qty, "10")
+    qtbot.mouseClick(detail.shipments_tab.button, Qt.MouseButton.LeftButton)
+    # a name typed is not a customer: it is created on purpose, with its details
+    assert "no customer called 'Green Grocer'" in child(detail, QLabel, "shipError").text()
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Shipment)) == 0
+    qtbot.mouseClick(ships.new_customer_button, Qt.MouseButton.LeftButton)
+    d = _dialog(detail, "customerDialog")
+    assert child(d, QLineEdit, "customerName").text() == "Green Grocer"
+    _fill(qtbot, child(d, QLineEdit, "customerContact"), "Buying desk")
+    _fill(qtbot, child(d, QLineEdit, "customerPhone"), "(845) 555-0177")
+    _ok(qtbot, d)
+    qtbot.waitUntil(lambda: not d.isVisible())
+    assert ships.customer.currentText() == "Green Grocer" and ships.customer_id() is not None
+    _fill(qtbot, detail.shipments_tab.qty, "30")
+    qtbot.mouseClick(detail.shipments_tab.button, Qt.MouseButton.LeftButton)
     assert "more than" in child(detail, QLabel, "shipError").text()  # only 24 made
-    assert detail.ship_qty.text() == "30"
-    _fill(qtbot, detail.ship_qty, "10")
-    _fill(qtbot, detail.ship_doc, "INV-7")
-    qtbot.mouseClick(detail.ship_button, Qt.MouseButton.LeftButton)
-    assert detail.ship_model.rowCount() == 1
+    assert detail.shipments_tab.qty.text() == "30"
+    _fill(qtbot, detail.shipments_tab.qty, "10")
+    _fill(qtbot, detail.shipments_tab.doc, "INV-7")
+    qtbot.mouseClick(detail.shipments_tab.button, Qt.MouseButton.LeftButton)
+    assert detail.shipments_tab.model.rowCount() == 1
     detail.tabs.setCurrentIndex(3)
-    detail.amend_field.setCurrentIndex(detail.amend_field.findData("actual_quantity"))
-    _fill(qtbot, detail.amend_value, "23")
-    qtbot.mouseClick(detail.amend_button, Qt.MouseButton.LeftButton)
+    detail.amendments_tab.field.setCurrentIndex(
+        detail.amendments_tab.field.findData("actual_quantity")
+    )
+    _fill(qtbot, detail.amendments_tab.value, "23")
+    qtbot.mouseClick(detail.amendments_tab.button, Qt.MouseButton.LeftButton)
     assert child(detail, QLabel, "amendError").text().startswith("Reason: say why")
-    _fill(qtbot, detail.amend_reason, "One bottle broke at capping")
-    qtbot.mouseClick(detail.amend_button, Qt.MouseButton.LeftButton)
+    _fill(qtbot, detail.amendments_tab.reason, "One bottle broke at capping")
+    qtbot.mouseClick(detail.amendments_tab.button, Qt.MouseButton.LeftButton)
     with session_factory() as s:
         sh = s.scalar(select(Shipment))
         assert (

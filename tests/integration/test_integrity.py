@@ -104,9 +104,12 @@ def shop(sf: sessionmaker[Session]) -> Shop:
         done = bat.plan_batch(s, recipe_version_id=v.id, planned_quantity="10", made_date=DAY)
         c = bat.record_consumption(s, done.id, lot_code=lot.lot_code, quantity="1", unit="kg")
         bat.change_status(s, done.id, "start")
-        bat.change_status(s, done.id, "to_qc")
+        bat.finish_production(
+            s, done.id, actual_quantity="10", waste_quantity="1", waste_reason="one jar broke"
+        )
         qc = bat.record_qc(s, done.id, v.qc_items[0].id, "pass")
         bat.change_status(s, done.id, "release", actor="Ben")
+        inv.create_customer(s, name="Deli")
         bat.ship_batch(s, done.id, customer="Deli", quantity="4", shipped_date=DAY)
         return Shop(
             lot.id,
@@ -205,6 +208,9 @@ def test_a_released_record_cannot_be_edited_but_can_be_amended(db) -> None:
         ("UPDATE batches SET notes = 'rewritten' WHERE id = :b", {}),
         ("UPDATE batches SET made_date = :d WHERE id = :b", {"d": DAY - dt.timedelta(days=9)}),
         ("UPDATE batches SET actual_quantity = 20000000 WHERE id = :b", {}),
+        ("UPDATE batches SET waste_quantity = 0 WHERE id = :b", {}),
+        ("UPDATE batches SET waste_quantity = NULL WHERE id = :b", {}),
+        ("UPDATE batches SET waste_reason = 'nothing' WHERE id = :b", {}),
         ("UPDATE batches SET status = 'planned' WHERE id = :b", {}),
         ("DELETE FROM batches WHERE id = :b", {}),
         ("UPDATE consumptions SET quantity = 500000 WHERE batch_id = :b", {}),

@@ -47,7 +47,11 @@ class Batch(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned")
     #: in the recipe version's yield unit
     planned_quantity: Mapped[Decimal] = mapped_column(Fixed)
+    #: what production actually made (recorded when production finishes, before QC)
     actual_quantity: Mapped[Decimal | None] = mapped_column(Fixed, nullable=True)
+    #: waste or loss at the end of production (spilt, burnt, under-filled), in ``unit``
+    waste_quantity: Mapped[Decimal | None] = mapped_column(Fixed, nullable=True)
+    waste_reason: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str] = mapped_column(String(10))
     #: planned / yield of the version: how the recipe was scaled
     scale_factor: Mapped[Decimal] = mapped_column(Fixed)

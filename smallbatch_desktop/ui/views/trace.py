@@ -43,6 +43,7 @@ from smallbatch_desktop.ui.models.table import Role
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.tasks import Progress
 from smallbatch_desktop.ui.text import esc, rich
+from smallbatch_desktop.ui.widgets.columns import ColumnFitter, fit_columns
 from smallbatch_desktop.ui.widgets.fields import FieldError
 from smallbatch_desktop.ui.widgets.scan_box import parse_scan
 
@@ -83,6 +84,7 @@ class TraceView(QWidget):
         self.setObjectName("traceView")
         self._ctx = ctx
         self._lot = ""
+        self._fitters: dict[str, ColumnFitter] = {}
         self.backward_result: TraceResult | None = None
         self.forward_result: TraceResult | None = None
         layout = QVBoxLayout(self)
@@ -149,6 +151,11 @@ class TraceView(QWidget):
         tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         tree.doubleClicked.connect(self._open_item)
+        # lot codes, quantities and dates whole; the origin or document takes the room
+        # left (long free text shows whole in its tooltip); widths dragged are remembered
+        self._fitters[name] = fit_columns(
+            tree, self._ctx.settings, f"trace/{name}", whole=(0, 2, 5), stretch=4
+        )
         return tree
 
     def _clear_models(self) -> None:
@@ -219,12 +226,17 @@ class TraceView(QWidget):
         self._fill_forward(fwd)
         for tree in (self.backward, self.forward):
             tree.expandAll()
-            for c in range(len(HEADERS)):
-                tree.resizeColumnToContents(c)
+            self._fitters[tree.objectName()].fit()  # what the expanded rows need
         suppliers = sorted({e.supplier for e in back.edges if e.supplier})
+        came_from = (
+            f"{back.origin.text}; "
+            if back.origin is not None
+            else f"{len(back.material_lot_ids)} material lot(s) from {len(suppliers)} "
+            "supplier(s) went into it; "
+        )
         self.summary.setText(
             f"<b>{esc(back.root.lot_code)}</b> ({esc(back.root.name)}, {'batch' if back.root.kind == 'batch' else 'material lot'}): "
-            f"{len(back.material_lot_ids)} material lot(s) from {len(suppliers)} supplier(s) went into it; "
+            f"{esc(came_from)}"
             f"it went into {len(fwd.batch_ids - ({fwd.root.id} if fwd.root.kind == 'batch' else set()))} batch(es), "
             f"{len(fwd.shipments)} shipment(s) to {len(fwd.customers)} customer(s). "
             f"Traced in {seconds * 1000:.0f} ms."
@@ -249,13 +261,24 @@ class TraceView(QWidget):
             items = self._edge_items(e, backward=True)
             parents[level - 1].appendRow(items)
             parents[level] = items[0]
-        if not res.edges:
-            note = (
-                "a received lot: its supplier record is its origin"
-                if res.root.kind == "material"
-                else "no inputs recorded"
+        origin = res.origin
+        if origin is not None:  # a received lot: where it came from ends the trace
+            supplier = (
+                f"{origin.supplier} (their lot {origin.supplier_lot_code})"
+                if origin.supplier_lot_code
+                else origin.supplier
             )
-            root[0].appendRow(_row("—", note, "", "", "", ""))
+            where = ", ".join(x for x in (origin.origin, origin.certifications) if x)
+            received = origin.received_date.isoformat() if origin.received_date else ""
+            texts = (supplier, where or "origin not recorded", f"received {received}".strip())
+            for col, value in enumerate(texts, start=3):
+                root[col].setText(value)
+            root[2].setText(self._ctx.units.text(origin.quantity, origin.unit))
+            root[0].appendRow(
+                _row("—", origin.text, "", "", origin.document_ref, "", kind="origin")
+            )
+        elif not res.edges:
+            root[0].appendRow(_row("—", "no inputs recorded", "", "", "", ""))
 
     def _fill_forward(self, res: TraceResult) -> None:
         root = _row(

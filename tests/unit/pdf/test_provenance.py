@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import itertools
 import re
+from decimal import Decimal
 
 import pdfplumber
 import pytest
@@ -13,6 +14,7 @@ from helpers.pdfread import decode_pdf, page_count
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from unit.services.reports_factory import (
+    AT,
     HOSTILE_MATERIAL,
     HOSTILE_ORIGIN,
     HOSTILE_SUPPLIER,
@@ -272,3 +274,150 @@ def test_local_time_shows_the_zone() -> None:
     assert local_time(t, ZoneInfo("Asia/Kolkata")) == "2026-03-02 18:35 IST"
     assert local_time(t, dt.timezone(dt.timedelta(hours=-3))) == "2026-03-02 10:05 UTC-03:00"
     assert local_time(None) == ""
+
+
+def _words(pdf: bytes) -> str:
+    return " ".join(" ".join(_pages_text(pdf)).split())
+
+
+def test_sheet_shows_every_qc_result_with_the_failed_one_and_its_retest(session: Session) -> None:
+    """pH 4.2 failed, the retest 3.7 passed: an inspector sees both, in order, each with
+    who and when in local time."""
+    from zoneinfo import ZoneInfo
+
+    from smallbatch_desktop.domain.models import QcResult, QcSpecItem
+
+    g = genealogy(session)
+    # the factory's batches are released (their QC rows frozen): a planned one of the
+    # same version takes this test's results
+    b = g.batches["HS-003"]
+    ph = session.scalar(
+        select(QcSpecItem).where(
+            QcSpecItem.version_id == b.recipe_version_id, QcSpecItem.name == "pH"
+        )
+    )
+    taste = session.scalar(
+        select(QcSpecItem).where(
+            QcSpecItem.version_id == b.recipe_version_id, QcSpecItem.name == "Taste"
+        )
+    )
+    assert ph is not None and taste is not None
+    first = dt.datetime(2026, 3, 11, 13, 0, tzinfo=dt.UTC)
+    for spec, value, passed, who, at in (
+        (ph, "3.6", True, "Ann", AT),
+        (taste, "fail", False, "Cleo", AT),
+        (ph, "4.2", False, "Dana", first + dt.timedelta(hours=1)),
+        (ph, "3.7", True, "Eli", first + dt.timedelta(hours=2)),
+        (taste, "pass", True, "Eli", first + dt.timedelta(hours=3)),
+    ):
+        session.add(
+            QcResult(
+                batch=b,
+                spec_item=spec,
+                value_text=value,
+                passed=passed,
+                recorded_by=who,
+                recorded_at=at,
+            )
+        )
+    session.flush()
+    session.expire(b, ["qc_results"])
+    pdf = render_provenance_sheet(
+        batch_record(session, b.id), generated_at=GEN_AT, tz=ZoneInfo("America/New_York")
+    )
+    text = _words(pdf)
+    # pH 3.6 by Ann, then 4.2 (fail) by Dana, the retest 3.7 by Eli; Taste:
+    # Cleo's fail, then Eli's pass; every result with who and when, in New York time
+    expected = [
+        "pH ≤ 3.9 pH 3.6 PASS Ann, 2026-03-02 04:30 EST superseded",
+        "↳ pH retest 4.2 FAIL Dana, 2026-03-11 10:00 EDT superseded",
+        "↳ pH retest 2 3.7 PASS Eli, 2026-03-11 11:00 EDT",
+        "Taste pass / fail fail FAIL Cleo, 2026-03-02 04:30 EST superseded",
+        "↳ Taste retest pass PASS Eli, 2026-03-11 12:00 EDT",
+    ]
+    pos = 0
+    for part in expected:
+        found = text.find(part, pos)
+        assert found >= 0, f"{part!r} not after position {pos} in: {text[pos : pos + 400]}"
+        pos = found + len(part)
+    assert "a retest supersedes the result above it" in text
+    assert "UTC" not in text.split("generated")[0]  # times in the body are local
+
+
+def test_amendments_read_in_the_makers_units_and_words(session: Session) -> None:
+    from smallbatch_desktop.services import batches as bsvc
+
+    g = genealogy(session)
+    b = g.batches["HS-001"]
+    bsvc.amend_batch(
+        session,
+        b.id,
+        field="actual_quantity",
+        new_value="58",
+        reason="two jars broke in packing",
+        actor="Ben",
+    )
+    text = _words(_sheet(batch_record(session, b.id)))
+    assert "Actual yield 60 pcs → 58 pcs two jars broke in packing" in text
+    assert "actual_quantity" not in text and "60.000000" not in text
+    assert "Actual yield 58 pcs" in text  # the facts show the amended yield
+
+
+def test_actual_yield_and_waste_are_on_the_record(session: Session) -> None:
+    g = genealogy(session)
+    b = g.batches["HS-003"]  # planned: the released ones are frozen
+    b.planned_quantity = Decimal("48")
+    b.actual_quantity = Decimal("46")
+    b.waste_quantity = Decimal("2")
+    b.waste_reason = "two bottles under-filled"
+    session.flush()
+    text = _words(_sheet(batch_record(session, b.id)))
+    assert "Planned quantity 48 pcs" in text
+    assert "Actual yield 46 pcs" in text
+    assert "Waste / loss 2 pcs: two bottles under-filled" in text
+
+
+def _signature_page_texts(pdf: bytes) -> str:
+    pages = _pages_text(pdf)
+    (page,) = [p for p in pages if "Signatures" in p]
+    return page
+
+
+def test_signatures_never_stand_alone_on_the_last_page(session: Session) -> None:
+    """Whatever the length of the inputs table, the signature block shares its page with
+    the end of the shipments section (its heading and 'None recorded.', or its last
+    rows), never alone at the top of a page of its own."""
+    import dataclasses
+
+    full = batch_record(session, wide_batch(session, 70).id)
+    seen_pages: set[int] = set()
+    for n in range(30, 71, 2):
+        pdf = _sheet(dataclasses.replace(full, inputs=full.inputs[:n]))
+        page = _signature_page_texts(pdf)
+        seen_pages.add(page_count(pdf))
+        assert "Shipments" in page and "None recorded." in page, (n, page[:300])
+        assert "Produced by" in page and "Released by" in page
+    assert len(seen_pages) >= 2  # the sweep crossed a page boundary
+
+
+def test_a_long_shipments_table_keeps_its_last_rows_with_the_signatures(
+    session: Session,
+) -> None:
+    import dataclasses
+
+    from smallbatch_desktop.domain.records import ShipmentLine
+
+    g = genealogy(session)
+    rec = batch_record(session, g.batches["HS-001"].id)
+    ships = tuple(
+        ShipmentLine(DAY_SHIP, f"Customer {i:02d}", Decimal(1), "pcs", "invoice", f"INV-{i:03d}")
+        for i in range(60)
+    )
+    for n in range(5, 60, 3):
+        pdf = _sheet(dataclasses.replace(rec, shipments=ships[:n]))
+        page = _signature_page_texts(pdf)
+        assert f"INV-{n - 1:03d}" in page and f"INV-{n - 2:03d}" in page, (n, page[:300])
+        assert "\n".join(_pages_text(pdf)).count(f"INV-{n - 1:03d}") == 1  # printed once
+
+
+DAY_SHIP = dt.date(2026, 3, 12)

@@ -156,7 +156,7 @@ def test_life_qc_release_ship_cost(session, k):
             )
     assert bat.batch_on_hand(session, mash.id) == Decimal(3)
     bat.change_status(session, b.id, "start")
-    bat.change_status(session, b.id, "to_qc")
+    bat.finish_production(session, b.id, actual_quantity="24")
     taste, _note = k.sauce_v.qc_items
     with pytest.raises(StatusError, match=r"^QC: cannot release .*: Taste \(missing\)"):
         bat.change_status(session, b.id, "release")
@@ -179,6 +179,12 @@ def test_life_qc_release_ship_cost(session, k):
         ImmutableError, match=r"^batch: .* is released; correct it with an amendment"
     ):
         bat.update_batch(session, b.id, notes="x")
+    # ship to a customer on record (a name typed that is not one never makes one)
+    with pytest.raises(
+        NotFoundError, match=r"^customer: there is no customer called 'Corner Deli'"
+    ):
+        bat.ship_batch(session, b.id, customer="Corner Deli", quantity="20", shipped_date=DAY)
+    inv.create_customer(session, name="Corner Deli")
     # ship, never more than is left
     bat.ship_batch(
         session,
@@ -317,6 +323,8 @@ def test_a_lost_shipping_race_says_what_is_left_now(session_factory):
         k = kitchen(s)
         mash = released_batch(s, k.mash_v, "5", qc={"pH": "3.6"})
         mash_id, lot = mash.id, mash.lot_code
+        for name in ("Deli", "Shop"):
+            inv.create_customer(s, name=name)
     with session_factory.begin() as s:
         bat.ship_batch(s, mash_id, customer="Deli", quantity="4", seen_left=Decimal(5))
     with (
@@ -328,3 +336,187 @@ def test_a_lost_shipping_race_says_what_is_left_now(session_factory):
         session_factory.begin() as s,
     ):
         bat.ship_batch(s, mash_id, customer="Shop", quantity="4", seen_left=Decimal(5))
+
+
+def _in_production(session, k, qty="24"):
+    b = bat.plan_batch(session, recipe_version_id=k.sauce_v.id, planned_quantity=qty, made_date=DAY)
+    bat.change_status(session, b.id, "start")
+    return b
+
+
+def test_finish_production_records_the_actual_yield_and_waste(session, k):
+    b = _in_production(session, k)
+    with pytest.raises(ValidationError, match=r"^actual yield: record how much batch .* made"):
+        bat.change_status(session, b.id, "to_qc")  # never again a silent actual = planned
+    assert b.actual_quantity is None and b.status == "in_production"
+    bat.finish_production(
+        session,
+        b.id,
+        actual_quantity="22",
+        waste_quantity="2",
+        waste_reason="two bottles broke",
+        actor="ann",
+    )
+    assert b.status == "qc_hold"
+    assert (b.actual_quantity, b.waste_quantity, b.waste_reason) == (
+        Decimal(22),
+        Decimal(2),
+        "two bottles broke",
+    )
+    assert isinstance(b.actual_quantity, Decimal) and b.qc_at is not None
+    # what is left of the batch (what ships, what labels count) is the actual yield
+    assert bat.batch_on_hand(session, b.id) == Decimal(22)
+
+
+def test_finish_production_converts_the_unit_typed(session, k):
+    mash = bat.plan_batch(
+        session, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY
+    )
+    bat.change_status(session, mash.id, "start")
+    bat.finish_production(
+        session,
+        mash.id,
+        actual_quantity="4800",
+        unit="g",
+        waste_quantity="150",
+        waste_reason="spilt",
+    )
+    assert (mash.actual_quantity, mash.waste_quantity, mash.unit) == (
+        Decimal("4.8"),
+        Decimal("0.15"),
+        "kg",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"actual_quantity": ""}, ValidationError, r"^actual yield: "),
+        ({"actual_quantity": "lots"}, ValidationError, r"^actual yield: 'lots' is not a number"),
+        ({"actual_quantity": "-1"}, ValidationError, r"^actual yield: must not be negative"),
+        ({"actual_quantity": "0"}, ValidationError, r"^actual yield: the batch made nothing"),
+        ({"actual_quantity": 22.5}, ValidationError, r"^actual yield: give an exact number"),
+        (
+            {"actual_quantity": "22", "waste_quantity": "2"},
+            ValidationError,
+            r"^waste reason: say why 2 pcs was wasted or lost",
+        ),
+        (
+            {"actual_quantity": "22", "waste_reason": "spilt"},
+            ValidationError,
+            r"^waste: give the quantity wasted or lost",
+        ),
+        (
+            {"actual_quantity": "22", "waste_quantity": "-2", "waste_reason": "x"},
+            ValidationError,
+            r"^waste: must not be negative",
+        ),
+        ({"actual_quantity": "22", "unit": "kg"}, UnitError, r"^unit: cannot convert kg"),
+    ],
+)
+def test_finish_production_refusals_name_the_field(session, k, kwargs, error, message):
+    b = _in_production(session, k)
+    with pytest.raises(error, match=message):
+        bat.finish_production(session, b.id, **kwargs)
+    assert (b.status, b.actual_quantity, b.waste_quantity) == ("in_production", None, None)
+
+
+def test_finish_production_only_in_production(session, k):
+    b = bat.plan_batch(
+        session, recipe_version_id=k.sauce_v.id, planned_quantity="24", made_date=DAY
+    )
+    with pytest.raises(StatusError, match=r"^status: cannot finish production .*start production"):
+        bat.finish_production(session, b.id, actual_quantity="24")
+    r = released_batch(session, k.mash_v, "5")
+    with pytest.raises(StatusError, match=r"^status: cannot finish .*: it is released"):
+        bat.finish_production(session, r.id, actual_quantity="5")
+
+
+def test_qc_history_keeps_the_failed_result_and_the_retest(session, k):
+    b = _in_production(session, k)
+    bat.finish_production(session, b.id, actual_quantity="24")
+    taste, _note = k.sauce_v.qc_items
+    bat.record_qc(session, b.id, taste.id, "fail", actor="ann", note="too salty")
+    bat.record_qc(session, b.id, taste.id, "pass", actor="ben")
+    hist = bat.qc_history(session, b.id)
+    assert [(h.name, h.state, h.recorded_by, h.attempt, h.current, h.note) for h in hist] == [
+        ("Taste", "fail", "ann", 1, False, "too salty"),
+        ("Taste", "pass", "ben", 2, True, ""),
+        ("Note", "missing", "", 1, True, ""),
+    ]
+    assert hist[0].recorded_at is not None and hist[0].recorded_at <= hist[1].recorded_at
+
+
+def test_amendments_read_in_the_makers_words(session, k):
+    assert bat.amendment_field_label("actual_quantity") == "Actual yield"
+    assert bat.amendment_value_text("actual_quantity", "60.000000", "pcs") == "60 pcs"
+    assert bat.amendment_value_text("actual_quantity", "4.800000", "kg") == "4.8 kg"
+    assert bat.amendment_value_text("notes", "60.000000", "pcs") == "60.000000"
+    assert bat.amendment_value_text("actual_quantity", "n/a", "pcs") == "n/a"
+    b = released_batch(session, k.mash_v, "5")
+    c = bat.plan_batch(
+        session, recipe_version_id=k.sauce_v.id, planned_quantity="24", made_date=DAY
+    )
+    bat.record_consumption(session, c.id, lot_code=b.lot_code, quantity="3", unit="kg")
+    with pytest.raises(
+        ValidationError, match=r"^actual yield: 2 kg is less than the 3 kg already used"
+    ):
+        bat.amend_batch(
+            session, b.id, field="actual_quantity", new_value="2", reason="r", actor="ann"
+        )
+
+
+def test_a_released_record_shows_every_qc_result_and_the_database_keeps_them(session_factory):
+    """pH 4.6 failed, the retest 3.8 passed, then the batch was released: its record
+    lists both with who and when, read from QC rows the database keeps unchanged (as it
+    keeps the waste recorded at the end of production)."""
+    from sqlalchemy import text
+
+    from smallbatch_desktop.services import snapshots
+    from smallbatch_desktop.services.reports import batch_record
+
+    with session_factory.begin() as s:
+        k = kitchen(s)
+        b = bat.plan_batch(s, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
+        for need in bat.suggest_lots(s, b.id):
+            for p in need.picks:
+                bat.record_consumption(
+                    s,
+                    b.id,
+                    lot_code=p.lot_code,
+                    quantity=p.take,
+                    unit=p.unit,
+                    recipe_line_id=need.line_id,
+                )
+        bat.change_status(s, b.id, "start")
+        bat.finish_production(
+            s, b.id, actual_quantity="4.8", waste_quantity="0.2", waste_reason="spilt", actor="Ann"
+        )
+        ph = k.mash_v.qc_items[0].id
+        bat.record_qc(s, b.id, ph, "4.6", actor="Dana")
+        bat.record_qc(s, b.id, ph, "3.8", actor="Eli")
+        bat.change_status(s, b.id, "release", actor="Ben")
+        bid = b.id
+
+    def shown() -> tuple[object, ...]:
+        with session_factory() as s:
+            assert snapshots.load(s, bid) is not None  # a released record
+            r = batch_record(s, bid)
+            qc = [(q.value, q.state, q.recorded_by, q.attempt, q.current) for q in r.qc]
+            return (qc, r.actual_quantity, r.waste_quantity, r.waste_reason)
+
+    before = shown()
+    assert before == (
+        [("4.6", "fail", "Dana", 1, False), ("3.8", "pass", "Eli", 2, True)],
+        Decimal("4.8"),
+        Decimal("0.2"),
+        "spilt",
+    )
+    for sql in (
+        "UPDATE qc_results SET value_text = '3.5', passed = 1 WHERE batch_id = :b",
+        "DELETE FROM qc_results WHERE batch_id = :b AND passed = 0",
+        "UPDATE batches SET waste_quantity = NULL, waste_reason = '' WHERE id = :b",
+    ):
+        with pytest.raises(ImmutableError), session_factory.begin() as s:
+            s.execute(text(sql), {"b": bid})
+    assert shown() == before

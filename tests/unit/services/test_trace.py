@@ -5,6 +5,7 @@ from factories import DAY, kitchen, released_batch
 
 from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.services import batches as bat
+from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services.trace import find_lot, trace_backward, trace_forward
 
 
@@ -13,6 +14,8 @@ def chain(session):
     k = kitchen(session)
     mash = released_batch(session, k.mash_v, "5")
     sauce = released_batch(session, k.sauce_v, "24")
+    for name in ("Corner Deli", "Web shop"):
+        inv.create_customer(session, name=name, contact=f"{name} buyer")
     bat.ship_batch(
         session,
         sauce.id,
@@ -79,3 +82,21 @@ def test_diamond_is_listed_once(session, chain):
     assert len(ids) > len(set(ids))  # the SQL reached the mash twice...
     walked = [e.consumption_id for _, e in r.walk()]
     assert sorted(set(walked)) == sorted(set(ids))  # ...and every edge is shown
+
+
+def test_backward_trace_of_a_received_lot_names_its_supplier_lot_and_origin(session, chain):
+    k, _, _ = chain
+    for code in (k.chili_lot.lot_code, "CF-001"):  # our code or the supplier's
+        r = trace_backward(session, code)
+        assert r.edges == ()
+        assert r.origin is not None
+        o = r.origin
+        assert (o.supplier, o.supplier_lot_code, o.origin, o.received_date) == (
+            "Chili Farm",
+            "CF-001",
+            "Hatch, NM",
+            k.chili_lot.received_date,
+        )
+        assert o.quantity == k.chili_lot.quantity_received
+        assert "from Chili Farm, their lot CF-001; origin Hatch, NM" in o.text
+    assert trace_backward(session, chain[2].lot_code).origin is None  # a batch has inputs

@@ -239,3 +239,47 @@ def test_the_recipe_heading_follows_larger_text_at_once(
     qtbot.waitUntil(lambda: recipes.font().pointSize() == LARGE_POINT_SIZE)
     assert title.font().pointSizeF() > normal
     assert title.font().pointSizeF() > recipes.font().pointSizeF()
+
+
+def test_trace_trees_show_lot_codes_quantities_and_dates_whole(
+    qtbot: Any, window: Any, workshop: dict[str, int], session_factory: sessionmaker[Session]
+) -> None:
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QTreeView
+
+    from smallbatch_desktop.domain.models import Batch
+
+    with session_factory() as s:
+        batch = s.get(Batch, workshop["hs_batch"])
+        assert batch is not None
+        lot = batch.lot_code
+    window.resize(1280, 800)
+    view = window.show_view("traceView")
+    view.trace(lot)
+    qtbot.waitUntil(lambda: view.backward_model.rowCount() > 0, timeout=10000)
+    qtbot.wait(20)  # the fitter's pass after the rows arrive
+
+    def cut(tree: QTreeView, col: int) -> list[str]:
+        model, fm, out = tree.model(), tree.fontMetrics(), []
+
+        def walk(parent: QModelIndex) -> None:
+            for r in range(model.rowCount(parent)):
+                idx = model.index(r, col, parent)
+                text = str(model.data(idx) or "")
+                if text and fm.horizontalAdvance(text) + PAD > tree.visualRect(idx).width():
+                    out.append(text)
+                walk(model.index(r, 0, parent))
+
+        walk(QModelIndex())
+        return out
+
+    rows = 0
+    for tree in (view.backward, view.forward):
+        rows += tree.model().rowCount()
+        for col in (0, 2, 5):  # lot, quantity, date: whole at every depth
+            assert cut(tree, col) == [], (tree.objectName(), col)
+    assert rows >= 2
+    # the origin / document column takes the room left: nothing empty on the right
+    back = view.backward
+    total = sum(back.columnWidth(c) for c in range(back.model().columnCount()))
+    assert total >= back.viewport().width() - 2

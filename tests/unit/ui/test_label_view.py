@@ -290,3 +290,48 @@ def test_gs1_use_combo_sets_the_minimum_module_and_the_preview_refuses(
     view._on_element_edited("code", "symbology", "qr")
     view.select(["code"])
     assert not combo.isVisibleTo(view)
+
+
+def test_new_elements_land_in_free_space_and_overlaps_are_warned(qtbot: Any, view: Any) -> None:
+    from smallbatch_desktop.domain.label_space import Rect, overlaps
+
+    view.new_layout()  # one "product" text at the top of a 66.7 x 25.4 mm label
+    added = [view.add_element(kind) for kind in ("barcode", "text", "text")]
+    layout = view.label_layout
+    assert overlaps(layout) == []  # each one placed clear of the others
+    boxes = {e.name: Rect(e.x, e.y, e.w, e.h) for e in layout.elements}
+    for name in added:
+        box = boxes[name]
+        assert box.x >= 0 and box.y >= 0
+        assert box.right <= layout.width and box.bottom <= layout.height
+        assert not any(box.intersects(b) for n, b in boxes.items() if n != name)
+    view.flush_preview()
+    texts = view.message_texts()
+    assert not any("overlaps" in t or "lies over" in t for t in texts), texts
+    # drag a text onto the barcode's quiet zone with the property panel: the status
+    # line names it (instead of "Everything fits"), and clicking the message selects it
+    code, text = added[0], added[1]
+    bc = view.label_layout.element(code)
+    view.select([text])
+    x_box = child(view, QDoubleSpinBox, "prop_x")
+    y_box = child(view, QDoubleSpinBox, "prop_y")
+    x_box.setValue(round(bc.x + bc.w - 1.0, 2))  # into the right quiet zone only
+    y_box.setValue(round(bc.y + 1.0, 2))
+    view.flush_preview()
+    texts = view.message_texts()
+    warning = next(t for t in texts if "lies over barcode" in t)
+    assert warning.startswith(f"⚠ {text}: lies over barcode {code} (its bars or quiet zone)")
+    assert not any("Everything fits" in t for t in texts)
+    item = next(
+        view.messages.item(i)
+        for i in range(view.messages.count())
+        if view.messages.item(i).text() == warning
+    )
+    view.select([])
+    view.messages.itemActivated.emit(item)
+    assert view.scene.selected_names() == [text]
+    # undo the move: the warning goes, everything fits again
+    view.undo_stack.undo()
+    view.undo_stack.undo()
+    view.flush_preview()
+    assert not any("lies over" in t for t in view.message_texts())

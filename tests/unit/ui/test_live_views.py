@@ -105,7 +105,7 @@ def test_inputs_recorded_on_a_batch_update_inventory_on_hand_and_its_detail_line
     table.cellWidget(row, 3).setText("0.5")
     _ok(dialog)
     qtbot.waitUntil(lambda: not dialog.isVisible())
-    assert any(r.lot_code == lot_code for r in batches.detail.inputs_model.rows())
+    assert any(r.lot_code == lot_code for r in batches.detail.inputs_tab.model.rows())
 
     window.show_view("inventoryView")
     now = start - Decimal("0.5")
@@ -126,9 +126,10 @@ def test_a_shipment_shows_in_an_open_trace_without_refresh(
     shipped_before = len(trace.forward_result.shipments)
     window.show_view("batchView")
     panel = batches.detail
-    panel.ship_customer.setEditText("Corner Deli")
-    panel.ship_qty.setText("2")
-    assert panel.ship()
+    ships = panel.shipments_tab
+    ships.customer.setEditText("The Corner Deli")  # a customer on record
+    ships.qty.setText("2")
+    assert ships.ship()
     window.show_view("traceView")
     assert len(trace.forward_result.shipments) == shipped_before + 1
 

@@ -221,7 +221,7 @@ def test_reject_asks_why_and_buttons_follow_the_status(
         b = s.get(Batch, workshop["planned_batch"])
         assert b.status == "rejected" and b.close_reason == "Peppers too mild"
     assert not any(b.isEnabled() for b in detail.status_buttons.values())
-    assert not detail.notes_save.isEnabled() and detail.amend_button.isEnabled()
+    assert not detail.notes_tab.save_button.isEnabled() and detail.amendments_tab.button.isEnabled()
 
 
 def test_background_tasks_report_progress_and_can_be_cancelled(

@@ -160,7 +160,12 @@ def test_view_models_pass_modeltester(
     batches = window.view("batchView")
     batches.select_batch(workshop["hs_batch"])
     detail = batches.detail
-    for m in (detail.inputs_model, detail.ship_model, detail.amend_model, detail.cost_model):
+    for m in (
+        detail.inputs_tab.model,
+        detail.shipments_tab.model,
+        detail.amendments_tab.model,
+        detail.cost_tab.model,
+    ):
         qtmodeltester.check(m, force_py=True)
     inv = window.view("inventoryView")
     for m in (inv.materials_model, inv.lots_model, inv.suppliers_model, inv.lots_proxy):

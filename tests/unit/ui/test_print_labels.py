@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smallbatch_desktop.ui.testing import child, make_context
 
 # demo batches by id (lot codes and dates follow the day the demo is loaded)
-RELEASED = 5  # Habanero Hot Sauce, released, 100 pcs, GTIN 00614141000012
+RELEASED = 5  # Habanero Hot Sauce, released, 97 made of 100 planned, GTIN 00614141000012
 ON_HOLD = 8  # hot sauce, qc_hold
 SOAP = 11  # lavender soap, released, no GTIN
 
@@ -68,7 +68,8 @@ def test_save_pdf_final_run_numbers_and_gs1_barcodes(
     assert not child(d, QLabel, "draftBanner").isVisibleTo(d)
     plan = d.set_choices(copies=35, skip=4)
     assert plan is not None and plan.final
-    assert (plan.first_number, plan.last_number, plan.total) == (1, 35, 100)
+    # the run counts to the actual yield (97 bottles filled), not the 100 planned
+    assert (plan.first_number, plan.last_number, plan.total) == (1, 35, 97)
     out = tmp_path / "labels.pdf"
     d.save_pdf(out)
     pdf = out.read_bytes()
@@ -76,7 +77,7 @@ def test_save_pdf_final_run_numbers_and_gs1_barcodes(
     assert page_count(pdf) == 2
     text = text_of(pdf)
     assert "DRAFT" not in chars_of(pdf)
-    assert "1/100" in text and "35/100" in text and "36/100" not in text
+    assert "1/97" in text and "35/97" in text and "36/97" not in text
     codes = decode_pdf(pdf, dpi=300)
     assert len(codes) == 35
     lot, best_before = lot_and_best_before(demo, RELEASED)
@@ -84,7 +85,7 @@ def test_save_pdf_final_run_numbers_and_gs1_barcodes(
     assert all(c.is_gs1 for c in codes)
     with demo() as s:
         runs = [(r.first_number, r.last_number, r.total) for r in print_runs(s, RELEASED)]
-    assert runs == [(1, 35, 100)]
+    assert runs == [(1, 35, 97)]
     # the next run continues: a second final run never repeats a number
     assert "next: 36" in d.continue_radio.text()
     plan2 = d.set_choices(copies=10, skip=0)
@@ -92,7 +93,7 @@ def test_save_pdf_final_run_numbers_and_gs1_barcodes(
     out2 = tmp_path / "more.pdf"
     d.save_pdf(out2)
     text2 = text_of(out2.read_bytes())
-    assert "36/100" in text2 and "45/100" in text2 and "35/100" not in text2
+    assert "36/97" in text2 and "45/97" in text2 and "35/97" not in text2
     with demo() as s:
         runs = [(r.first_number, r.last_number) for r in print_runs(s, RELEASED)]
     assert runs == [(1, 35), (36, 45)]
@@ -107,7 +108,7 @@ def test_reprint_only_when_asked(qtbot: Any, demo: sessionmaker[Session], tmp_pa
     plan = d.set_choices(start=2, copies=2)
     assert plan is not None and (plan.first_number, plan.last_number) == (2, 3)
     d.save_pdf(tmp_path / "b.pdf")
-    assert "2/100" in text_of((tmp_path / "b.pdf").read_bytes())
+    assert "2/97" in text_of((tmp_path / "b.pdf").read_bytes())
 
 
 def test_draft_watermark_on_a_batch_not_released(

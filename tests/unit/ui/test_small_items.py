@@ -195,7 +195,7 @@ def test_tab_skips_the_read_only_qc_cells(
     batches.select_batch(workshop["qc_batch"])
     panel = batches.detail
     panel.tabs.setCurrentIndex(1)
-    table = panel.qc_table
+    table = panel.qc_tab.table
     assert table.rowCount() >= 2
     first, second = table.cellWidget(0, 2), table.cellWidget(1, 2)
     window.activateWindow()
@@ -254,8 +254,8 @@ def test_an_empty_reason_is_asked_for_in_a_makers_words(
     batches = window.show_view("batchView")
     batches.select_batch(workshop["hs_batch"])  # released: corrections are amendments
     panel = batches.detail
-    panel.amend_value.setText("47")
-    assert not panel.amend()
+    panel.amendments_tab.value.setText("47")
+    assert not panel.amendments_tab.amend()
     errors = [
         w.text()
         for w in panel.findChildren(QLabel)

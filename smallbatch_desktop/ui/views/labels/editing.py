@@ -26,6 +26,7 @@ from smallbatch_desktop.domain.label_layout import (
     TextElement,
     validate_layout,
 )
+from smallbatch_desktop.domain.label_space import place_new
 from smallbatch_desktop.domain.label_stock import LabelStock
 from smallbatch_desktop.ui.views.labels.common import (
     LayoutCommand,
@@ -67,12 +68,17 @@ class EditingMixin(DesignerState):
         return f"{kind}{i}"
 
     def add_element(self, kind: str, *, path: str | None = None) -> str | None:
-        """Add an element of ``kind`` in the middle of the label; returns its name."""
+        """Add an element of ``kind`` in free space (the top-most, then left-most place
+        clear of every element, smaller if need be); only when none is left, in the
+        middle, where the status line then names what it overlaps. Returns its name."""
         W, H = self._layout.width, self._layout.height
         name = self._unique_name(kind)
 
         def centred(w: float, h: float) -> tuple[float, float, float, float]:
             w, h = min(w, W), min(h, H)
+            spot = place_new(self._layout, w, h, min_w=min(w, 8.0), min_h=min(h, 3.0))
+            if spot is not None:
+                return spot
             return round((W - w) / 2, 2), round((H - h) / 2, 2), w, h
 
         e: Element
@@ -92,10 +98,10 @@ class EditingMixin(DesignerState):
             side = min(15.0, W - 2, H - 2)
             e = ImageElement(name, *centred(side, side), path=path)
         elif kind == "line":
-            x, _y, w, _h = centred(W - 4, 0.0)
-            e = LineElement(name, x, round(H / 2, 2), w, 0.0)
-        elif kind == "box":
-            e = BoxElement(name, *centred(W - 2, H - 2))
+            x, y, w, _h = centred(W - 4, 0.0)
+            e = LineElement(name, x, y, w, 0.0)
+        elif kind == "box":  # a frame around the label: only its outline takes space
+            e = BoxElement(name, 1.0, 1.0, round(W - 2, 2), round(H - 2, 2))
         else:
             raise ValueError(f"unknown element kind {kind!r}")
         after = dataclasses.replace(self._layout, elements=(*self._layout.elements, e))

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 )
 
 from smallbatch_desktop.domain.errors import UserError
+from smallbatch_desktop.domain.label_space import overlap_warnings
 from smallbatch_desktop.ui.views.labels.common import (
     NAME_ROLE,
     SAMPLE,
@@ -37,7 +38,9 @@ class PreviewMixin(DesignerState):
         self._last_outcome = outcome
         self.scene.set_preview(outcome.image)
         self.scene.set_errors(outcome.failed_elements)
-        self._show_messages(list(outcome.errors), list(outcome.warnings))
+        # the renderer's warnings, then what overlaps (a barcode's quiet zone first)
+        warnings = [*outcome.warnings, *overlap_warnings(self._layout)]
+        self._show_messages(list(outcome.errors), warnings)
         self.previewRendered.emit(outcome)
 
     def _show_messages(self, errors: list[tuple[str, str]], warnings: list[str]) -> None:
