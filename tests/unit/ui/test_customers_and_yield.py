@@ -310,3 +310,54 @@ def test_a_customer_added_in_one_view_is_in_the_other_without_refresh(
     qtbot.waitUntil(lambda: not d.isVisible())
     window.show_view("customerView")
     assert "Market Hall" in _table_names(customers)
+
+
+def test_qc_check_names_in_tooltips_show_as_typed(
+    qtbot: Any, window: Any, workshop: dict[str, int], session_factory: Any
+) -> None:
+    """A check called ``<b>pH</b>`` is not shown bold on hover: the QC table's tips and
+    the Release button's reasons carry it escaped."""
+    from smallbatch_desktop.services import batches as bsvc
+    from smallbatch_desktop.services import recipes as rsvc
+
+    with session_factory.begin() as s:
+        r = rsvc.create_recipe(
+            s, code="TIP", name="Tip sauce", yield_quantity="10", yield_unit="pcs"
+        )
+        rsvc.update_draft(
+            s,
+            r.id,
+            lines=[rsvc.LineInput("1", "kg", material_id=workshop["garlic"])],
+            qc_items=[rsvc.QcItemInput("<b>pH</b>", "numeric", max_value="4.0", unit="pH")],
+        )
+        rsvc.publish(s, r.id)
+        b = bsvc.plan_batch(s, recipe_version_id=r.id, planned_quantity="10")
+        bsvc.change_status(s, b.id, "start")
+        bsvc.finish_production(s, b.id, actual_quantity="10")
+        bsvc.record_qc(s, b.id, r.qc_items[0].id, "4.4", actor="<i>Dana</i>")
+        bid = b.id
+    view = window.view("batchView")
+    view.refresh()
+    view.select_batch(bid)
+    detail = view.detail
+    detail.tabs.setCurrentIndex(1)
+    table = detail.qc_tab.table
+    assert table.item(0, 0).text() == "<b>pH</b>"  # a table cell's text is plain already
+    assert "<b>pH</b>" in _tip_as_shown(table.item(0, 0).toolTip())
+    assert "<i>Dana</i>" in _tip_as_shown(table.item(0, 3).toolTip())
+    release = _tip_as_shown(detail.status_buttons["release"].toolTip())
+    assert "<b>pH</b>: failed (4.4)" in release
+    assert detail.release_hint.text().endswith("<b>pH</b>: failed (4.4)")  # plain label
+
+
+def _tip_as_shown(tip: str) -> str:
+    """The characters a tooltip shows: Qt reads text that looks like HTML as HTML."""
+    from PySide6.QtGui import Qt as QtGuiNs
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    if QtGuiNs.mightBeRichText(tip):
+        doc.setHtml(tip)
+    else:
+        doc.setPlainText(tip)
+    return doc.toPlainText()

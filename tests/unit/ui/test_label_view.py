@@ -335,3 +335,16 @@ def test_new_elements_land_in_free_space_and_overlaps_are_warned(qtbot: Any, vie
     view.undo_stack.undo()
     view.flush_preview()
     assert not any("lies over" in t for t in view.message_texts())
+
+
+def test_a_layout_name_that_looks_like_html_shows_as_typed_in_its_tooltip(view: Any) -> None:
+    from PySide6.QtGui import Qt as QtNs
+
+    view.new_layout()
+    assert view.save_as("<b>Jar</b> label")
+    items = [view.layout_list.item(i) for i in range(view.layout_list.count())]
+    (item,) = [it for it in items if "Jar" in it.text()]
+    assert item.text().endswith("<b>Jar</b> label")  # a list item's text is plain already
+    tip = item.toolTip()
+    assert "&lt;b&gt;Jar&lt;/b&gt; label" in tip and "<b>Jar</b>" not in tip
+    assert QtNs.mightBeRichText(tip)  # escaped inside a paragraph: shown literally

@@ -42,6 +42,7 @@ from smallbatch_desktop.ui.views.batch_detail.qc_tab import QcTab
 from smallbatch_desktop.ui.views.batch_detail.shipments_tab import ShipmentsTab
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -297,7 +298,7 @@ class BatchDetailPanel(QWidget):
         base_tip = next(tip for a, _t, tip in STATUS_BUTTONS if a == "release")
         if blockers:
             text = "Release would be refused: " + "; ".join(blockers)
-            button.setToolTip(f"{base_tip}\n\n{text}")
+            button.setToolTip(plain_tip(f"{base_tip}\n\n{text}"))  # check names are the maker's
             self.release_hint.setText(f"⚠ {text}")
         else:
             if status in (BatchStatus.PLANNED, BatchStatus.IN_PRODUCTION):

@@ -32,6 +32,7 @@ from smallbatch_desktop.ui.text import local, plain
 from smallbatch_desktop.ui.theme import error_background, ok_background, set_invalid
 from smallbatch_desktop.ui.views.batch_detail.common import BatchSnapshot, RunAction, table_view
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -127,16 +128,16 @@ class QcTab(QWidget):
             t.insertRow(r)
             name = QTableWidgetItem(state.name)
             name.setData(Qt.ItemDataRole.UserRole, state.spec_item_id)
-            name.setToolTip(state.name)
+            name.setToolTip(plain_tip(state.name))
             if not state.required:
                 f = name.font()
                 f.setItalic(True)
                 name.setFont(f)
-                name.setToolTip(f"{state.name}: optional, not needed for release")
+                name.setToolTip(plain_tip(f"{state.name}: optional, not needed for release"))
             spec = QTableWidgetItem(state.spec)
             result = QTableWidgetItem(state.state)
             result.setToolTip(
-                f"Recorded by {state.recorded_by or '—'} on {_when(state.recorded_at)}"
+                plain_tip(f"Recorded by {state.recorded_by or '—'} on {_when(state.recorded_at)}")
                 if state.recorded_at
                 else "Not recorded yet" + ("" if state.required else " (optional)")
             )

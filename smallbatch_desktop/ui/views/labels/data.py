@@ -29,6 +29,7 @@ from smallbatch_desktop.ui.views.labels.common import (
     STANDARD_FIELDS,
 )
 from smallbatch_desktop.ui.views.labels.state import DesignerState
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 
 class DataMixin(DesignerState):
@@ -74,7 +75,7 @@ class DataMixin(DesignerState):
                     text += f"  ({', '.join(marks)})"
                 item = QListWidgetItem(text)
                 item.setData(NAME_ROLE, lay.name)
-                item.setToolTip(f"{lay.name}: {lay.stock_key}")
+                item.setToolTip(plain_tip(f"{lay.name}: {lay.stock_key}"))
                 self.layout_list.addItem(item)
                 if lay.name == current[1]:
                     self.layout_list.setCurrentItem(item)
