@@ -14,7 +14,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -30,6 +29,7 @@ from smallbatch_desktop.services.customers import CustomerDetails, CustomerRow
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, watch
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.customer_form import CustomerForm
 
 if TYPE_CHECKING:
@@ -67,11 +67,12 @@ class CustomersView(QWidget):
 
         self.model: RowTableModel[CustomerRow] = RowTableModel(
             [
+                # what a recall needs first: who, whom to call, how to reach them
                 Column("Name", lambda r: r.name),
-                Column("Kind", lambda r: r.kind),
                 Column("Contact person", lambda r: r.contact),
                 Column("Phone", lambda r: r.phone),
                 Column("E-mail", lambda r: r.email),
+                Column("Kind", lambda r: r.kind),
                 Column("Shipments", lambda r: r.shipments, numeric=True),
                 Column("Last shipped", _last),
             ],
@@ -89,9 +90,8 @@ class CustomersView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        # names, phones and dates whole; widths the maker drags are remembered
+        fit_columns(self.table, ctx.settings, "customers", whole=(0, 2, 3, 5, 6))
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.search.textChanged.connect(self.proxy.setFilterFixedString)
 
@@ -154,7 +154,6 @@ class CustomersView(QWidget):
         keep = self.current_id
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
         self._select_row(keep)
         self.table.selectionModel().blockSignals(False)
         if keep is not None:

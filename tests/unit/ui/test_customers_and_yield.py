@@ -184,17 +184,21 @@ def test_qc_tab_lists_every_result_with_the_failed_one(
     view.refresh()
     view.select_batch(workshop["qc_batch"])  # pH 4.1 recorded: out of spec
     qc = view.detail.qc_tab
+    assert qc.table.isVisibleTo(qc) and qc.save_button.isVisibleTo(qc)  # QC hold: results go in
     ph_row = next(r for r in range(qc.table.rowCount()) if qc.table.item(r, 0).text() == "pH")
     _fill(qtbot, qc.table.cellWidget(ph_row, 2), "3.6")
     _click(qtbot, qc.save_button)
-    rows = [
-        (qc.history_model.index(r, 1).data(), qc.history_model.index(r, 2).data(),
-         qc.history_model.index(r, 3).data(), qc.history_model.index(r, 4).data())
+    rows = [  # check, result, by
+        tuple(qc.history_model.index(r, c).data() for c in (0, 1, 2))
         for r in range(qc.history_model.rowCount())
-    ]  # fmt: skip
+    ]
     ph = [r for r in rows if r[0] == "pH"]
-    assert [r[1:3] for r in ph] == [("4.1", "fail, superseded"), ("3.6", "pass (retest)")]
-    assert ph[1][3] == window.ctx.actor
+    assert [r[1] for r in ph] == ["4.1 — fail, superseded", "3.6 — pass (retest)"]
+    assert ph[1][2] == window.ctx.actor
+    # a released record takes no more results: its history alone, with the room
+    view.select_batch(workshop["hs_batch"])
+    assert not qc.table.isVisibleTo(qc) and not qc.save_button.isVisibleTo(qc)
+    assert qc.history.isVisibleTo(qc) and qc.history_model.rowCount() > 0
 
 
 def test_a_shipment_picks_a_customer_and_the_recall_reaches_its_contact(

@@ -31,6 +31,7 @@ from smallbatch_desktop.ui.models.table import Column, RowTableModel
 from smallbatch_desktop.ui.text import local, plain
 from smallbatch_desktop.ui.theme import error_background, ok_background, set_invalid
 from smallbatch_desktop.ui.views.batch_detail.common import BatchSnapshot, RunAction, table_view
+from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit, FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.tips import plain_tip
 
@@ -40,10 +41,15 @@ def _when(at: dt.datetime | None) -> str:
 
 
 def _history_verdict(h: bsvc.QcHistoryEntry) -> str:
+    """``4.2 — fail, superseded``, ``3.7 — pass (retest)``; a pass/fail check's value is
+    its verdict, said once."""
     word = h.state
     if h.attempt > 1:
         word += " (retest)" if h.attempt == 2 else f" (retest {h.attempt - 1})"
-    return word if h.current else f"{word}, superseded"
+    if not h.current:
+        word += ", superseded"
+    value = h.value.strip()
+    return word if not value or value == h.state else f"{value} — {word}"
 
 
 class QcTab(QWidget):
@@ -76,28 +82,40 @@ class QcTab(QWidget):
         self.recorded.setObjectName("qcRecorded")
         self.recorded.setWordWrap(True)
         v.addWidget(self.recorded)
-        row = QHBoxLayout()
+        self.save_row = QWidget()
+        row = QHBoxLayout(self.save_row)
+        row.setContentsMargins(0, 0, 0, 0)
         self.save_button = QPushButton("&Save QC results")
         self.save_button.setObjectName("saveQcButton")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         row.addStretch(1)
-        v.addLayout(row)
+        v.addWidget(self.save_row)
         self.error = FieldError(self, name="qcError")
         v.addWidget(self.error)
         self.history_model: RowTableModel[bsvc.QcHistoryEntry] = RowTableModel(
             [
-                Column("When", lambda h: _when(h.recorded_at)),
                 Column("Check", lambda h: h.name),
-                Column("Value", lambda h: h.value),
                 Column("Result", _history_verdict),
                 Column("By", lambda h: h.recorded_by),
+                Column("When", lambda h: _when(h.recorded_at)),
                 Column("Note", lambda h: h.note),
             ],
             parent=self,
         )
         self.history = table_view("qcHistoryTable")
         self.history.setModel(self.history_model)
+        # in the order an inspector reads it in a narrow panel: the check and its
+        # result first, who and when whole; a long check name or result is capped and
+        # the note takes what room is left (the rows stay in the order recorded)
+        fit_columns(
+            self.history,
+            ctx.settings,
+            "batchDetail/qcHistory",
+            whole=(2, 3),
+            stretch=4,
+            max_chars=24,
+        )
         self.history.setToolTip(
             "Every result recorded, in order: a failed result stays on the record with its retest"
         )
@@ -110,14 +128,17 @@ class QcTab(QWidget):
     def load(self, snap: BatchSnapshot) -> None:
         self._batch_id = snap.detail.id
         self._specs = snap.specs
-        self._fill(snap.qc, snap.status in FROZEN)
+        frozen = snap.status in FROZEN
+        self._fill(snap.qc, frozen)
+        # a closed record takes no more results: the history alone, with all the room
+        for w in (self.table, self.recorded, self.save_row):
+            w.setVisible(not frozen)
         self.history_model.set_rows(
             sorted(
                 (h for h in snap.qc_history if h.recorded_at is not None),
                 key=lambda h: h.recorded_at or dt.datetime.min,
             )
         )
-        self.history.resizeColumnsToContents()
 
     def _fill(self, states: list[bsvc.QcState], frozen: bool) -> None:
         t = self.table
