@@ -46,6 +46,7 @@ from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.columns import ColumnFitter, fit_columns
 from smallbatch_desktop.ui.widgets.fields import FieldError
 from smallbatch_desktop.ui.widgets.scan_box import parse_scan
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 HEADERS = [
     "Lot",
@@ -62,6 +63,8 @@ def _row(*texts: str, kind: str = "", lot: str = "", bold: bool = False) -> list
     for t in texts:
         it = QStandardItem(t)
         it.setEditable(False)
+        if len(t) > 24:  # a long name or origin may be cut to fit: whole on hover
+            it.setToolTip(plain_tip(t))
         it.setData(kind, Role.Kind)
         it.setData(lot, Role.Row)
         if bold:
@@ -151,10 +154,11 @@ class TraceView(QWidget):
         tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         tree.doubleClicked.connect(self._open_item)
-        # lot codes, quantities and dates whole; the origin or document takes the room
-        # left (long free text shows whole in its tooltip); widths dragged are remembered
+        # lot codes, quantities and dates whole; long names, suppliers and origins
+        # capped (whole in their tooltip) so that the six columns mostly fit a 1280 wide
+        # window, the origin or document taking the room left; dragged widths are kept
         self._fitters[name] = fit_columns(
-            tree, self._ctx.settings, f"trace/{name}", whole=(0, 2, 5), stretch=4
+            tree, self._ctx.settings, f"trace/{name}", whole=(0, 2, 5), stretch=4, max_chars=26
         )
         return tree
 

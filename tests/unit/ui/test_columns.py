@@ -280,6 +280,6 @@ def test_trace_trees_show_lot_codes_quantities_and_dates_whole(
             assert cut(tree, col) == [], (tree.objectName(), col)
     assert rows >= 2
     # the origin / document column takes the room left: nothing empty on the right
-    back = view.backward
-    total = sum(back.columnWidth(c) for c in range(back.model().columnCount()))
-    assert total >= back.viewport().width() - 2
+    for tree in (view.backward, view.forward):
+        total = sum(tree.columnWidth(c) for c in range(tree.model().columnCount()))
+        assert total >= tree.viewport().width() - 2, tree.objectName()
