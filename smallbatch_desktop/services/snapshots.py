@@ -7,7 +7,12 @@ unchanged (migration ``0003_integrity``).  ``services.labels.label_data_for_batc
 ``services.reports.batch_record`` read it for such a batch, so the record shows what
 was true at release however the recipe, a material or a supplier changes afterwards.
 What an amendment may correct (actual yield, best before, notes, operator), the status,
-the shipments and the amendments themselves are read live.
+the shipments and the amendments themselves are read live.  So is the QC history (every
+result, failed ones and retests, with who and when) and the waste recorded at the end of
+production: the database keeps those rows and columns unchanged once the batch is
+released (migrations 0003_integrity and 0004_yield_customers), and the checks' names and
+specifications belong to a published recipe version, which it keeps unchanged too, so
+a copy here could only drift from them.
 
 A batch released before snapshots were kept (migration ``0003_integrity``) gets one at
 the upgrade to ``0007_snapshot_backfill`` (``backfill``): the data as it stood then, the
