@@ -198,24 +198,16 @@ def update_customer(
 def delete_customer(session: Session, customer_id: int, *, actor: str = "") -> None:
     """Only a customer nothing was shipped to (a shipment is part of the trace)."""
     c = get_or_404(session, Customer, customer_id, field="customer")
-    n = session.scalar(
-        select(func.count()).select_from(Shipment).where(Shipment.customer_id == c.id)
-    )
-    if n:
-        raise ConflictError(
-            f"customer: {c.name} received {n} shipment{'s' if n != 1 else ''}; a customer "
-            "with shipments stays on record for trace and recall",
-            field="customer",
-        )
-    orders = session.scalar(
-        select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_id == c.id)
-    )
-    if orders:
-        raise ConflictError(
-            f"customer: {c.name} has {orders} order{'s' if orders != 1 else ''}; a customer "
-            "with orders stays on record",
-            field="customer",
-        )
+    # shipments are part of the trace and recall; orders (issue 13) reference it too
+    for table, what in ((Shipment, "received {n} shipment{s}"), (SalesOrder, "has {n} order{s}")):
+        n = session.scalar(select(func.count()).select_from(table).where(table.customer_id == c.id))
+        if n:
+            said = what.format(n=n, s="s" if n != 1 else "")
+            raise ConflictError(
+                f"customer: {c.name} {said}; a customer with {table.__tablename__.replace('_', ' ')} "
+                "stays on record for trace and recall",
+                field="customer",
+            )
     name = c.name
     session.delete(c)
     session.flush()

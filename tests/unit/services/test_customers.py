@@ -91,3 +91,24 @@ def test_typing_a_name_never_creates_a_customer(session):
     other = csvc.create_customer(session, name="Nobody yet")
     csvc.delete_customer(session, other.id)
     assert [r.name for r in csvc.list_customers(session)] == ["Deli"]
+
+
+def test_an_order_and_a_shipment_use_the_same_customer_record(session):
+    """One customer model: an order (issue 13) and an ad-hoc shipment name the same row;
+    a customer with an order stays on record."""
+    from smallbatch_desktop.services import orders as ords
+
+    k = kitchen(session)
+    b = released_batch(session, k.sauce_v, "24")
+    shop = csvc.create_customer(session, name="Hilltop Shop", phone="(518) 555-0100")
+    order = ords.create_order(
+        session, customer="hilltop shop", lines=[ords.OrderLineInput("HS", "2")]
+    )
+    shipped = bat.ship_batch(session, b.id, customer=shop.id, quantity="1", shipped_date=DAY)
+    assert order.customer_id == shipped.customer_id == shop.id
+    (row,) = csvc.list_customers(session)
+    assert (row.name, row.phone, row.shipments) == ("Hilltop Shop", "(518) 555-0100", 1)
+    lonely = csvc.create_customer(session, name="Ordered only")
+    ords.create_order(session, customer=lonely.id, lines=[ords.OrderLineInput("HS", "1")])
+    with pytest.raises(ConflictError, match=r"^customer: Ordered only has 1 order; a customer"):
+        csvc.delete_customer(session, lonely.id)
