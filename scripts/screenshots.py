@@ -120,6 +120,28 @@ def main(argv: list[str] | None = None) -> int:
         batches.detail.tabs.setCurrentIndex(1)
     shoot(window, "batches")
 
+    # Finish production: the actual yield and any waste of the batch in production
+    running = next(
+        (r for r in range(model.rowCount()) if model.row_at(r).status == "in_production"), -1
+    )
+    if running >= 0:
+        from PySide6.QtWidgets import QDialog
+
+        batches.select_batch(model.row_at(running).id)
+        batches.detail.status_buttons["to_qc"].click()
+        settle()
+        for finish in batches.detail.findChildren(QDialog, "finishProductionDialog"):
+            if finish.isVisible():
+                shoot(finish, "finish-production")
+                finish.reject()
+
+    # Customers: the one with the most shipments, its contact details and what it received
+    customers = window.show_view("customerView")
+    rows = [customers.model.row_at(r) for r in range(customers.model.rowCount())]
+    if rows:
+        customers.open_customer(max(rows, key=lambda r: r.shipments).id)
+    shoot(window, "customers")
+
     recipes = window.show_view("recipeView")
     if recipes.model.rowCount():
         # the recipe with the most versions shows history best

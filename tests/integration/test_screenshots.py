@@ -12,6 +12,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = [
     "batches",
+    "finish-production",
+    "customers",
     "recipes",
     "recipe-compare",
     "recipe-scale",

@@ -154,11 +154,11 @@ class TraceView(QWidget):
         tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         tree.doubleClicked.connect(self._open_item)
-        # lot codes, quantities and dates whole; long names, suppliers and origins
-        # capped (whole in their tooltip) so that the six columns mostly fit a 1280 wide
-        # window, the origin or document taking the room left; dragged widths are kept
+        # lot codes, quantities and dates whole; long names, suppliers (with their lot)
+        # and origins capped like the other lists' free text (whole in their tooltip);
+        # the origin or document takes the room left; widths dragged are remembered
         self._fitters[name] = fit_columns(
-            tree, self._ctx.settings, f"trace/{name}", whole=(0, 2, 5), stretch=4, max_chars=26
+            tree, self._ctx.settings, f"trace/{name}", whole=(0, 2, 5), stretch=4
         )
         return tree
 
