@@ -154,7 +154,7 @@ class TraceView(QWidget):
         tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         tree.doubleClicked.connect(self._open_item)
-        # lot codes, quantities and dates whole; long names, suppliers (with their lot)
+        # lot codes, quantities and dates whole; long names, suppliers
         # and origins capped like the other lists' free text (whole in their tooltip);
         # the origin or document takes the room left; widths dragged are remembered
         self._fitters[name] = fit_columns(
@@ -267,19 +267,28 @@ class TraceView(QWidget):
             parents[level] = items[0]
         origin = res.origin
         if origin is not None:  # a received lot: where it came from ends the trace
-            supplier = (
-                f"{origin.supplier} (their lot {origin.supplier_lot_code})"
-                if origin.supplier_lot_code
-                else origin.supplier
-            )
             where = ", ".join(x for x in (origin.origin, origin.certifications) if x)
             received = origin.received_date.isoformat() if origin.received_date else ""
-            texts = (supplier, where or "origin not recorded", f"received {received}".strip())
+            texts = (
+                origin.supplier or "no supplier recorded",
+                where or "origin not recorded",
+                f"received {received}".strip(),
+            )
             for col, value in enumerate(texts, start=3):
                 root[col].setText(value)
             root[2].setText(self._ctx.units.text(origin.quantity, origin.unit))
+            # the supplier's own lot code (what a supplier's recall names), the delivery
+            # document and the expiry, one row under the lot, each in its column
             root[0].appendRow(
-                _row("—", origin.text, "", "", origin.document_ref, "", kind="origin")
+                _row(
+                    "—",
+                    "supplier's lot",
+                    "",
+                    origin.supplier_lot_code or "not recorded",
+                    origin.document_ref,
+                    f"expires {origin.expiry.isoformat()}" if origin.expiry else "",
+                    kind="origin",
+                )
             )
         elif not res.edges:
             root[0].appendRow(_row("—", "no inputs recorded", "", "", "", ""))

@@ -285,8 +285,11 @@ def test_trace_of_a_received_lot_names_supplier_lot_and_origin(
     root = model.item(0, 0)
     assert root.text() == code
     row = [model.item(0, c).text() for c in range(model.columnCount())]
-    assert row[3] == f"{supplier} (their lot {theirs})"
+    assert row[3] == supplier
     assert row[4].startswith(origin)
+    # under it, the supplier's own lot code in the supplier column, the delivery document
+    theirs_row = [root.child(0, c).text() for c in range(model.columnCount())]
+    assert theirs_row[1:4] == ["supplier's lot", "", theirs]
     assert f"from {supplier}, their lot {theirs}; origin {origin}" in trace.summary.text()
 
 
