@@ -148,19 +148,19 @@ def test_saving_the_whole_run_leaves_a_note_not_an_error(
 
     with session_factory.begin() as s:
         load_demo(s)
-    d = PrintLabelsDialog(make_context(session_factory), 5)  # released, 100 pcs
+    d = PrintLabelsDialog(make_context(session_factory), 5)  # released: 97 of 100 pcs made
     qtbot.addWidget(d)
     plan = d.set_choices(copies=80)
     assert plan is not None and (plan.first_number, plan.last_number) == (1, 80)
     d.save_pdf(tmp_path / "a.pdf")
     assert "Saving" not in d.status.text() and "a.pdf" in d.status.text()
-    assert d.error.isHidden()  # the next run is the 20 left, not a refusal
-    assert d.copies.value() == 20
+    assert d.error.isHidden()  # the next run is the 17 left, not a refusal
+    assert d.copies.value() == 17  # the actual yield numbers the labels
     d.save_pdf(tmp_path / "b.pdf")
     assert (tmp_path / "b.pdf").exists()
     assert not d.error.isHidden()
     assert d.error.property("role") == "note"  # not the red form error
-    assert "All 100 labels" in d.error.text()
+    assert "All 97 labels" in d.error.text()
     assert not d.print_button.isEnabled()
 
 
