@@ -368,3 +368,29 @@ def _tip_as_shown(tip: str) -> str:
     else:
         doc.setPlainText(tip)
     return doc.toPlainText()
+
+
+def test_every_tab_of_the_batch_detail_fits_the_panel_at_1280x800(
+    qtbot: Any, window: Any, workshop: dict[str, int], normal_font: None
+) -> None:
+    """The list takes its key columns and leaves the detail its minimum: no tab may need
+    more width than that (the panel scrolls only vertically, so more would be cut off
+    on the right), at the normal and the larger text size."""
+    from smallbatch_desktop.ui.actions import ActionId as A
+
+    window.resize(1280, 800)
+    view = window.show_view("batchView")
+    view.select_batch(workshop["qc_batch"])
+    detail = view.detail
+
+    def fits() -> None:
+        room = detail.body_scroll.viewport().width()
+        for i in range(detail.tabs.count()):
+            detail.tabs.setCurrentIndex(i)
+            need = detail.body.minimumSizeHint().width()
+            assert need <= room, (detail.tabs.tabText(i), need, room)
+
+    qtbot.waitUntil(lambda: detail.body_scroll.viewport().width() > 0)
+    qtbot.waitUntil(fits)
+    window.actions_[A.LARGER_TEXT].trigger()
+    qtbot.waitUntil(fits)

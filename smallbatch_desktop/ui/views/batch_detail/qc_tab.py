@@ -120,6 +120,7 @@ class QcTab(QWidget):
             "Every result recorded, in order: a failed result stays on the record with its retest"
         )
         self.history_label = QLabel("Every result recorded, failed ones and retests included:")
+        self.history_label.setWordWrap(True)  # the panel may be narrow: never wider than it
         v.addWidget(self.history_label)
         v.addWidget(self.history, 1)
 

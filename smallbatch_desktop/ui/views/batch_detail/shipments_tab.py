@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -88,10 +87,11 @@ class ShipmentsTab(QWidget):
         self.new_customer_button.setObjectName("newCustomerButton")
         self.new_customer_button.setToolTip("Add a customer with its contact details")
         self.new_customer_button.clicked.connect(self.new_customer)
-        pick = QHBoxLayout()
+        # the button under the list, not beside it: the panel may be narrow
+        pick = QVBoxLayout()
         pick.setContentsMargins(0, 0, 0, 0)
-        pick.addWidget(self.customer, 1)
-        pick.addWidget(self.new_customer_button)
+        pick.addWidget(self.customer)
+        pick.addWidget(self.new_customer_button, 0, Qt.AlignmentFlag.AlignLeft)
         pick_box = QWidget()
         pick_box.setLayout(pick)
         self.qty = DecimalEdit(field="quantity", required=True, placeholder="Quantity")
@@ -109,6 +109,7 @@ class ShipmentsTab(QWidget):
         # a form, not a grid: it stays narrow enough for the panel at the larger text size
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(buddy("Customer", self.customer), pick_box)
         form.addRow(buddy("Quantity", self.qty), self.qty)
         form.addRow(buddy("Date", self.date), self.date)
