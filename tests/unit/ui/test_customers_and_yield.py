@@ -185,9 +185,11 @@ def test_qc_tab_lists_every_result_with_the_failed_one(
     view.select_batch(workshop["qc_batch"])  # pH 4.1 recorded: out of spec
     qc = view.detail.qc_tab
     assert qc.table.isVisibleTo(qc) and qc.save_button.isVisibleTo(qc)  # QC hold: results go in
+    assert not qc.history.isVisibleTo(qc)  # one result a check: the table says it all
     ph_row = next(r for r in range(qc.table.rowCount()) if qc.table.item(r, 0).text() == "pH")
     _fill(qtbot, qc.table.cellWidget(ph_row, 2), "3.6")
     _click(qtbot, qc.save_button)
+    assert qc.history.isVisibleTo(qc)  # the failed result is superseded: the history shows
     rows = [  # check, result, by
         tuple(qc.history_model.index(r, c).data() for c in (0, 1, 2))
         for r in range(qc.history_model.rowCount())

@@ -134,12 +134,16 @@ class QcTab(QWidget):
         # a closed record takes no more results: the history alone, with all the room
         for w in (self.table, self.recorded, self.save_row):
             w.setVisible(not frozen)
+        recorded = [h for h in snap.qc_history if h.recorded_at is not None]
         self.history_model.set_rows(
-            sorted(
-                (h for h in snap.qc_history if h.recorded_at is not None),
-                key=lambda h: h.recorded_at or dt.datetime.min,
-            )
+            sorted(recorded, key=lambda h: h.recorded_at or dt.datetime.min)
         )
+        # while results go in, the table above shows each check's latest result (who and
+        # when on hover): the history earns its room once a result was superseded
+        show = frozen or any(not h.current for h in recorded)
+        for w in (self.history_label, self.history):
+            w.setVisible(show)
+        self._min_table_height()
 
     def _fill(self, states: list[bsvc.QcState], frozen: bool) -> None:
         t = self.table
@@ -222,6 +226,19 @@ class QcTab(QWidget):
         probe.setFont(self.table.font())
         height = max(probe.sizeHint().height(), QLineEdit().sizeHint().height(), fm.height())
         self.table.verticalHeader().setDefaultSectionSize(height + 6)
+        self._min_table_height()
+
+    def _min_table_height(self) -> None:
+        """Room for up to four checks: in a short panel the panel scrolls rather than
+        squeeze the entry table to a row."""
+        t = self.table
+        rows = min(max(t.rowCount(), 1), 4)
+        t.setMinimumHeight(
+            t.horizontalHeader().sizeHint().height()
+            + rows * t.verticalHeader().defaultSectionSize()
+            + 2 * t.frameWidth()
+            + t.horizontalScrollBar().sizeHint().height()
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
