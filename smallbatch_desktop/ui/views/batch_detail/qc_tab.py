@@ -70,12 +70,12 @@ class QcTab(QWidget):
         # without this the view takes Tab from an editor and walks its read-only cells
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
+        # the value editors must stay in view in a narrow panel: the check and its spec
+        # take their text's width up to a cap (whole in the tooltip), the result the rest
         hdr = self.table.horizontalHeader()
-        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        hdr.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        hdr.setStretchLastSection(False)
+        hdr.setStretchLastSection(True)
         self._size_table()
         v.addWidget(self.table, 1)
         self.recorded = plain(QLabel())
@@ -161,6 +161,7 @@ class QcTab(QWidget):
                 name.setFont(f)
                 name.setToolTip(plain_tip(f"{state.name}: optional, not needed for release"))
             spec = QTableWidgetItem(state.spec)
+            spec.setToolTip(plain_tip(state.spec))
             result = QTableWidgetItem(state.state)
             result.setToolTip(
                 plain_tip(f"Recorded by {state.recorded_by or '—'} on {_when(state.recorded_at)}")
@@ -186,6 +187,7 @@ class QcTab(QWidget):
                 QWidget.setTabOrder(previous, editor)
             previous = editor
             self._live(r)
+        self._fit_text_columns()
         if previous is not None and previous.window() is self.save_button.window():
             QWidget.setTabOrder(previous, self.save_button)
         recorded = [st for st in states if st.recorded_at is not None]
@@ -221,12 +223,20 @@ class QcTab(QWidget):
     def _size_table(self) -> None:
         """Value column wide enough to type a reading; rows tall enough for the editors."""
         fm = self.table.fontMetrics()
-        self.table.setColumnWidth(2, fm.horizontalAdvance("0") * 10 + 28)
+        self.table.setColumnWidth(2, fm.horizontalAdvance("0") * 8 + 28)
         probe = QComboBox()
         probe.setFont(self.table.font())
         height = max(probe.sizeHint().height(), QLineEdit().sizeHint().height(), fm.height())
         self.table.verticalHeader().setDefaultSectionSize(height + 6)
         self._min_table_height()
+
+    def _fit_text_columns(self) -> None:
+        """Check and spec as wide as their longest text, at most 11 average characters."""
+        t = self.table
+        cap = t.fontMetrics().averageCharWidth() * 11
+        for col in (0, 1):
+            t.resizeColumnToContents(col)
+            t.setColumnWidth(col, min(t.columnWidth(col), cap))
 
     def _min_table_height(self) -> None:
         """Room for up to four checks: in a short panel the panel scrolls rather than
