@@ -143,7 +143,6 @@ class QcTab(QWidget):
         show = frozen or any(not h.current for h in recorded)
         for w in (self.history_label, self.history):
             w.setVisible(show)
-        self._min_table_height()
 
     def _fill(self, states: list[bsvc.QcState], frozen: bool) -> None:
         t = self.table
@@ -228,7 +227,6 @@ class QcTab(QWidget):
         probe.setFont(self.table.font())
         height = max(probe.sizeHint().height(), QLineEdit().sizeHint().height(), fm.height())
         self.table.verticalHeader().setDefaultSectionSize(height + 6)
-        self._min_table_height()
 
     def _fit_text_columns(self) -> None:
         """Check and spec as wide as their longest text, at most 11 average characters."""
@@ -237,18 +235,6 @@ class QcTab(QWidget):
         for col in (0, 1):
             t.resizeColumnToContents(col)
             t.setColumnWidth(col, min(t.columnWidth(col), cap))
-
-    def _min_table_height(self) -> None:
-        """Room for up to four checks: in a short panel the panel scrolls rather than
-        squeeze the entry table to a row."""
-        t = self.table
-        rows = min(max(t.rowCount(), 1), 4)
-        t.setMinimumHeight(
-            t.horizontalHeader().sizeHint().height()
-            + rows * t.verticalHeader().defaultSectionSize()
-            + 2 * t.frameWidth()
-            + t.horizontalScrollBar().sizeHint().height()
-        )
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
