@@ -168,6 +168,7 @@ def test_ad_hoc_shipment_cannot_take_units_allocated_to_orders(session, k):
     """Shipping from the Batches view draws only on free units: what is left less what
     open orders hold; the refusal names the orders holding the rest."""
     b = released_batch(session, k.sauce_v, "24")
+    inv.create_customer(session, name="Market stall")  # shipments go to customers on record
     first = _order(session, L("HS", "15"))
     second = _order(session, L("HS", "5"))
     ords.allocate_line(session, first.lines[0].id, today=DAY)
