@@ -13,7 +13,7 @@ database refuses to change it once the batch is released, rejected or recalled. 
 more trigger does that (0003's ``batch_frozen`` trigger lists the columns it knew).
 
 Revision ID: 0004_yield_customers
-Revises: 0009_speed
+Revises: 0007_snapshot_backfill
 Create Date: 2026-12-03 08:30:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_yield_customers"
-down_revision: str | None = "0009_speed"
+down_revision: str | None = "0007_snapshot_backfill"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
