@@ -32,11 +32,8 @@ from _data import scale_db  # noqa: E402
 from smallbatch_desktop.db.engine import open_database  # noqa: E402
 from smallbatch_desktop.pdf.provenance import render_provenance_sheet  # noqa: E402
 from smallbatch_desktop.pdf.recall import render_recall_report  # noqa: E402
-from smallbatch_desktop.services.reports import (  # noqa: E402
-    batch_record,
-    recall_report,
-    write_recall_csv,
-)
+from smallbatch_desktop.services.recall import recall_report, write_recall_csv  # noqa: E402
+from smallbatch_desktop.services.reports import batch_record  # noqa: E402
 
 SHEET_TARGET_MS = 200
 RECALL_TARGET_MS = 3000

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from smallbatch_desktop.domain.records import RecallReport
     from smallbatch_desktop.pdf.recall import render_recall_report
     from smallbatch_desktop.services.drills import LOT_NOT_FOUND, run_drill
-    from smallbatch_desktop.services.reports import recall_report, write_recall_csv
+    from smallbatch_desktop.services.recall import recall_report, write_recall_csv
 
     def produce(report: RecallReport) -> None:
         if pdf_path is not None:
@@ -84,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 report = recall_report(s, args.lot)
             produce(report)
             print(
-                f"recall {report.lot.lot_code}: {len(report.batches)} batches, "
-                f"{len(report.shipments)} shipments, {len(report.customers)} customers"
+                f"recall {report.lot.lot_code}: {report.batch_count} batches, "
+                f"{report.shipment_count} shipments, {len(report.customers)} customers"
             )
     finally:
         engine.dispose()

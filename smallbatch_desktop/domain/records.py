@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from smallbatch_desktop.domain.units import format_quantity
 
@@ -306,8 +306,141 @@ class RecallCustomer:
         return ", ".join(format_quantity(q, u) for q, u in self.quantities)
 
 
+Amounts = tuple[tuple[Decimal, str], ...]  # (quantity, unit) per unit, by unit
+
+
+def add_amounts(*groups: Iterable[tuple[Decimal, str]]) -> Amounts:
+    """Quantities summed per unit, ordered by unit."""
+    totals: dict[str, Decimal] = {}
+    for group in groups:
+        for q, u in group:
+            totals[u] = totals.get(u, Decimal(0)) + q
+    return tuple((totals[u], u) for u in sorted(totals))
+
+
+@dataclass(frozen=True)
+class RecallProductLine:
+    """The affected batches of one product (or intermediate) and status, counted."""
+
+    product: str
+    status: str  # the status label
+    batches: int
+    not_shipped: int  # batches with no shipment: still here, or used in our batches
+    partly_shipped: int
+    fully_shipped: int
+    made: Amounts
+    shipped: Amounts
+    first_made: dt.date | None
+    last_made: dt.date | None
+
+    @property
+    def unshipped(self) -> Amounts:
+        """Made less shipped, per unit (still here, or used in later batches)."""
+        return add_amounts(self.made, ((-q, u) for q, u in self.shipped))
+
+
+@dataclass(frozen=True)
+class RecallSummary:
+    """The whole recall counted: what a coordinator reads before any list."""
+
+    batches: int
+    shipments: int
+    customers: int
+    lines: tuple[RecallProductLine, ...] = ()  # by product, then status
+    by_depth: tuple[tuple[int, int], ...] = ()  # (steps from the lot, batches)
+    first_shipped: dt.date | None = None
+    last_shipped: dt.date | None = None
+    shipped: Amounts = ()
+
+    @property
+    def not_shipped(self) -> int:
+        return sum(ln.not_shipped for ln in self.lines)
+
+    @property
+    def partly_shipped(self) -> int:
+        return sum(ln.partly_shipped for ln in self.lines)
+
+    @property
+    def fully_shipped(self) -> int:
+        return sum(ln.fully_shipped for ln in self.lines)
+
+    @property
+    def first_made(self) -> dt.date | None:
+        return min((ln.first_made for ln in self.lines if ln.first_made), default=None)
+
+    @property
+    def last_made(self) -> dt.date | None:
+        return max((ln.last_made for ln in self.lines if ln.last_made), default=None)
+
+    @property
+    def made(self) -> Amounts:
+        return add_amounts(*(ln.made for ln in self.lines))
+
+    def by_status(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for ln in self.lines:
+            counts[ln.status] = counts.get(ln.status, 0) + ln.batches
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    @classmethod
+    def of_rows(
+        cls,
+        batches: Sequence[RecallBatch],
+        shipments: Sequence[RecallShipment],
+        customers: int,
+    ) -> RecallSummary:
+        """The summary of rows held in full (a report assembled by hand)."""
+        groups: dict[tuple[str, str], list[RecallBatch]] = {}
+        for b in batches:
+            groups.setdefault((b.product, b.status), []).append(b)
+        lines = []
+        for (product, status), rows in sorted(groups.items()):
+            made = [b.made_date for b in rows if b.made_date]
+            lines.append(
+                RecallProductLine(
+                    product=product,
+                    status=status,
+                    batches=len(rows),
+                    not_shipped=sum(1 for b in rows if not b.shipped),
+                    partly_shipped=sum(
+                        1 for b in rows if b.shipped and b.shipped < (b.quantity or 0)
+                    ),
+                    fully_shipped=sum(
+                        1 for b in rows if b.shipped and b.shipped >= (b.quantity or 0)
+                    ),
+                    made=add_amounts((b.quantity, b.unit) for b in rows if b.quantity is not None),
+                    shipped=add_amounts((b.shipped, b.unit) for b in rows if b.shipped),
+                    first_made=min(made, default=None),
+                    last_made=max(made, default=None),
+                )
+            )
+        depths: dict[int, int] = {}
+        for b in batches:
+            depths[b.depth] = depths.get(b.depth, 0) + 1
+        days = [s.shipped_date for s in shipments]
+        return cls(
+            batches=len(batches),
+            shipments=len(shipments),
+            customers=customers,
+            lines=tuple(lines),
+            by_depth=tuple(sorted(depths.items())),
+            first_shipped=min(days, default=None),
+            last_shipped=max(days, default=None),
+            shipped=add_amounts((s.quantity, s.unit) for s in shipments),
+        )
+
+
 @dataclass(frozen=True)
 class RecallReport:
+    """A recall, ready to print.
+
+    ``batches`` and ``shipments`` are the rows the PDF lists: all of them for a small
+    recall, the first ``services.recall.LISTED`` of each for a large one (nearest the
+    lot first; shipments by date).  ``summary`` counts the whole recall, and ``scope``
+    holds what the CSV and the recall dialog need to give every row (ids in report
+    order and the path to each batch), read from the database a page at a time.
+    """
+
     lot: RecallLot
     batches: tuple[RecallBatch, ...]
     shipments: tuple[RecallShipment, ...]
@@ -319,10 +452,35 @@ class RecallReport:
     generated_at: dt.datetime | None = None
     #: set when the report is a timed mock recall drill
     drill_duration_ms: int | None = None
+    #: the whole recall counted (None: the listed rows are the whole recall)
+    summary: RecallSummary | None = None
+    #: every affected batch and shipment (None: the listed rows are all of them)
+    scope: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def totals(self) -> RecallSummary:
+        """The summary of the whole recall."""
+        if self.summary is not None:
+            return self.summary
+        return RecallSummary.of_rows(self.batches, self.shipments, len(self.customers))
+
+    @property
+    def batch_count(self) -> int:
+        return self.totals.batches
+
+    @property
+    def shipment_count(self) -> int:
+        return self.totals.shipments
+
+    @property
+    def omitted_batches(self) -> int:
+        """Affected batches the PDF does not list (they are in the CSV)."""
+        return self.batch_count - len(self.batches)
+
+    @property
+    def omitted_shipments(self) -> int:
+        return self.shipment_count - len(self.shipments)
 
     @property
     def shipped_totals(self) -> list[tuple[Decimal, str]]:
-        totals: dict[str, Decimal] = {}
-        for s in self.shipments:
-            totals[s.unit] = totals.get(s.unit, Decimal(0)) + s.quantity
-        return sorted(((q, u) for u, q in totals.items()), key=lambda t: t[1])
+        return list(self.totals.shipped)

@@ -1,15 +1,20 @@
 """The recall report: from one lot, every affected batch, shipment and customer.
 
 It renders a :class:`~smallbatch_desktop.domain.records.RecallReport` (plain frozen
-dataclasses, filled by ``services.reports.recall_report``) as an A4-landscape PDF for the
-people who make the phone calls: what the lot is, who to contact (with contact details and what they got),
-every affected batch and every shipment with the path that links it to the lot
-("M-CHIL-001 → MASH-26001 → HS-26012"), and, for a batch, where its inputs came from.
+dataclasses, filled by ``services.recall.recall_report``) as an A4-landscape PDF for the
+people who make the phone calls, in the order they need it: what to do now (with this
+recall's numbers), the customers to contact (contact details, orders, quantities, dates;
+most recent shipment first), what is affected (counts per product and status, shipped
+or still here, the dates), then the affected batches and the shipments with the path
+that links each to the lot ("M-CHIL-001 → MASH-26001 → HS-26012"), and, for a batch,
+where its inputs came from.
 
-A recall of a heavily used raw material can reach tens of thousands of batches, so the
-long tables use plain-string cells (wrapped by :func:`~smallbatch_desktop.pdf.common.wrap`),
-which ReportLab lays out many times faster than Paragraphs; the header row repeats on
-every page and nothing is truncated.
+A recall of a heavily used raw material can reach a hundred thousand batches: the
+service lists the first few hundred of each (``services.recall.LISTED``) and the page
+says how many more there are and that the CSV has them all.  The long tables use
+plain-string cells (wrapped by :func:`~smallbatch_desktop.pdf.common.wrap`), which
+ReportLab lays out many times faster than Paragraphs; the header row repeats on every
+page and no cell is truncated.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from smallbatch_desktop.domain.records import (
     Memo,
     RecallBatch,
     RecallCustomer,
+    RecallLot,
     RecallReport,
     RecallShipment,
+    RecallSummary,
     collector_paused,
 )
 from smallbatch_desktop.pdf.common import (
@@ -141,10 +148,79 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     )
     story.append(Spacer(1, 3 * mm))
 
-    # summary: the lot's facts and the counts side by side
-    facts: list[tuple[str, str]] = []
+    t = r.totals
+    story.append(Para("What to do now", st.h2))
+    story.append(_actions(r, t))
+
+    # customers first: they are who the coordinator calls
+    story.append(Para(f"Customers to contact ({len(r.customers):,})", st.h2))
+    if r.customers:
+        story.append(
+            Para(
+                "Most recent shipment first (their stock is the likeliest still on shelves), "
+                "then the most shipped to them.",
+                st.muted,
+            )
+        )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(_customers_table(r.customers))
+    else:
+        story.append(Para("No shipments: nothing left the workshop.", st.body))
+
+    # what is affected: the lot's facts and the counts, then per product and status
+    story.append(Para("What is affected", st.h2))
+    story.append(_summary(_facts(lot), _counts(r, t)))
+    if t.lines:
+        story.append(Spacer(1, 2 * mm))
+        story.append(_lines_table(t))
+    if len(t.by_depth) > 1:
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(Para(esc(_depth_text(t)), st.muted))
+
+    if r.upstream:
+        story.append(Para("Where the recalled batch came from", st.h2))
+        story.append(_upstream_table(r.upstream))
+
+    story.append(Para(f"Affected batches ({t.batches:,})", st.h2))
+    if r.batches:
+        story.append(
+            Para(
+                esc(
+                    "Every batch that contains the lot, directly or through intermediates; "
+                    "the path shows how."
+                    + _listed_note(len(r.batches), r.omitted_batches, "affected batches")
+                ),
+                st.muted if not r.omitted_batches else st.body,
+            )
+        )
+        story.append(Spacer(1, 1.5 * mm))
+        story.append(_batches_table(r.batches))
+        if r.omitted_batches:
+            story.append(_omitted(r.omitted_batches, "affected batches"))
+    else:
+        story.append(Para("The lot has not been used in any batch.", st.body))
+
+    story.append(Para(f"Shipments ({t.shipments:,})", st.h2))
+    if r.shipments:
+        if r.omitted_shipments:
+            story.append(
+                Para(esc(_listed_note(len(r.shipments), r.omitted_shipments, "shipments")), st.body)
+            )
+            story.append(Spacer(1, 1.5 * mm))
+        story.append(_shipments_table(r.shipments))
+        if r.omitted_shipments:
+            story.append(_omitted(r.omitted_shipments, "shipments"))
+    else:
+        story.append(Para("None.", st.body))
+
+    story.append(Spacer(1, 6 * mm))
+    story.append(KeepTogether([Para("Sign-off", st.h2), _signoff()]))
+    return story
+
+
+def _facts(lot: RecallLot) -> list[tuple[str, str]]:
     if lot.kind == "material":
-        facts += [
+        return [
             ("Supplier lot", lot.supplier_lot_code),
             ("Received", day(lot.date)),
             ("Quantity received", qty(lot.quantity, lot.unit)),
@@ -152,58 +228,129 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
             ("Origin", lot.origin),
             ("Certifications", lot.certifications),
         ]
-    else:
-        facts += [
-            ("Made", day(lot.date)),
-            ("Best before", day(lot.expiry)),
-            ("Quantity", qty(lot.quantity, lot.unit)),
-            ("Status", lot.status),
-        ]
-    shipped = ", ".join(qty(q, u) for q, u in r.shipped_totals) or "none"
+    return [
+        ("Made", day(lot.date)),
+        ("Best before", day(lot.expiry)),
+        ("Quantity", qty(lot.quantity, lot.unit)),
+        ("Status", lot.status),
+    ]
+
+
+def _amounts(amounts: Sequence[tuple[Decimal, str]]) -> str:
+    return ", ".join(qty(q, u) for q, u in amounts)
+
+
+def _span(first: dt.date | None, last: dt.date | None) -> str:
+    if first and last and first != last:
+        return f"{day(first)} to {day(last)}"
+    return day(first or last)
+
+
+def _counts(r: RecallReport, t: RecallSummary) -> list[tuple[str, str]]:
     counts: list[tuple[str, str]] = [
-        ("Affected batches", f"{len(r.batches):,}"),
-        ("Shipments", f"{len(r.shipments):,}"),
-        ("Customers to contact", f"{len(r.customers):,}"),
-        ("Quantity shipped", shipped),
+        ("Affected batches", f"{t.batches:,}"),
+        ("Shipments", f"{t.shipments:,}"),
+        ("Customers to contact", f"{t.customers:,}"),
+        ("Quantity shipped", _amounts(t.shipped) or "none"),
+        ("Batches made", _span(t.first_made, t.last_made)),
+        ("Shipped", _span(t.first_shipped, t.last_shipped) or "never"),
     ]
     if r.drill_duration_ms is not None:
         counts.append(("Drill time", _duration(r.drill_duration_ms)))
-    story.append(_summary(facts, counts))
+    return counts
 
-    # customers first: they are who the coordinator calls
-    story.append(Para("Customers to contact", st.h2))
-    if r.customers:
-        story.append(_customers_table(r.customers))
-    else:
-        story.append(Para("No shipments: nothing left the workshop.", st.body))
 
-    if r.upstream:
-        story.append(Para("Where the recalled batch came from", st.h2))
-        story.append(_upstream_table(r.upstream))
-
-    story.append(Para(f"Affected batches ({len(r.batches):,})", st.h2))
-    if r.batches:
-        story.append(
-            Para(
-                "Every batch that contains the lot, directly or through intermediates; "
-                "the path shows how.",
-                st.muted,
-            )
+def _actions(r: RecallReport, t: RecallSummary) -> Flowable:
+    """The coordinator's steps, with this recall's numbers in them."""
+    st = styles()
+    steps: list[str] = []
+    if t.customers:
+        steps.append(
+            f"Contact the {t.customers:,} customer{'s' if t.customers != 1 else ''} below "
+            f"({t.shipments:,} shipment{'s' if t.shipments != 1 else ''}, "
+            f"{_amounts(t.shipped)}, shipped {_span(t.first_shipped, t.last_shipped)}): "
+            "tell them to stop selling and using the product and how to return it."
         )
-        story.append(Spacer(1, 1.5 * mm))
-        story.append(_batches_table(r.batches))
     else:
-        story.append(Para("The lot has not been used in any batch.", st.body))
-
-    story.append(Para(f"Shipments ({len(r.shipments):,})", st.h2))
-    if r.shipments:
-        story.append(_shipments_table(r.shipments))
+        steps.append("Nothing was shipped: no customer needs to be contacted.")
+    here = t.not_shipped + t.partly_shipped
+    if here:
+        steps.append(
+            f"Stop and set apart what is still here: {t.not_shipped:,} affected "
+            f"batch{'es' if t.not_shipped != 1 else ''} never shipped and "
+            f"{t.partly_shipped:,} partly shipped (see What is affected); "
+            f"do not use the lot {r.lot.lot_code} again."
+        )
+    elif t.batches:
+        steps.append(f"Every affected batch has left; do not use the lot {r.lot.lot_code} again.")
     else:
-        story.append(Para("None.", st.body))
+        steps.append(f"Set the lot {r.lot.lot_code} apart: it has not been used in any batch.")
+    if r.omitted_batches or r.omitted_shipments:
+        steps.append(
+            f"The full lists ({t.batches:,} batches, {t.shipments:,} shipments) are in the "
+            "recall CSV saved with this report; this report lists the first "
+            f"{len(r.batches):,} batches and {len(r.shipments):,} shipments."
+        )
+    steps.append("Record who was told and when on the sign-off lines at the end.")
+    rows = [[Para(f"{i}.", st.cell_bold), Para(esc(s), st.body)] for i, s in enumerate(steps, 1)]
+    table = Table(rows, colWidths=[8 * mm, _BODY_W - 8 * mm])
+    table.setStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOX", (0, 0), (-1, -1), 0.8, FAIL),
+        ]
+    )
+    return table
 
-    story.append(Spacer(1, 6 * mm))
-    story.append(KeepTogether([Para("Sign-off", st.h2), _signoff()]))
-    return story
+
+def _listed_note(listed: int, omitted: int, what: str) -> str:
+    if not omitted:
+        return ""
+    return (
+        f" Listed here: the first {listed:,} of {listed + omitted:,} {what}; "
+        f"{omitted:,} more are not printed: the full list is in the recall CSV."
+    )
+
+
+def _omitted(omitted: int, what: str) -> Flowable:
+    st = styles()
+    return Para(
+        esc(
+            f"… and {omitted:,} more {what}, not printed here: "
+            "the full list is in the recall CSV (one row per batch and per shipment)."
+        ),
+        ParagraphStyle("sb-omit", parent=st.cell_bold, textColor=FAIL),
+    )
+
+
+def _depth_text(t: RecallSummary) -> str:
+    parts = []
+    for depth, n in t.by_depth:
+        if depth == 0:
+            parts.append(f"{n:,} the recalled batch itself")
+        elif depth == 1:
+            parts.append(f"{n:,} made with the lot directly")
+        else:
+            parts.append(f"{n:,} through {depth - 1} intermediate{'s' if depth > 2 else ''}")
+    return "Affected batches by how they reached the lot: " + "; ".join(parts) + "."
+
+
+def _lines_table(t: RecallSummary) -> Flowable:
+    lines = t.lines
+    return _plain_table(
+        _Column("Product", 58, [ln.product for ln in lines]),
+        _Column("Status", 22, [ln.status for ln in lines]),
+        _Column("Batches", 18, [f"{ln.batches:,}" for ln in lines]),
+        _Column("Not shipped", 20, [f"{ln.not_shipped:,}" for ln in lines]),
+        _Column("Partly shipped", 20, [f"{ln.partly_shipped:,}" for ln in lines]),
+        _Column("All shipped", 18, [f"{ln.fully_shipped:,}" for ln in lines]),
+        _Column("Made", 30, [_amounts(ln.made) for ln in lines]),
+        _Column("Shipped", 30, [_amounts(ln.shipped) or "none" for ln in lines]),
+        _Column("Made on", 53, [_span(ln.first_made, ln.last_made) for ln in lines]),
+    )
 
 
 def _duration(ms: int) -> str:

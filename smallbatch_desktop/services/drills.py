@@ -26,7 +26,7 @@ from smallbatch_desktop.domain.errors import NotFoundError
 from smallbatch_desktop.domain.models import RecallDrill, utcnow
 from smallbatch_desktop.domain.records import RecallReport
 from smallbatch_desktop.services.common import audit, current_user
-from smallbatch_desktop.services.reports import recall_report
+from smallbatch_desktop.services.recall import recall_report
 
 #: ``RecallDrill.result`` values
 COMPLETED = "completed"
@@ -105,8 +105,8 @@ def run_drill(
         if produce is not None:
             produce(report)
         drill.result = COMPLETED
-        drill.batches_found = len(report.batches)
-        drill.shipments_found = len(report.shipments)
+        drill.batches_found = report.batch_count
+        drill.shipments_found = report.shipment_count
         drill.customers_found = len(report.customers)
     drill.duration_ms = _ms(clock() - t0)
     drill.finished_at = now()

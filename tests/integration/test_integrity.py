@@ -406,7 +406,7 @@ def test_a_batch_released_before_snapshots_were_kept_gets_one_at_upgrade(db) -> 
     )
     from smallbatch_desktop.domain.models import utcnow
     from smallbatch_desktop.pdf.provenance import render_provenance_sheet
-    from smallbatch_desktop.services.reports import recall_report
+    from smallbatch_desktop.services.recall import recall_report
     from smallbatch_desktop.services.trace import trace_backward, trace_forward
 
     engine, sf = db

@@ -106,7 +106,7 @@ def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
     """The recall's one-statement forward trace (one recursive walk, shipments joined)
     gives the same report on both databases, for a material lot and for a batch."""
     from smallbatch_desktop.services.demo import load_demo
-    from smallbatch_desktop.services.reports import recall_report
+    from smallbatch_desktop.services.recall import recall_report
 
     _, sf = pg
     lite_engine, lite_sf = open_database(tmp_path / "lite.sqlite")
@@ -142,7 +142,7 @@ def test_orders_planning_and_purchasing_on_postgres(pg):
     from smallbatch_desktop.services import planning, purchasing
     from smallbatch_desktop.services.demo import load_demo
     from smallbatch_desktop.services.order_labels import plan_order_labels
-    from smallbatch_desktop.services.reports import recall_report
+    from smallbatch_desktop.services.recall import recall_report
 
     _engine, sf = pg
     with sf.begin() as s:

@@ -4,8 +4,10 @@ The report (and, for a drill, the timed run that records it) is built off the UI
 by a ``ui.tasks`` job with its own Session: a recall of a busy raw material can take
 seconds, and the window must stay responsive while it runs.  The job also renders the
 PDF and the CSV, since a drill is only done when the documents exist; saving then just
-writes the bytes.  The tables are plain ``QAbstractTableModel``s over the report's
-frozen rows, so tens of thousands of rows cost nothing until they are scrolled to.
+writes the bytes.  The customers are few and held whole; the affected batches and the
+shipments (a hundred thousand of each for a busy raw material) are read from the
+database a page at a time as the table scrolls (``canFetchMore``/``fetchMore`` over
+``services.recall.batch_page``/``shipment_page``): the dialog keeps only their ids.
 """
 
 from __future__ import annotations
@@ -39,7 +41,13 @@ from smallbatch_desktop.domain.records import RecallReport
 from smallbatch_desktop.pdf.common import local_time, qty
 from smallbatch_desktop.pdf.recall import render_recall_report
 from smallbatch_desktop.services.drills import LOT_NOT_FOUND, DrillRecord, drill_history, run_drill
-from smallbatch_desktop.services.reports import recall_report, write_recall_csv
+from smallbatch_desktop.services.recall import (
+    RecallScope,
+    batch_page,
+    recall_report,
+    shipment_page,
+    write_recall_csv,
+)
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.widgets.tips import plain_tip
 
@@ -88,6 +96,54 @@ class RowsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal:
             return self._columns[section][0]
         return section + 1
+
+
+#: rows read per page of the batches and shipments tables
+PAGE = 200
+
+
+class PagedRowsModel(RowsModel):
+    """Rows read a page at a time as the view scrolls (``canFetchMore``/``fetchMore``):
+    ``read(start, stop)`` gives rows ``start`` to ``stop`` of ``total``."""
+
+    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None) -> None:
+        super().__init__(columns, parent)
+        self._loaded: list[Any] = []
+        self._rows = self._loaded
+        self._total = 0
+        self._read: Callable[[int, int], Sequence[Any]] = lambda _a, _b: ()
+
+    def set_source(self, total: int, read: Callable[[int, int], Sequence[Any]]) -> None:
+        self.beginResetModel()
+        self._loaded = []
+        self._rows = self._loaded
+        self._total = total
+        self._read = read
+        self.endResetModel()
+        if total:
+            self.fetchMore()
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.set_source(len(rows), lambda a, b: rows[a:b])
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._loaded) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid():
+            return
+        start = len(self._loaded)
+        rows = list(self._read(start, min(start + PAGE, self._total)))
+        if not rows:
+            self._total = start  # gone meanwhile: stop asking
+            return
+        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+        self._loaded.extend(rows)
+        self.endInsertRows()
 
 
 def _day(d: dt.date | None) -> str:
@@ -147,6 +203,8 @@ class RecallOutcome:
 def _documents(report: RecallReport) -> tuple[bytes, str]:
     buf = io.StringIO()
     write_recall_csv(report, buf)
+    if isinstance(report.scope, RecallScope):
+        report.scope.drop_rows()  # the tables read their pages by id
     return render_recall_report(report), buf.getvalue()
 
 
@@ -240,8 +298,8 @@ class RecallDialog(QDialog):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("resultTabs")
-        self.batches_model = RowsModel(BATCH_COLUMNS, self)
-        self.shipments_model = RowsModel(SHIPMENT_COLUMNS, self)
+        self.batches_model = PagedRowsModel(BATCH_COLUMNS, self)
+        self.shipments_model = PagedRowsModel(SHIPMENT_COLUMNS, self)
         self.customers_model = RowsModel(CUSTOMER_COLUMNS, self)
         self.history_model = RowsModel(HISTORY_COLUMNS, self)
         self.customers_table = self._table("customersTable", self.customers_model)
@@ -352,24 +410,50 @@ class RecallDialog(QDialog):
         self.outcome = outcome
         rep = outcome.report
         self.customers_model.set_rows(rep.customers)
-        self.batches_model.set_rows(rep.batches)
-        self.shipments_model.set_rows(rep.shipments)
+        scope = rep.scope
+        if isinstance(scope, RecallScope):
+            self.batches_model.set_source(rep.batch_count, self._pages(batch_page, scope))
+            self.shipments_model.set_source(rep.shipment_count, self._pages(shipment_page, scope))
+        else:
+            self.batches_model.set_rows(rep.batches)
+            self.shipments_model.set_rows(rep.shipments)
         self.tabs.setTabText(0, f"Customers ({len(rep.customers):,})")
-        self.tabs.setTabText(1, f"Batches ({len(rep.batches):,})")
-        self.tabs.setTabText(2, f"Shipments ({len(rep.shipments):,})")
+        self.tabs.setTabText(1, f"Batches ({rep.batch_count:,})")
+        self.tabs.setTabText(2, f"Shipments ({rep.shipment_count:,})")
         for view in (self.customers_table, self.batches_table, self.shipments_table):
             if view.model().rowCount() <= 2000:
                 view.resizeColumnsToContents()
+        t = rep.totals
         text = (
-            f"Lot {rep.lot.lot_code} ({rep.lot.name}): {len(rep.batches):,} affected batches, "
-            f"{len(rep.shipments):,} shipments, {len(rep.customers):,} customers to contact."
+            f"Lot {rep.lot.lot_code} ({rep.lot.name}): {t.batches:,} affected batches, "
+            f"{t.shipments:,} shipments, {t.customers:,} customers to contact. "
+            f"Still here: {t.not_shipped:,} batches never shipped, "
+            f"{t.partly_shipped:,} partly shipped."
         )
+        if rep.omitted_batches or rep.omitted_shipments:
+            text += (
+                f" The PDF lists the first {len(rep.batches):,} batches and "
+                f"{len(rep.shipments):,} shipments; the CSV has every one."
+            )
         if outcome.drill is not None:
             d = outcome.drill
             text = f"Mock drill #{d.id} {d.result_label.lower()} in {d.duration_ms:,} ms. " + text
         self.summary.setText(text)
         self.tabs.setCurrentIndex(0)
         self._set_busy(False)
+
+    def _pages(
+        self,
+        read: Callable[[Session, RecallScope, int, int], list[Any]],
+        scope: RecallScope,
+    ) -> Callable[[int, int], list[Any]]:
+        """Rows ``start`` to ``stop`` of the recall, read by id in a short session."""
+
+        def page(start: int, stop: int) -> list[Any]:
+            with self._sf() as s:
+                return read(s, scope, start, stop)
+
+        return page
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
@@ -428,4 +512,4 @@ def _with_suffix(path: Path, suffix: str) -> Path:
     return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
 
-__all__ = ["LOT_NOT_FOUND", "RecallDialog", "RecallOutcome", "RowsModel"]
+__all__ = ["LOT_NOT_FOUND", "PagedRowsModel", "RecallDialog", "RecallOutcome", "RowsModel"]

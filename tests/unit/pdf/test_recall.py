@@ -16,7 +16,7 @@ from unit.services.test_reports import forward_by_orm
 
 from smallbatch_desktop.domain.records import RecallBatch, RecallLot, RecallReport, RecallShipment
 from smallbatch_desktop.pdf.recall import render_recall_report
-from smallbatch_desktop.services.reports import recall_report
+from smallbatch_desktop.services.recall import recall_report
 
 AT = dt.datetime(2026, 3, 20, 15, 4, tzinfo=dt.UTC)
 
@@ -178,10 +178,23 @@ def test_right_to_left_cells_wrap_line_by_line_and_right_aligned() -> None:
     cells: list[list[tuple[str, float, float]]] = []
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         assert len(doc.pages) > 1
+        below: float | None = None  # the batch table starts under its heading
         for page in doc.pages:
+            if below is None:
+                words = page.extract_words()
+                below = next(
+                    (
+                        w["top"]
+                        for w, nxt in zip(words, words[2:], strict=False)
+                        if w["text"] == "Affected" and nxt["text"] == "(120)"
+                    ),
+                    None,
+                )
+                if below is None:
+                    continue  # the summary above it lists the product too
             rows: dict[float, list[dict]] = {}
             for c in page.chars:
-                if left - 1 <= c["x0"] and c["x1"] <= right + 1:
+                if c["top"] > below and left - 1 <= c["x0"] and c["x1"] <= right + 1:
                     rows.setdefault(round(c["top"], 1), []).append(c)
             for _, cs in sorted(rows.items()):
                 cs.sort(key=lambda c: c["x0"])
@@ -190,6 +203,7 @@ def test_right_to_left_cells_wrap_line_by_line_and_right_aligned() -> None:
                     cells.append([(text, cs[0]["x0"], cs[-1]["x1"])])
                 elif text.startswith("Smoky"):
                     assert abs(cs[0]["x0"] - left) < 1  # Latin stays left-aligned
+            below = 0.0  # the pages after: the whole page
     lines = [c[0] for c in cells]
     per_name = len(lines) // 60
     assert per_name >= 2 and len(lines) == 60 * per_name

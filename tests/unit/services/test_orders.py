@@ -343,7 +343,7 @@ def test_recall_lists_the_orders_in_report_csv_and_pdf(session, k):
     import pypdfium2 as pdfium
 
     from smallbatch_desktop.pdf.recall import render_recall_report
-    from smallbatch_desktop.services.reports import recall_report, write_recall_csv
+    from smallbatch_desktop.services.recall import recall_report, write_recall_csv
 
     released_batch(session, k.mash_v, "5")
     sauce = released_batch(session, k.sauce_v, "24")

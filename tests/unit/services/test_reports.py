@@ -28,7 +28,7 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.services import trace
 from smallbatch_desktop.services.drills import COMPLETED, LOT_NOT_FOUND, drill_history, run_drill
-from smallbatch_desktop.services.reports import (
+from smallbatch_desktop.services.recall import (
     RECALL_CSV_COLUMNS,
     recall_report,
     write_recall_csv,
