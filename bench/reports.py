@@ -8,7 +8,8 @@
   (target: < 200 ms for both together);
 - recall report of the most-used raw material lot on a ``--scale`` database (built once
   with ``smallbatch demo --scale N`` through ``bench/_data.py``, or given with ``--db``):
-  trace + report assembly, CSV and PDF, each timed, and the total (target: < 3 s).
+  trace + report assembly, CSV and PDF, each timed, and the total (target: < 3 s up to
+  200,000 batches, < 10 s at a million), with the CPU time and the load average.
 
 Prints the medians of ``--repeat`` runs and the targets.
 """
@@ -37,6 +38,9 @@ from smallbatch_desktop.services.reports import batch_record  # noqa: E402
 
 SHEET_TARGET_MS = 200
 RECALL_TARGET_MS = 3000
+#: above 200,000 batches (the recall of a million-batch database's busiest lot reaches
+#: some 137,000 batches and 117,000 shipments): PDF and CSV within seconds all the same
+RECALL_TARGET_1M_MS = 10_000
 
 
 def _median(values: list[float]) -> float:
@@ -68,36 +72,46 @@ def bench_sheet(repeat: int) -> tuple[float, float, float]:
     return _median(rec_ms), _median(pdf_ms), _median(cpu_ms)
 
 
-def bench_recall(db: Path, repeat: int) -> tuple[str, int, int, float, float, float]:
+def bench_recall(db: Path, repeat: int) -> dict[str, float | int | str]:
+    """The recall of the most-used raw lot: medians of each step, wall and CPU."""
     engine, sf = open_database(db)
     with sf() as s:
-        lot = (
-            s.connection()
-            .exec_driver_sql(
-                "SELECT l.lot_code FROM consumptions c JOIN material_lots l ON l.id = c.material_lot_id "
-                "GROUP BY c.material_lot_id ORDER BY COUNT(*) DESC LIMIT 1"
-            )
-            .scalar_one()
-        )
+        conn = s.connection()
+        lot = conn.exec_driver_sql(
+            "SELECT l.lot_code FROM consumptions c JOIN material_lots l ON l.id = c.material_lot_id "
+            "GROUP BY c.material_lot_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).scalar_one()
+        size = conn.exec_driver_sql("SELECT COUNT(*) FROM batches").scalar_one()
         recall_report(s, lot)  # warm the page cache
-    rep_ms, csv_ms, pdf_ms = [], [], []
-    batches = shipments = 0
+    rep_ms, csv_ms, pdf_ms, cpu_ms = [], [], [], []
+    out: dict[str, float | int | str] = {"lot": lot, "size": size}
     for _ in range(repeat):
+        c0 = time.process_time()
         with sf() as s:
             t0 = time.perf_counter()
             report = recall_report(s, lot)
             t1 = time.perf_counter()
         buf = io.StringIO()
-        write_recall_csv(report, buf)
+        rows = write_recall_csv(report, buf)
         t2 = time.perf_counter()
-        render_recall_report(report)
+        pdf = render_recall_report(report)
         t3 = time.perf_counter()
+        cpu_ms.append((time.process_time() - c0) * 1000)
         rep_ms.append((t1 - t0) * 1000)
         csv_ms.append((t2 - t1) * 1000)
         pdf_ms.append((t3 - t2) * 1000)
-        batches, shipments = len(report.batches), len(report.shipments)
+        out.update(
+            batches=report.batch_count,
+            shipments=report.shipment_count,
+            listed=len(report.batches),
+            csv_rows=rows,
+            pages=pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages"),
+        )
     engine.dispose()
-    return lot, batches, shipments, _median(rep_ms), _median(csv_ms), _median(pdf_ms)
+    out.update(
+        report=_median(rep_ms), csv=_median(csv_ms), pdf=_median(pdf_ms), cpu=_median(cpu_ms)
+    )
+    return out
 
 
 def main() -> int:
@@ -125,15 +139,18 @@ def main() -> int:
         return 0
 
     db = Path(args.db) if args.db else scale_db(args.scale)
-    lot, nb, ns, rep, csv_ms, pdf_ms = bench_recall(db, max(1, min(args.repeat, 3)))
-    total = rep + csv_ms + pdf_ms
-    verdict = "ok" if total < RECALL_TARGET_MS else "OVER TARGET"
+    r = bench_recall(db, max(1, min(args.repeat, 3)))
+    total = float(r["report"]) + float(r["csv"]) + float(r["pdf"])
+    target = RECALL_TARGET_MS if int(r["size"]) <= 200_000 else RECALL_TARGET_1M_MS
+    verdict = "ok" if total < target else "OVER TARGET"
     print(
-        f"recall of {lot} ({nb:,} batches, {ns:,} shipments) on {db.name}: "
-        f"trace+report {rep:.0f} ms + CSV {csv_ms:.0f} ms + PDF {pdf_ms:.0f} ms = "
-        f"{total:.0f} ms (target < {RECALL_TARGET_MS} ms: {total / RECALL_TARGET_MS:.2f}x of it) "
-        f"{verdict}"
+        f"recall of {r['lot']} ({r['batches']:,} batches, {r['shipments']:,} shipments) on "
+        f"{db.name} ({r['size']:,} batches): trace+report {r['report']:.0f} ms + CSV "
+        f"{r['csv']:.0f} ms ({r['csv_rows']:,} rows) + PDF {r['pdf']:.0f} ms ({r['pages']} pages, "
+        f"{r['listed']} batches listed) = {total:.0f} ms, CPU {r['cpu']:.0f} ms "
+        f"(target < {target} ms: {total / target:.2f}x of it) {verdict}"
     )
+    print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     try:
         import _rl_accel  # noqa: F401
     except ImportError:

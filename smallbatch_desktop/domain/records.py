@@ -339,6 +339,10 @@ class RecallProductLine:
         return add_amounts(self.made, ((-q, u) for q, u in self.shipped))
 
 
+def _most_first(item: tuple[tuple[str, str], Sequence[object]]) -> tuple[int, tuple[str, str]]:
+    return -len(item[1]), item[0]
+
+
 @dataclass(frozen=True)
 class RecallSummary:
     """The whole recall counted: what a coordinator reads before any list."""
@@ -346,7 +350,8 @@ class RecallSummary:
     batches: int
     shipments: int
     customers: int
-    lines: tuple[RecallProductLine, ...] = ()  # by product, then status
+    #: per product and status: the most batches first, then by product and status
+    lines: tuple[RecallProductLine, ...] = ()
     by_depth: tuple[tuple[int, int], ...] = ()  # (steps from the lot, batches)
     first_shipped: dt.date | None = None
     last_shipped: dt.date | None = None
@@ -394,7 +399,7 @@ class RecallSummary:
         for b in batches:
             groups.setdefault((b.product, b.status), []).append(b)
         lines = []
-        for (product, status), rows in sorted(groups.items()):
+        for (product, status), rows in sorted(groups.items(), key=_most_first):
             made = [b.made_date for b in rows if b.made_date]
             lines.append(
                 RecallProductLine(

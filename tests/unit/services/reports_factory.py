@@ -361,3 +361,72 @@ def wide_batch(
         _use(s, b, ml, str(5 + i % 11), "g")
     _settle(s, pending)
     return b
+
+
+def busy_lot(s: Session, n: int) -> Genealogy:
+    """The genealogy, and ``n`` more hot sauce batches (``HSB-0000``...) made with a
+    new salt lot L-SALT-009, one in five through a brine intermediate (``BRINE-00``...):
+    every third shipped, alternately whole and in part, to a third customer (Far
+    Market, the most recent shipments), some others to the deli and the web shop;
+    flushed, not committed."""
+    g = genealogy(s)
+    pending: Pending = []
+    sauce = g.batches["HS-001"].recipe_version
+    mash = g.batches["MASH-001"].recipe_version
+    old = g.lots["L-SALT-001"]
+    salt = g.lots["L-SALT-009"] = MaterialLot(
+        lot_code="L-SALT-009",
+        material_id=old.material_id,
+        supplier_id=old.supplier_id,
+        supplier_lot_code="SS-99",
+        quantity_received=Decimal(1000),
+        unit="kg",
+        received_date=DAY,
+    )
+    s.add(salt)
+    market = Customer(
+        name="Far Market",
+        kind="retailer",
+        contact="Lee Ortiz",
+        phone="+1 212 555 0199",
+        email="lee@far.example",
+        address="9 Pier Rd, Red Hook",
+    )
+    s.add(market)
+    g.customers["market"] = market
+    brines = []
+    for k in range(n // 50 + 1):
+        brine = _batch(s, mash, f"BRINE-{k:02d}", pending=pending, days=20, unit="kg")
+        _use(s, brine, salt, "0.5", "kg")
+        brines.append(brine)
+    for i in range(n):
+        b = _batch(
+            s, sauce, f"HSB-{i:04d}", pending=pending, days=21 + i % 40, unit="pcs", qty="12"
+        )
+        if i % 5:
+            _use(s, b, salt, "0.1", "kg")
+        else:
+            _use(s, b, brines[i // 50], "0.1", "kg")
+        if i % 3 == 0:
+            to, qty, days = market, 12 if i % 2 else 5, 70 + i % 9
+        elif i % 7 == 1:
+            to, qty, days = g.customers["deli"], 4, 40 + i % 5
+        elif i % 11 == 2:
+            to, qty, days = g.customers["web"], 2, 30
+        else:
+            to = None
+        if to is not None:
+            sh = Shipment(
+                batch=b,
+                customer=to,
+                quantity=Decimal(qty),
+                unit="pcs",
+                shipped_date=DAY + dt.timedelta(days=days),
+                document_type="invoice",
+                document_number=f"FM-{i}",
+            )
+            s.add(sh)
+            g.shipments.append(sh)
+        g.batches[b.lot_code] = b
+    _settle(s, pending)
+    return g

@@ -109,6 +109,53 @@ def test_runs_on_a_worker_thread(qtbot: Any, sf: sessionmaker[Session]) -> None:
     dlg.close()
 
 
+def test_large_recall_pages_batches_and_shipments_from_sql(
+    qtbot: Any, session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """More affected batches than a page: the table holds one page until it is
+    scrolled, each further page read from the database; the PDF lists the first rows
+    and the CSV saved from the dialog has every one."""
+    from unit.services.reports_factory import busy_lot
+
+    from smallbatch_desktop.services.recall import LISTED
+    from smallbatch_desktop.ui.dialogs.recall import PAGE
+
+    with session_factory.begin() as s:
+        busy_lot(s, PAGE + LISTED)
+    with session_factory() as s:
+        batches, ships = forward_by_orm(s, "L-SALT-009")
+    total = len(batches)
+    assert total > PAGE + LISTED
+    dlg = RecallDialog(make_context(session_factory), "L-SALT-009")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
+    model = dlg.batches_model
+    assert dlg.tabs.tabText(1) == f"Batches ({total:,})"
+    assert model.total == total and model.rowCount() == PAGE  # one page read, not all
+    assert dlg.outcome is not None and dlg.outcome.report is not None
+    scope = dlg.outcome.report.scope
+    assert scope.rows is None  # the trace's rows are gone once the CSV is written
+    assert "the CSV has every one" in dlg.summary.text()
+
+    dlg.tabs.setCurrentIndex(1)
+    view = dlg.batches_table
+    while model.canFetchMore():
+        before = model.rowCount()
+        view.scrollToBottom()
+        qtbot.waitUntil(lambda before=before: model.rowCount() > before, timeout=5_000)
+    assert model.rowCount() == total
+    shown = _column(model, 0)
+    out = dlg.save_csv_to(tmp_path / "busy.csv")
+    with open(out, encoding=CSV_ENCODING, newline="") as f:
+        rows = list(csv.DictReader(f))
+    in_csv = [r["batch_lot"] for r in rows if r["record"] == "batch"]
+    assert shown == in_csv and set(in_csv) == batches  # same rows, same order
+    assert {int(r["shipment_id"]) for r in rows if r["record"] == "shipment"} == ships
+    assert dlg.shipments_model.total == len(ships)
+    assert dlg.outcome.report.batches == tuple(model.row_object(i) for i in range(LISTED))
+
+
 # -- FsmaExportDialog (it shares this file: the recall tests' data and fixtures) --------
 
 
