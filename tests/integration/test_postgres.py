@@ -105,6 +105,7 @@ def test_batch_list_reads_on_postgres(pg):
 def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
     """The recall's one-statement forward trace (one recursive walk, shipments joined)
     gives the same report on both databases, for a material lot and for a batch."""
+    from smallbatch_desktop.domain.records import RecallSummary
     from smallbatch_desktop.services.demo import load_demo
     from smallbatch_desktop.services.recall import recall_report
 
@@ -132,7 +133,13 @@ def test_recall_reads_on_postgres_as_on_sqlite(pg, tmp_path):
         assert on_pg.batches and on_pg.shipments
         assert on_pg.batches == on_lite.batches
         assert on_pg.shipments == on_lite.shipments
-        assert [c.name for c in on_pg.customers] == [c.name for c in on_lite.customers]
+        assert on_pg.customers == on_lite.customers
+        # the summary's SQL aggregates (JSON id list, per dialect) count what the rows hold
+        assert on_pg.summary == on_lite.summary
+        assert on_pg.summary == RecallSummary.of_rows(
+            on_pg.batches, on_pg.shipments, len(on_pg.customers)
+        )
+        assert on_pg.omitted_batches == 0 and on_pg.summary.shipments > 0
 
 
 def test_orders_planning_and_purchasing_on_postgres(pg):
