@@ -189,7 +189,7 @@ def _recall_report(
     ships = {r[1]: r for r in ship_rows}
     ship_keys = sorted((r[5], r[1]) for r in ship_rows)
     scope = RecallScope(ref.lot_code, [k[-1] for k in keys], paths, [k[1] for k in ship_keys])
-    ids = _ids_param(scope.batch_ids)
+    ids = _ids_param(sorted(scope.batch_ids))  # ascending: the look-ups walk the index in order
 
     customers = _customers(session, scope, ids)
     name, address = producer(session)
