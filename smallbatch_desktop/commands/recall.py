@@ -92,6 +92,17 @@ def run(args: argparse.Namespace) -> int:
     for path in (pdf_path, csv_path):
         if path is not None:
             print(f"written {path}", file=sys.stderr)
+    if pdf_path is not None and (report.omitted_batches or report.omitted_shipments):
+        print(
+            f"the PDF lists the first {len(report.batches):,} batches and "
+            f"{len(report.shipments):,} shipments; "
+            + (
+                f"{csv_path} has every one"
+                if csv_path is not None
+                else "add --csv FILE.csv for every one"
+            ),
+            file=sys.stderr,
+        )
     return 0
 
 

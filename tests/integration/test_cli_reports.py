@@ -151,6 +151,32 @@ def test_recall_pdf_csv_and_drill(
     assert "L-SALT-001" in capsys.readouterr().out
 
 
+def test_large_recall_says_where_the_rest_is(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """More batches than the PDF lists: the command says so, and that the CSV has them."""
+    from unit.services.reports_factory import busy_lot
+
+    from smallbatch_desktop.services.recall import LISTED
+
+    engine, sf = open_database(db_path)
+    with sf.begin() as s:
+        busy_lot(s, LISTED + 20)
+    engine.dispose()
+    pdf, csv_path = tmp_path / "r.pdf", tmp_path / "r.csv"
+    base = ["recall", "L-SALT-009", "--db", str(db_path), "--out", str(pdf)]
+    assert main(base) == 0
+    err = capsys.readouterr().err
+    assert f"the PDF lists the first {LISTED} batches" in err
+    assert "add --csv FILE.csv for every one" in err
+    assert main([*base, "--csv", str(csv_path)]) == 0
+    out, err = capsys.readouterr()
+    total = len([r for r in _read_csv(csv_path) if r["record"] == "batch"])
+    assert total > LISTED and f"recall L-SALT-009: {total} batches" in out
+    assert f"{csv_path} has every one" in err
+    assert f"{total - LISTED} more are not printed" in " ".join(_text(pdf.read_bytes()).split())
+
+
 def test_fsma204_csv(factory_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "fsma.csv"
     assert (
