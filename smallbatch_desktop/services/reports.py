@@ -253,3 +253,12 @@ def input_lines(session: Session, trace: TraceResult) -> tuple[InputLine, ...]:
         )
         for level, e in trace.walk()
     )
+
+
+def __getattr__(name: str) -> Any:
+    """The recall moved to ``services.recall``; its names still import from here."""
+    if name in ("recall_report", "write_recall_csv", "RECALL_CSV_COLUMNS"):
+        from smallbatch_desktop.services import recall
+
+        return getattr(recall, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -207,7 +207,7 @@ def test_a_shipment_picks_a_customer_and_the_recall_reaches_its_contact(
     qtbot: Any, window: Any, workshop: dict[str, int], session_factory: Any
 ) -> None:
     from smallbatch_desktop.pdf.recall import render_recall_report
-    from smallbatch_desktop.services.reports import recall_report, write_recall_csv
+    from smallbatch_desktop.services.recall import recall_report, write_recall_csv
 
     view = window.view("batchView")
     view.refresh()
