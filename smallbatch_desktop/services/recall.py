@@ -581,7 +581,7 @@ def _batch_columns(
     units: list[str],
     depths: list[str],
     paths: list[str],
-) -> list[list[str]]:
+) -> list[Sequence[str]]:
     n = len(codes)
     if not n:
         return []
@@ -617,7 +617,7 @@ def _shipment_columns(
     doc_types: list[str],
     doc_numbers: list[str],
     orders: list[str],
-) -> list[list[str]]:
+) -> list[Sequence[str]]:
     n = len(codes)
     if not n:
         return []
@@ -644,12 +644,12 @@ def _shipment_columns(
 
 def _scope_columns(
     report: RecallReport, scope: RecallScope, rows: _Rows
-) -> tuple[list[list[str]], list[list[str]]]:
+) -> tuple[list[Sequence[str]], list[Sequence[str]]]:
     """Every row, from the trace's own rows: raw values, converted once per value."""
     txt = Memo(escape_text)
-    day = Memo(lambda raw: cell(db_date(raw)))
-    amount = Memo(lambda raw: cell(_quantity(raw)))
-    label = Memo(lambda status: escape_text(status_label(status)))
+    day: Memo[Any, str] = Memo(lambda raw: cell(db_date(raw)))
+    amount: Memo[Any, str] = Memo(lambda raw: cell(_quantity(raw)))
+    label: Memo[str, str] = Memo(lambda status: escape_text(status_label(status)))
     root = txt[report.lot.lot_code]
     paths = scope.paths
     path_text = {bid: ARROW.join(p) for bid, p in paths.items()}
@@ -692,7 +692,7 @@ def _scope_columns(
     return batches, shipments
 
 
-def _listed_columns(report: RecallReport) -> tuple[list[list[str]], list[list[str]]]:
+def _listed_columns(report: RecallReport) -> tuple[list[Sequence[str]], list[Sequence[str]]]:
     """The report's own rows (a report assembled by hand holds all of them)."""
     txt = Memo(escape_text)
     value = Memo(cell)  # dates, quantities (Decimal), None: never bool, so 1 is not True
