@@ -170,12 +170,12 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     # what is affected: the lot's facts and the counts, then per product and status
     story.append(Para("What is affected", st.h2))
     story.append(_summary(_facts(lot), _counts(r, t)))
-    if t.lines:
-        story.append(Spacer(1, 2 * mm))
-        story.append(_lines_table(t))
     if len(t.by_depth) > 1:
         story.append(Spacer(1, 1.5 * mm))
         story.append(Para(esc(_depth_text(t)), st.muted))
+    if t.lines:
+        story.append(Spacer(1, 2 * mm))
+        story.append(_lines_table(t))
 
     if r.upstream:
         story.append(Para("Where the recalled batch came from", st.h2))

@@ -169,14 +169,18 @@ SHIPMENT_COLUMNS: list[Column] = [
     ("Document", lambda s: s.document),
     ("Path from the lot", lambda s: s.path_text),
 ]
+#: most recent shipment first (as the report sorts them), so the dates come early
 CUSTOMER_COLUMNS: list[Column] = [
     ("Customer", lambda c: c.name),
     ("Contact", lambda c: c.contact),
     ("Phone", lambda c: c.phone),
     ("E-mail", lambda c: c.email),
-    ("Address", lambda c: " ".join(c.address.split())),
+    ("Last shipped", lambda c: _day(c.last_shipped)),
+    ("First shipped", lambda c: _day(c.first_shipped)),
     ("Shipments", lambda c: c.shipments),
     ("Quantity", lambda c: c.quantity_text),
+    ("Orders", lambda c: ", ".join(c.orders)),
+    ("Address", lambda c: " ".join(c.address.split())),
 ]
 HISTORY_COLUMNS: list[Column] = [
     ("Started", lambda d: local_time(d.started_at)),

@@ -137,6 +137,10 @@ def test_large_recall_pages_batches_and_shipments_from_sql(
     scope = dlg.outcome.report.scope
     assert scope.rows is None  # the trace's rows are gone once the CSV is written
     assert "the CSV has every one" in dlg.summary.text()
+    # who to call first: the most recent shipment, its date beside the contact
+    assert _column(dlg.customers_model, 0)[0] == "Far Market"
+    last = _column(dlg.customers_model, 4)
+    assert last == sorted(last, reverse=True) and all(last)
 
     dlg.tabs.setCurrentIndex(1)
     view = dlg.batches_table
