@@ -252,6 +252,7 @@ def _counts(r: RecallReport, t: RecallSummary) -> list[tuple[str, str]]:
         ("Shipments", f"{t.shipments:,}"),
         ("Customers to contact", f"{t.customers:,}"),
         ("Quantity shipped", _amounts(t.shipped) or "none"),
+        ("By status", ", ".join(f"{label} {n:,}" for label, n in t.by_status()) or "none"),
         ("Batches made", _span(t.first_made, t.last_made)),
         ("Shipped", _span(t.first_shipped, t.last_shipped) or "never"),
     ]

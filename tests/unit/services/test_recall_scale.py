@@ -151,6 +151,9 @@ def test_salt_summary_figures(busy: Session) -> None:
     assert t.shipments == len(ships)
     assert t.fully_shipped + t.partly_shipped + t.not_shipped == t.batches
     assert t.last_shipped == max(s.shipped_date for s in rep.shipments)
+    assert t.by_status() == [("Released", t.batches)]
+    flat = " ".join(_pdf_text(render_recall_report(rep, tz=dt.UTC, invariant=True)).split())
+    assert f"By status Released {t.batches}" in flat
     assert dict(t.by_depth)[1] > dict(t.by_depth)[2] > 0
 
 
