@@ -7,9 +7,13 @@ warning, ok), which are picked to read on both light and dark palettes.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+W = TypeVar("W", bound=QWidget)
 
 #: base point sizes: normal and "larger text"
 NORMAL_POINT_SIZE = 11
@@ -86,13 +90,34 @@ def apply_font(app: QApplication, *, larger: bool) -> None:
     # was polished (the main window's central widget stayed at the old size, and every
     # view in it): each window's widgets that have no font of their own take the new
     # one from their parent again
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QWidget
-
     for window in app.topLevelWidgets():
         for widget in window.findChildren(QWidget):
-            if not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            if widget.property(_FONT_SCALE) is not None:
+                _scale(widget)  # a heading: its own size, a step above the new one
+            elif not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
                 widget.setFont(QFont())
+
+
+#: the property that marks a heading sized by ``scaled_font``
+_FONT_SCALE = "fontScale"
+
+
+def scaled_font(widget: W, scale: float, *, bold: bool = False) -> W:
+    """Give ``widget`` (a heading, a lot code) text ``scale`` times the application's
+    size; ``apply_font`` sizes it again when Larger text is switched, at once (a widget
+    with its own font does not follow its parent's)."""
+    widget.setProperty(_FONT_SCALE, float(scale))
+    widget.setProperty("fontBold", bold)
+    _scale(widget)
+    return widget
+
+
+def _scale(widget: QWidget) -> None:
+    font = QFont(QApplication.font())
+    font.setPointSizeF(font.pointSizeF() * float(widget.property(_FONT_SCALE)))
+    if widget.property("fontBold"):
+        font.setBold(True)
+    widget.setFont(font)
 
 
 def apply_theme(app: QApplication, *, larger: bool = False) -> None:

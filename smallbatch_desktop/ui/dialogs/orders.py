@@ -39,6 +39,7 @@ from smallbatch_desktop.services import orders as ords
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.dialogs.base import FormDialog, fit_to_text
 from smallbatch_desktop.ui.ops import Change
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.widgets.fields import DecimalEdit
 
 #: lines table columns
@@ -289,14 +290,14 @@ class ShipLineDialog(FormDialog):
             p = ords.line_progress(s, ln)
             stock = ords.released_stock(s, ln.recipe_id, line_id=ln.id, limit=50)
             head = (
-                f"<b>{ln.order.number}</b> line {ln.position}: "
-                f"{format_quantity(ln.quantity, ln.unit)} {ln.recipe.name} for "
-                f"{ln.order.customer.name}; {format_quantity(p.shipped, ln.unit)} shipped, "
+                f"<b>{esc(ln.order.number)}</b> line {ln.position}: "
+                f"{format_quantity(ln.quantity, ln.unit)} {esc(ln.recipe.name)} for "
+                f"{esc(ln.order.customer.name)}; {format_quantity(p.shipped, ln.unit)} shipped, "
                 f"{format_quantity(p.allocated, ln.unit)} allocated"
             )
             unit = ln.unit
             remaining = p.remaining
-        self.summary = QLabel(head)
+        self.summary = rich(QLabel(head))
         self.summary.setObjectName("shipSummary")
         self.summary.setWordWrap(True)
         self.body.insertWidget(0, self.summary)

@@ -18,6 +18,7 @@ from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services.orders import CHANNEL_LABELS, OrderRow, count_orders, list_orders
 from smallbatch_desktop.ui.models.table import Role, display_text
 from smallbatch_desktop.ui.theme import ALIGN_NUMBER, warning_background
+from smallbatch_desktop.ui.widgets.tips import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -32,8 +33,11 @@ COLUMNS: tuple[tuple[str, str, Callable[[OrderRow], Any]], ...] = (
     ("Promised", "promised_date", lambda r: r.promised_date),
     ("Lines", "", lambda r: r.lines),
     ("Personalised", "", lambda r: "yes" if r.personalised else ""),
-    ("Products", "", lambda r: r.products + (" …" if r.lines > 1 else "")),
+    ("Products", "", lambda r: r.products + (f" + {r.lines - 1} more" if r.lines > 1 else "")),
 )
+
+#: a column's number by its title
+ORDER_COLUMN = {title: i for i, (title, _key, _value) in enumerate(COLUMNS)}
 
 
 class OrderListModel(QAbstractTableModel):
@@ -153,8 +157,12 @@ class OrderListModel(QAbstractTableModel):
             return row
         if role == Qt.ItemDataRole.BackgroundRole and row.personalised:
             return QBrush(warning_background())
-        if role == Qt.ItemDataRole.ToolTipRole and row.personalised:
-            return "Personalised: print one label per unit with its own text"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            more = f" and {row.lines - 1} more line{'s' if row.lines > 2 else ''}"
+            tip = row.products + (more if row.lines > 1 else "")
+            if row.personalised:
+                tip += "\nPersonalised: print one label per unit with its own text"
+            return plain_tip(tip)
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] == "Lines":
             return int(ALIGN_NUMBER.value)  # a count, right-aligned as every number
         return None

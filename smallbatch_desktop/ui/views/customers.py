@@ -29,6 +29,7 @@ from smallbatch_desktop.services.customers import CustomerDetails, CustomerRow
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.ops import Change, watch
+from smallbatch_desktop.ui.theme import scaled_font
 from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.customer_form import CustomerForm
 
@@ -101,10 +102,7 @@ class CustomersView(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("customerHeading")
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        f = self.heading.font()
-        f.setPointSizeF(f.pointSizeF() * 1.3)
-        f.setBold(True)
-        self.heading.setFont(f)
+        scaled_font(self.heading, 1.3, bold=True)
         rv.addWidget(self.heading)
         self.shipped = QLabel()
         self.shipped.setObjectName("customerShipped")

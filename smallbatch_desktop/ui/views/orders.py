@@ -33,9 +33,10 @@ from smallbatch_desktop.domain.status import OrderStatus
 from smallbatch_desktop.services import orders as ords
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
-from smallbatch_desktop.ui.models.orders import OrderListModel
+from smallbatch_desktop.ui.models.orders import ORDER_COLUMN, OrderListModel
 from smallbatch_desktop.ui.models.table import Column, Role, RowTableModel
 from smallbatch_desktop.ui.ops import Change, watch
+from smallbatch_desktop.ui.text import esc, rich
 from smallbatch_desktop.ui.theme import warning_background
 from smallbatch_desktop.ui.widgets.columns import fit_columns
 from smallbatch_desktop.ui.widgets.fields import FieldError
@@ -144,13 +145,21 @@ class OrderView(QWidget):
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
-        fit_columns(self.table, ctx.settings, "orders/ordersTable", whole=(0, 1))
+        # with larger text at 1280 px the line count, order date and channel step aside
+        # (the order below names them) so the products and the personalised mark show
+        fit_columns(
+            self.table,
+            ctx.settings,
+            "orders/ordersTable",
+            whole=(0, 1, ORDER_COLUMN["Products"]),
+            give_way=(ORDER_COLUMN["Lines"], ORDER_COLUMN["Ordered"], ORDER_COLUMN["Channel"]),
+        )
         split.addWidget(self.table)
 
         detail = QWidget()
         dv = QVBoxLayout(detail)
         dv.setContentsMargins(0, 4, 0, 0)
-        self.header = QLabel("Select an order.")
+        self.header = rich(QLabel("Select an order."))
         self.header.setObjectName("orderHeader")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -305,14 +314,15 @@ class OrderView(QWidget):
             self.lines_model.set_rows([])
         else:
             promised = view.promised_date.isoformat() if view.promised_date else "—"
-            extra = f"<br>Cancelled: {view.cancel_reason}" if view.cancel_reason else ""
-            notes = f"<br>{view.notes}" if view.notes else ""
+            # the customer's and the shop's own text shown as typed
+            extra = f"<br>Cancelled: {esc(view.cancel_reason)}" if view.cancel_reason else ""
+            notes = f"<br>{esc(view.notes)}" if view.notes else ""
+            source = f" · from {esc(view.source)}" if view.source else ""
             self.header.setText(
-                f"<b>{view.number}</b> · {view.customer} · "
-                f"{ords.CHANNEL_LABELS.get(view.channel, view.channel)} · "
+                f"<b>{esc(view.number)}</b> · {esc(view.customer)} · "
+                f"{esc(ords.CHANNEL_LABELS.get(view.channel, view.channel))} · "
                 f"<b>{view.status_label}</b><br>Ordered {view.ordered_date.isoformat()}, "
-                f"promised {promised}{' · from ' + view.source if view.source else ''}"
-                f"{notes}{extra}"
+                f"promised {promised}{source}{notes}{extra}"
             )
             self.lines_model.set_rows(list(view.lines))
             row = self.lines_model.find_row(line_id) if line_id is not None else -1

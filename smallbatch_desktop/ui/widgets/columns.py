@@ -11,7 +11,10 @@ window's width.
 - a width the user drags is remembered in QSettings (per list and column title) and
   wins over the content width from then on; double-clicking the header's edge or
   ``reset()`` forgets it;
-- a change of font (Settings -> Larger text) re-sizes every column at once.
+- a change of font (Settings -> Larger text) re-sizes every column at once;
+- ``give_way`` names columns (least needed first) that step aside while the others
+  would not fit the view's width whole (larger text on a small screen), and come back
+  when there is room; then the last column gives what is still short.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class ColumnFitter(QObject):
         whole: Iterable[int] = (),
         stretch: int | None = None,
         max_chars: int = MAX_CHARS,
+        give_way: Iterable[int] = (),
     ) -> None:
         super().__init__(view)
         self.view = view
@@ -53,6 +57,7 @@ class ColumnFitter(QObject):
         self._whole = set(whole)
         self._stretch = stretch
         self._max_chars = max_chars
+        self._give_way = tuple(give_way)
         self._fitting = False
         self._user: dict[str, int] = self._load()
         header = self.header
@@ -130,10 +135,42 @@ class ColumnFitter(QObject):
                 if header.isSectionHidden(col):
                     continue
                 header.resizeSection(col, self.preferred_width(col))
+            self._make_room()
             self._fill()
         finally:
             self._fitting = False
         self.fitted.emit()
+
+    def _make_room(self) -> None:
+        """Hide the ``give_way`` columns, one by one, while the rest would not fit."""
+        model = self.view.model()
+        if not self._give_way or model is None:
+            return
+        header = self.header
+        for col in self._give_way:
+            if header.isSectionHidden(col):
+                header.setSectionHidden(col, False)
+                header.resizeSection(col, self.preferred_width(col))
+        room = self._viewport.width()
+
+        def needed() -> int:
+            return sum(
+                self.preferred_width(c)
+                for c in range(model.columnCount())
+                if not header.isSectionHidden(c)
+            )
+
+        for col in self._give_way:
+            if room <= 0 or needed() <= room:
+                break
+            header.setSectionHidden(col, True)
+        # still short: the last column (the one that stretches) gives the few pixels
+        # left, down to a dozen characters (its tooltip has the rest)
+        last = header.logicalIndex(header.count() - 1)
+        over = needed() - room
+        if room > 0 and over > 0 and self._stretch is None and not header.isSectionHidden(last):
+            floor = self.view.fontMetrics().averageCharWidth() * 12
+            header.resizeSection(last, max(floor, self.preferred_width(last) - over))
 
     def _fill(self) -> None:
         col = self._stretch
@@ -209,6 +246,7 @@ class ColumnFitter(QObject):
         elif kind == QEvent.Type.Resize and obj is self._viewport and not self._fitting:
             self._fitting = True
             try:
+                self._make_room()
                 self._fill()
             finally:
                 self._fitting = False

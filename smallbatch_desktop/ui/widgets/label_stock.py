@@ -268,6 +268,10 @@ class CustomStockDialog(FormDialog):
         from smallbatch_desktop.services.labels import save_custom_stock
 
         stock_id = save_custom_stock(
-            session, self.name.text(), str(self.kind.currentData()), self.geometry_data()
+            session,
+            self.name.text(),
+            str(self.kind.currentData()),
+            self.geometry_data(),
+            actor=self._actor,
         )
         return f"custom:{stock_id}"

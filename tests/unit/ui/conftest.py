@@ -42,6 +42,19 @@ def normal_font() -> Iterator[None]:
 
 
 @pytest.fixture
+def app_style(qapp: Any) -> Iterator[None]:
+    """The application's own look, as the app starts with it: Fusion and the style
+    sheet (a sheet changes how a new text size reaches the widgets)."""
+    from smallbatch_desktop.ui.theme import apply_theme
+
+    sheet, style = qapp.styleSheet(), qapp.style().name()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+
+
+@pytest.fixture
 def qsettings(tmp_path: Path) -> QSettings:
     return temp_settings(tmp_path)
 

@@ -3,7 +3,6 @@ the window's width, remember the widths the user drags, and follow Larger text a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -123,19 +122,6 @@ def many_batches(session_factory: sessionmaker[Session], workshop: dict[str, int
     with session_factory.begin() as s:
         for _ in range(30):
             bsvc.plan_batch(s, recipe_version_id=workshop["hs_v2"], planned_quantity="6")
-
-
-@pytest.fixture
-def app_style(qapp: Any) -> Iterator[None]:
-    """The application's own look, as the app starts with it: Fusion and the style
-    sheet (a sheet changes how a new text size reaches the widgets)."""
-    from smallbatch_desktop.ui.theme import apply_theme
-
-    sheet, style = qapp.styleSheet(), qapp.style().name()
-    apply_theme(qapp)
-    yield
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
 
 
 def test_larger_text_at_1280x800_keeps_lot_codes_and_best_before_in_view(

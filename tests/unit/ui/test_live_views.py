@@ -194,9 +194,9 @@ def test_a_hidden_view_reloads_when_shown_and_only_for_what_it_shows(
     assert calls == [Change.LOTS, Change.BATCHES | Change.SHIPMENTS]
 
 
-def test_label_layout_changes_are_audited_with_the_person_working(
-    qtbot: Any, session_factory: sessionmaker[Session], qsettings: Any
-) -> None:
+@pytest.fixture
+def cam_designer(qtbot: Any, session_factory: sessionmaker[Session], qsettings: Any) -> Any:
+    """The label designer on the demo workshop, with Cam at the workbench."""
     from smallbatch_desktop.services.demo import load_demo
     from smallbatch_desktop.ui.testing import make_window
 
@@ -204,17 +204,45 @@ def test_label_layout_changes_are_audited_with_the_person_working(
         load_demo(s)
     window = make_window(session_factory, qsettings, actor="Cam")
     qtbot.addWidget(window)
-    view = window.show_view("labelView")
+    return window.show_view("labelView")
+
+
+def _actors(session_factory: sessionmaker[Session], action: str) -> list[str]:
+    with session_factory() as s:
+        return list(s.scalars(select(AuditEntry.actor).where(AuditEntry.action == action)))
+
+
+def test_label_layout_changes_are_audited_with_the_person_working(
+    cam_designer: Any, session_factory: sessionmaker[Session]
+) -> None:
+    view = cam_designer
     view.new_layout()
     view.add_element("text")
     assert view.save_as("Audited jar label")
-    with session_factory() as s:
-        entry = s.scalar(
-            select(AuditEntry)
-            .where(AuditEntry.action == "save_layout")
-            .order_by(AuditEntry.id.desc())
-        )
-        assert entry is not None and entry.actor == "Cam"
+    assert _actors(session_factory, "save_layout")[-1] == "Cam"
+
+
+def test_a_custom_label_stock_and_a_deleted_layout_are_audited_with_the_person(
+    qtbot: Any, cam_designer: Any, session_factory: sessionmaker[Session], monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    view = cam_designer
+    # no modal question in a test: leave the stock change unsaved, confirm the deletion
+    monkeypatch.setattr(view, "_ask_unsaved", lambda: QMessageBox.StandardButton.Discard)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    view.stock_picker.new_custom_stock()
+    dialog = view.window().findChild(QWidget, "customStockDialog")
+    child(dialog, QLineEdit, "customName").setText("Kitchen jar 62x29")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+
+    view.new_layout()
+    view.add_element("text")
+    assert view.save_as("Short-lived label")
+    assert view.delete_layout()
+    assert _actors(session_factory, "save_stock") == ["Cam"]
+    assert _actors(session_factory, "delete_layout") == ["Cam"]
 
 
 def test_a_new_material_is_offered_in_the_recipe_editor_and_unsaved_edits_stay(

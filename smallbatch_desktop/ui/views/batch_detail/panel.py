@@ -32,7 +32,7 @@ from smallbatch_desktop.services.ui_queries import BatchDetail, batch_detail, ve
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.ops import Change, Changed, watch
 from smallbatch_desktop.ui.text import local, plain
-from smallbatch_desktop.ui.theme import set_warning, status_background
+from smallbatch_desktop.ui.theme import scaled_font, set_warning, status_background
 from smallbatch_desktop.ui.views.batch_detail.amendments_tab import AmendmentsTab
 from smallbatch_desktop.ui.views.batch_detail.common import BatchSnapshot, Tabs
 from smallbatch_desktop.ui.views.batch_detail.cost_tab import CostTab
@@ -122,9 +122,7 @@ class BatchDetailPanel(QWidget):
         self.lot_label.setObjectName("detailLotCode")
         self.lot_label.setProperty("role", "lotCode")
         self.lot_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        f = self.lot_label.font()
-        f.setPointSizeF(f.pointSizeF() * 1.5)
-        self.lot_label.setFont(f)
+        scaled_font(self.lot_label, 1.5)  # and again when Larger text is switched
         head.addWidget(self.lot_label)
         self.status_label = QLabel()
         self.status_label.setObjectName("detailStatus")

@@ -4,8 +4,7 @@
 # (one part of RecipeView: the methods it calls on the other parts are the view's)
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,6 +25,7 @@ from smallbatch_desktop.services import recipes as rsvc
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.models.table import Column, RowTableModel, sortable_proxy
 from smallbatch_desktop.ui.text import plain
+from smallbatch_desktop.ui.theme import scaled_font
 from smallbatch_desktop.ui.views.recipes.state import RecipeState
 from smallbatch_desktop.ui.widgets.fields import FieldError, FormErrors
 from smallbatch_desktop.ui.widgets.flow import flow_row
@@ -111,7 +111,7 @@ class BuildMixin(RecipeState):
         self.title = plain(QLabel("Select a recipe, or create one."))
         self.title.setObjectName("recipeTitle")
         self.title.setProperty("role", "heading")
-        self._size_title()
+        scaled_font(self.title, 1.3)  # a size above the view's text, at either size
         rv.addWidget(self.title)
         head = QWidget()
         hh = QHBoxLayout(head)
@@ -166,32 +166,38 @@ class BuildMixin(RecipeState):
         self._build_history_tab()
         return right
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "lines"):
+            # once the table has the new font too (the view hears first)
+            QTimer.singleShot(0, self, self._size_line_columns)
+
+    #: the list never takes more than this share of the view
+    LIST_SHARE = 0.38
+    #: the code column steps aside when the names would not fit whole beside it (larger
+    #: text at 1280 px): the name's tooltip and the editor's heading give the code
+    CODE_COLUMN = 1
+
     def list_width(self) -> int:
-        """Room for the longest recipe name plus its code and version, without eliding."""
+        """Room for the longest recipe name plus the columns shown beside it, without
+        eliding."""
         fm = self.list.fontMetrics()
         rows = self.model.rows()
         name = max((fm.horizontalAdvance(r.name) for r in rows), default=0)
         name = max(name, fm.horizontalAdvance("0") * 16)
-        self.list.resizeColumnToContents(1)
-        self.list.resizeColumnToContents(2)
-        rest = self.list.columnWidth(1) + self.list.columnWidth(2)
+        rest = 0
+        for col in (1, 2):
+            if not self.list.isColumnHidden(col):
+                self.list.resizeColumnToContents(col)
+                rest += self.list.columnWidth(col)
         scroll = self.list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         return name + 14 + rest + self.list.frameWidth() * 2 + scroll
 
-    TITLE_SCALE = 1.3
-
-    def _size_title(self) -> None:
-        """The heading a size above the view's text (its own font, so it is set again
-        when the text size changes)."""
-        f = QFont(self.font())
-        f.setPointSizeF(f.pointSizeF() * self.TITLE_SCALE)
-        self.title.setFont(f)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "title"):
-            self._size_title()
-
     def _fit_list(self, total: int) -> int:
-        """The list's share of the splitter: whole names, at most about a third."""
-        return min(self.list_width(), int(total * 0.36))
+        """The list's share of the splitter: whole names (the code column steps aside
+        first), at most ``LIST_SHARE`` of the view."""
+        cap = int(total * self.LIST_SHARE)
+        self.list.setColumnHidden(self.CODE_COLUMN, False)
+        if self.list_width() > cap:
+            self.list.setColumnHidden(self.CODE_COLUMN, True)
+        return min(self.list_width(), cap)

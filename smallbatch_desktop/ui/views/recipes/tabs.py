@@ -72,10 +72,7 @@ class TabsMixin(RecipeState):
         hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         hdr.setStretchLastSection(False)
-        digit = self.lines.fontMetrics().horizontalAdvance("0")
-        self.lines.setColumnWidth(1, digit * 9 + 16)
-        self.lines.setColumnWidth(2, digit * 6 + 36)
-        self.lines.setColumnWidth(3, digit * 14 + 16)
+        self._size_line_columns()
         self.lines.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.addWidget(self.lines, 1)
         row = QHBoxLayout()
@@ -100,6 +97,14 @@ class TabsMixin(RecipeState):
         self.yield_unit.currentIndexChanged.connect(self._touched)
         self.shelf_life.textChanged.connect(self._touched)
         self._completer_model = QStringListModel(self)
+
+    def _size_line_columns(self) -> None:
+        """Quantity, unit and note in characters of the current font (again when Larger
+        text is switched); the material's name takes the rest."""
+        digit = self.lines.fontMetrics().horizontalAdvance("0")
+        self.lines.setColumnWidth(1, digit * 8 + 16)
+        self.lines.setColumnWidth(2, digit * 5 + 36)
+        self.lines.setColumnWidth(3, digit * 10 + 16)
 
     def _build_steps_tab(self) -> None:
         self.steps = QPlainTextEdit()
