@@ -234,3 +234,46 @@ def test_names_and_notes_that_look_like_html_show_as_typed_on_orders(
             assert cam in _shown(label), label.objectName()
     dialog.reject()
     QApplication.processEvents()
+
+
+# -- the QC results in the batch detail's narrow panel ------------------------------------
+
+
+def test_qc_checks_and_results_stay_whole_and_in_view_in_the_panel_at_1280x800(
+    qtbot: Any, app_style: None, demo: None, window: Any, normal_font: None
+) -> None:
+    window.resize(1280, 800)
+    batches = window.show_view("batchView")
+    batches.refresh()
+    rows = [batches.model.row_at(r) for r in range(batches.model.rowCount())]
+    batches.select_batch(next(r.id for r in rows if r.status == "qc_hold"))
+    panel = batches.detail
+    panel.tabs.setCurrentIndex(1)
+    table = panel.qc_tab.table
+    assert table.rowCount() >= 4  # pH, fill weight, cap torque, tasting notes
+
+    def readable() -> bool:
+        header = table.horizontalHeader()
+        right = header.sectionViewportPosition(3) + header.sectionSize(3)
+        value_left = header.sectionViewportPosition(2)
+        results = [table.item(r, 3).text() for r in range(table.rowCount())]
+        return (
+            value_left >= 0
+            and right <= table.viewport().width()
+            and all(_whole(table, 3, text) for text in [*results, "missing"])
+            and table.columnWidth(0) >= table.fontMetrics().averageCharWidth() * 5
+            # every check's row in view, not squeezed to one line (the panel scrolls)
+            and all(
+                table.rowViewportPosition(r) >= 0
+                and table.rowViewportPosition(r) + table.rowHeight(r) <= table.viewport().height()
+                for r in range(table.rowCount())
+            )
+        )
+
+    qtbot.waitUntil(readable)
+    # a check name cut to make room is whole in its tooltip
+    names = {table.item(r, 0).toolTip() or table.item(r, 0).text() for r in range(2)}
+    assert "pH" in " ".join(names)
+    _larger(qtbot, window)
+    qtbot.waitUntil(lambda: table.font().pointSize() == LARGE_POINT_SIZE)
+    qtbot.waitUntil(readable)

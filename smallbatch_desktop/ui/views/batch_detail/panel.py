@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -182,7 +182,7 @@ class BatchDetailPanel(QWidget):
         self.tabs = Tabs()
         self.tabs.setObjectName("detailTabs")
         self.tabs.setUsesScrollButtons(True)
-        self.tabs.setMinimumHeight(self.fontMetrics().height() * 9)
+        self._size_tabs()
         # the tabs take the height that is left; their tables' size hints must not push
         # the scroll area into scrolling when the window has room
         policy = self.tabs.sizePolicy()
@@ -212,6 +212,18 @@ class BatchDetailPanel(QWidget):
             Change.BATCHES | Change.SHIPMENTS | Change.CUSTOMERS | Change.SETTINGS | Change.RECIPES,
             self._data_changed,
         )
+
+    #: the tabs never get less than this many lines of text: the QC checks with their
+    #: editors, the save button and the start of the history (the panel scrolls instead)
+    TAB_LINES = 16
+
+    def _size_tabs(self) -> None:
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * self.TAB_LINES)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "tabs"):
+            self._size_tabs()  # in lines of the new text size (Larger text)
 
     # -- loading ---------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -75,8 +75,10 @@ class QcTab(QWidget):
         hdr = self.table.horizontalHeader()
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        hdr.setStretchLastSection(True)
+        hdr.setStretchLastSection(False)  # sized in _fit_text_columns: a stretched last
+        # section never went below the default section size, off the panel's edge
         self._size_table()
+        self.table.viewport().installEventFilter(self)
         v.addWidget(self.table, 1)
         self.recorded = plain(QLabel())
         self.recorded.setObjectName("qcRecorded")
@@ -222,24 +224,45 @@ class QcTab(QWidget):
     def _size_table(self) -> None:
         """Value column wide enough to type a reading; rows tall enough for the editors."""
         fm = self.table.fontMetrics()
-        self.table.setColumnWidth(2, fm.horizontalAdvance("0") * 8 + 28)
+        self.table.setColumnWidth(2, fm.horizontalAdvance("0") * 7 + 28)
         probe = QComboBox()
         probe.setFont(self.table.font())
         height = max(probe.sizeHint().height(), QLineEdit().sizeHint().height(), fm.height())
         self.table.verticalHeader().setDefaultSectionSize(height + 6)
 
     def _fit_text_columns(self) -> None:
-        """Check and spec as wide as their longest text, at most 11 average characters."""
+        """The result (pass, fail, missing) always whole and in view; the check and its
+        spec share the rest of the panel's width, each up to its longest text (whole in
+        the tooltip when cut), never below a few characters."""
         t = self.table
-        cap = t.fontMetrics().averageCharWidth() * 11
+        fm = t.fontMetrics()
+        pad = 12  # the cell's margins on both sides
+        results = [it.text() for r in range(t.rowCount()) if (it := t.item(r, 3)) is not None]
+        result = max(fm.horizontalAdvance(x) for x in [*results, "Result", "missing"]) + pad
+        room = t.viewport().width() - t.columnWidth(2) - result
+        floor = fm.averageCharWidth() * 5
+        wanted = []
         for col in (0, 1):
             t.resizeColumnToContents(col)
-            t.setColumnWidth(col, min(t.columnWidth(col), cap))
+            wanted.append(t.columnWidth(col))
+        if sum(wanted) > room:
+            share = max(room, 2 * floor) / max(sum(wanted), 1)
+            wanted = [max(floor, int(w * share)) for w in wanted]
+        for col, width in zip((0, 1), wanted, strict=True):
+            t.setColumnWidth(col, width)
+        used = sum(wanted) + t.columnWidth(2)
+        t.setColumnWidth(3, max(result, t.viewport().width() - used))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_text_columns()  # the panel's width changed (splitter, window)
+        return False
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and hasattr(self, "table"):
             self._size_table()
+            self._fit_text_columns()
 
     def _value(self, row: int) -> str:
         w = self.table.cellWidget(row, 2)
