@@ -421,3 +421,29 @@ def test_a_long_shipments_table_keeps_its_last_rows_with_the_signatures(
 
 
 DAY_SHIP = dt.date(2026, 3, 12)
+
+
+def test_the_record_shows_its_times_in_the_computers_zone(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stored in UTC, printed in the zone of the computer that prints (no ``tz`` given,
+    as the app calls it): a workshop at UTC+05:30 reads 05:30 later, marked IST."""
+    import time
+    from zoneinfo import ZoneInfo
+
+    b = genealogy(session).batches["HS-001"]
+    record = batch_record(session, b.id)
+    stamps = [t for t in (record.started_at, record.qc_at, record.released_at) if t]
+    assert stamps
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        text = _words(render_provenance_sheet(record, invariant=True))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    india = ZoneInfo("Asia/Kolkata")
+    for stamp in stamps:
+        assert local_time(stamp, india) in text
+        assert local_time(stamp, dt.UTC) not in text
+    assert "UTC" not in text
