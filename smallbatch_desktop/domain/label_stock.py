@@ -348,8 +348,9 @@ def load_corrections(folder: Path) -> dict[tuple[str, str], dict[str, float]]:
 
 def load_additions(folder: Path, papers: Mapping[str, PaperSize]) -> list[LabelStock]:
     """The stocks ``corrections.json`` adds to the catalogue ("added"): common sheets
-    gLabels lacks, each with its source named (and ``verified`` false, said in its
-    description too, where no published figure was found for part of its geometry)."""
+    gLabels lacks, each with its source named: ``verified`` true with the published
+    ``reference`` that gives every figure, or false (said in its description too) where
+    no published figure was found for part of its geometry."""
     import json
 
     path = folder / CORRECTIONS_FILE
@@ -359,7 +360,13 @@ def load_additions(folder: Path, papers: Mapping[str, PaperSize]) -> list[LabelS
     for entry in json.loads(path.read_text(encoding="utf-8")).get("added", []):
         brand, _, part = entry["stock"].partition(" ")
         paper = papers.get(entry["size"])
-        if not entry.get("source") or paper is None or "verified" not in entry:
+        verified = entry.get("verified")
+        if (
+            not entry.get("source")
+            or paper is None
+            or verified not in (True, False)
+            or (verified and not entry.get("reference"))
+        ):
             raise ValueError(f"{CORRECTIONS_FILE}: {entry['stock']}: bad added stock")
         out.append(
             LabelStock(

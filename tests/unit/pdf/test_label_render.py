@@ -471,9 +471,21 @@ def test_added_stocks_print_a_label_per_cell(catalog, key: str) -> None:
     stock = catalog.get(key)
     n = stock.per_page + 2
     data = tuple(label_data(i + 1) for i in range(n))
-    job = LabelJob(
-        stock=stock, layout=small_layout(stock.label_width, stock.label_height), labels=data
-    )
+    w, h = stock.label_width, stock.label_height
+    if h >= 30:
+        layout = small_layout(w, h)
+    else:  # Herma 4226's 48 x 17 mm: name and lot beside a 13 mm QR code
+        layout = Layout(
+            name="test tiny",
+            width=w,
+            height=h,
+            elements=(
+                TextElement("product", 1.5, 1.5, w - 17, 4.5, text="{product}", size=7, bold=True),
+                TextElement("lot", 1.5, 7.0, w - 17, 3.2, text="{lot}", size=6, wrap=False),
+                BarcodeElement("code", w - 14.5, 1.9, 13.0, 13.0, symbology="qr"),
+            ),
+        )
+    job = LabelJob(stock=stock, layout=layout, labels=data)
     result = render_labels(job)
     assert result.pages == 2
     check_inside_cells(result.pdf, stock, skip=0, count=n)

@@ -305,15 +305,23 @@ def _our_geometry(stock) -> dict[str, float]:
     }
 
 
-_REFERENCED = [e["stock"] for key in ("corrections", "checked") for e in _data()[key]]
+def _referenced() -> list[dict]:
+    """Corrected and checked stocks, and the added stocks a reference verifies."""
+    data = _data()
+    added = [e for e in data["added"] if e.get("reference")]
+    return [*data["corrections"], *data["checked"], *added]
+
+
+_REFERENCED = [e["stock"] for e in _referenced()]
 
 
 @pytest.mark.parametrize("key", _REFERENCED)
 def test_stock_agrees_with_its_independent_reference(catalog, key: str) -> None:
-    """Every corrected or checked stock against LibreOffice's label database (1/100 mm),
-    recorded beside it: within 0.07 mm (its rounding and the inch/mm conversions), except
-    the figures the data says differ, each with its reason; and those must differ."""
-    entry = next(e for k in ("corrections", "checked") for e in _data()[k] if e["stock"] == key)
+    """Every corrected, checked or verified added stock against LibreOffice's label
+    database (1/100 mm), recorded beside it: within 0.07 mm (its rounding and the
+    inch/mm conversions), except the figures the data says differ, each with its reason;
+    and those must differ."""
+    entry = next(e for e in _referenced() if e["stock"] == key)
     ref = entry["reference"]
     assert "Labels.xcu" in ref["source"] and "LibreOffice/core" in ref["source"]
     kind, *numbers = ref["measure"].split(";")
@@ -342,9 +350,12 @@ def test_added_stock_is_in_the_catalogue_with_its_source(catalog, key: str) -> N
     entry = next(e for e in _data()["added"] if e["stock"] == key)
     stock = catalog.get(key)
     assert catalog.search(stock.part)[0] is stock  # found by its part number
-    assert entry["source"] and entry["verified"] is False
-    # a maker choosing it sees that its margins are unverified
-    assert "unverified" in stock.description and "unverified" in stock.title
+    assert entry["source"] and entry["verified"] in (True, False)
+    # verified only with the published reference that gives its figures (checked against
+    # them above); otherwise a maker choosing it sees that its margins are unverified
+    assert entry["verified"] is ("reference" in entry)
+    assert ("unverified" in stock.title) is not entry["verified"]
+    assert ("unverified" in stock.description) is not entry["verified"]
     ours = _our_geometry(stock)
     for field in ("width", "height", "x0", "y0", "dx", "dy"):
         assert ours[field] == pytest.approx(length_mm(entry[field]))
@@ -356,7 +367,8 @@ def test_added_stock_is_in_the_catalogue_with_its_source(catalog, key: str) -> N
         assert c.x >= 0 and c.y >= 0
         assert c.x + c.w <= stock.page_width + 1e-6 and c.y + c.h <= stock.page_height + 1e-6
     assert ours["dx"] >= ours["width"] and ours["dy"] >= ours["height"]
-    # the assumed margins centre the grid: what is left right and bottom equals left and top
+    # the grid is centred (assumed where unverified, published so where verified): what
+    # is left at the right and bottom equals the left and top margins
     right = stock.page_width - cells[-1].x - cells[-1].w
     bottom = stock.page_height - cells[-1].y - cells[-1].h
     assert (right, bottom) == pytest.approx((ours["x0"], ours["y0"]), abs=0.01)
@@ -370,9 +382,39 @@ def test_avery_22806_and_herma_4226_geometry() -> None:
     assert a.layouts[0].dx == pytest.approx(2.625 * IN) and a.layouts[0].dy == pytest.approx(
         2.6 * IN
     )
+    assert "unverified" in a.title
+    # Herma 4226 as LibreOffice's Herma A4 entry gives it: 48.26 x 16.93 mm, 4 x 16 touching
+    # labels, 8.48 mm from the left and 13.06 mm from the top (not the 70 x 42.3 mm, 21 per
+    # sheet that a third-party table had)
     h = cat.get("Herma 4226")
-    assert (h.paper, h.label_width, h.label_height, h.per_page) == ("A4", 70.0, 42.3, 21)
-    assert h.layouts[0].x0 == 0.0 and h.layouts[0].y0 == pytest.approx(0.45)
+    (grid,) = h.layouts
+    assert (h.paper, grid.nx, grid.ny, h.per_page) == ("A4", 4, 16, 64)
+    got = (h.label_width, h.label_height, grid.x0, grid.y0, grid.dx, grid.dy)
+    assert got == pytest.approx((48.26, 16.93, 8.48, 13.06, 48.26, 16.93), abs=1e-9)
+    assert (
+        h.title == "Herma 4226: 48.26 x 16.93 mm, 64 per sheet (SuperPrint labels, white, opaque)"
+    )
+    # the same label size as gLabels' Herma 4271 (equivalent of 4607, "48,3 x 16,9 mm"),
+    # which LibreOffice gives the same geometry as 4226
+    g = cat.get("Herma 4271")
+    assert (g.label_width, g.label_height, g.per_page) == pytest.approx((48.3, 16.9, 64), abs=0.05)
+    last = h.cells()[-1]
+    assert (last.x + last.w, last.y + last.h) == pytest.approx((210 - 8.48, 297 - 13.06))
+
+
+def test_a_verified_addition_needs_its_reference(tmp_path) -> None:
+    """An added stock may not call itself verified without the published figures."""
+    import json
+    import shutil
+
+    shutil.copy(catalog_dir() / "paper-sizes.xml", tmp_path)
+    added = dict(next(e for e in _data()["added"] if e["stock"] == "Herma 4226"))
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [], "added": [added]}))
+    assert parse_catalog(tmp_path).get("Herma 4226").per_page == 64
+    del added["reference"]
+    (tmp_path / "corrections.json").write_text(json.dumps({"corrections": [], "added": [added]}))
+    with pytest.raises(ValueError, match="Herma 4226: bad added stock"):
+        parse_catalog(tmp_path)
 
 
 def test_an_added_stock_glabels_gains_is_an_error(tmp_path) -> None:
