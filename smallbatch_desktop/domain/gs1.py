@@ -30,52 +30,85 @@ _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
 @dataclass(frozen=True)
 class Gs1Use:
     """Where a GS1 symbol will be scanned, and the smallest module (X-dimension) GS1
-    allows there, in mm, for a linear symbol (GS1-128) and for GS1 DataMatrix."""
+    allows there, in mm, for a linear symbol (GS1-128) and for GS1 DataMatrix.
+
+    ``reference`` names, in a refusal's message, what the figure rests on; ``verified``
+    is false where no copy of GS1's own table could be read (see ``GS1_USES``)."""
 
     title: str
-    table: str  # the GS1 symbol specification table it comes from
+    reference: str
     linear_min_mm: float
     matrix_min_mm: float
+    verified: bool
 
 
-#: GS1 General Specifications, section 5.12.3 "GS1 symbol specification tables" (section
-#: 5.9.3 in Release 18), minimum X-dimensions; every GS1-128 also keeps 10X quiet zones
-#: (section 5.4.4.2).  GS1 DataMatrix minimums are 1.5 times the linear minimum of the
-#: same table ("optical effects in the image capture process require that the GS1
+#: 2D symbols: "Optical effects in the image capture process require that the GS1
 #: DataMatrix and GS1 QR Code symbols be printed at 1.5 times the equivalent printing
-#: X-dimension allowed for linear symbols", note to the tables), except where a table
-#: states its own (table 6: 0.254 mm).
+#: X-dimension allowed for linear symbols" (note (*) to the GS1 symbol specification
+#: tables, GS1 General Specifications Release 18, page 321 of the copy at
+#: fliphtml5.com/fbtj/xroj/GS1_General_Specifications/321/).
+MATRIX_FACTOR = 1.5
+#: GS1-128's X-dimension at 100 % magnification, mm (GS1 Jordan, "About GS1 128",
+#: gs1jo.org.jo/ShowArticle.aspx?ArticleId=46: "X dimension at nominal size: 1.016 mm";
+#: the maximum in GS1 Sweden's size guide, gs1.se/en/guides/how-to-guides/size-guide/).
+GS1_128_NOMINAL_MM = 1.016
+
+#: The minimum X-dimensions, per use.  GS1 sets them in the "GS1 symbol specification
+#: tables" of the General Specifications (section 5.12.3 in Release 21 and later, 5.9.3 in
+#: Release 18): "Application specifications stipulate a target and minimum and maximum
+#: width of the X-dimension, see the symbol specifications in section 5.9.3" (section
+#: 5.4.4.1, Release 18 page 262 of the copy above), and every GS1-128 keeps 10X quiet
+#: zones (section 5.4.4.2, same page).  The tables' GS1-128 rows themselves were in no
+#: copy that could be searched (gs1.org is not reachable from here; searched again on
+#: 2026-12-03 in the stored public references: only the Release 18 pages 262 and 321
+#: are there).  What each figure rests on instead:
 #:
-#: - ``general``: trade items not scanned at the point of sale or in general
-#:   distribution (table 4): GS1-128 at least 0.250 mm.  A maker's lot label on a jar or
-#:   a case kept or sold direct.
-#: - ``distribution``: trade items and logistic units scanned in general distribution
-#:   (tables 2 and 5, warehouse scanners at a distance): GS1-128 at least 0.495 mm,
-#:   GS1 DataMatrix 0.743 mm.
-#: - ``healthcare``: regulated healthcare non-retail trade items (table 6): GS1-128 at
-#:   least 0.170 mm, GS1 DataMatrix 0.254 mm.
-#:
-#: Where these figures were checked (2026-12-03, no access to gs1.org; the GS1-128 rows
-#: of the tables themselves were not in any copy that could be searched):
-#:
-#: - the rule that the tables set the minimum, the 10X quiet zone and the 1.5 times note
-#:   for 2D symbols: a copy of the General Specifications (Release 18) at
-#:   fliphtml5.com/fbtj/xroj/GS1_General_Specifications, pages 262 (5.4.4.1-5.4.4.2) and
-#:   321 (the general distribution table, whose linear rows start at 0.495 mm);
-#: - 0.25 mm and 0.495 mm for GS1-128: GS1 Jordan, "About GS1 128"
-#:   (gs1jo.org.jo/ShowArticle.aspx?ArticleId=46): X-dimension 1.016 mm at 100 %,
-#:   magnification 25 % to 100 % (0.254 to 1.016 mm), target 48.7 % (0.495 mm); GS1 New
-#:   Zealand, "GS1-128 Barcode Specifications" (support.gs1nz.org): 25 % to 100 % for hand
-#:   scanning, at least 50 % for automated scanning.  25 % of 1.016 mm is 0.254 mm, not
-#:   0.250 mm: 0.250 mm is kept as the table's own figure, but that is from memory of
-#:   the table, not re-checked (at 203 dpi the two decide between 2 and 3 dots; at 300
-#:   and 600 dpi they give the same module);
-#: - 0.170 / 0.254 mm (healthcare) and 0.743 mm (2D in distribution, 1.5 x 0.495): no
-#:   copy found; the last follows from the 1.5 times note above.
+#: - ``distribution`` (trade items and logistic units scanned in general distribution):
+#:   GS1-128 0.495 mm, verified: GS1 Sweden's size guide, which summarises the General
+#:   Specifications, gives GS1-128 "Min: 0.495, Rec: 0.495, Max: 1,016" mm (ITF-14 the
+#:   same); GS1 Jordan gives the target magnification 48.7 % (0.495 mm of 1.016 mm);
+#:   zint (backend/code128.c, GS1-128's compliant height) cites "GS1 General
+#:   Specifications 21.0.1 5.12.3.2 table 2" with 31.75 mm at the 0.495 mm X-dimension,
+#:   and the Release 18 table on page 321 lists its GS1 DataBar rows at a 0.495 mm
+#:   minimum.  GS1 DataMatrix 0.743 mm = 1.5 x 0.495 (0.7425, rounded up).
+#: - ``general`` (not scanned in general distribution: a maker's lot label on a jar or a
+#:   case kept or sold direct): GS1-128 0.250 mm, NOT verified against the table.  The
+#:   sources give GS1-128's smallest size as a magnification, 25 % of the 1.016 mm
+#:   nominal = 0.254 mm (GS1 Jordan: "Magnification Factor: 25% to 100%"; GS1 New
+#:   Zealand, "GS1-128 Barcode Specifications", support.gs1nz.org: "Hand Scanning
+#:   magnification range is 25 - 100%").  0.250 mm is the figure this code has used (GS1's
+#:   tables are remembered to print it, not re-checked); it differs from 0.254 mm only
+#:   where a printer's dots fall between them: 2 dots at 203 dpi (0.2502 mm), which the
+#:   default 100 x 50 mm roll label needs on a 203 dpi thermal printer (3 dots, 0.375 mm,
+#:   make its GS1-128 128 mm wide).  At 300 and 600 dpi both give the same module.
+#:   GS1 DataMatrix 0.375 mm = 1.5 x 0.250.
+#: - ``healthcare`` (regulated healthcare, non-retail): GS1-128 0.170 mm and GS1
+#:   DataMatrix 0.254 mm, NOT verified: no copy of GS1's healthcare tables was found.
+#:   Kept as the code has had them (1.5 x 0.170 is 0.255, not 0.254: the 1.5 times
+#:   rule is not exactly met either); the use's title says the figure is unverified.
+#:   Makers of food, soap or candles never need it.
 GS1_USES: dict[str, Gs1Use] = {
-    "general": Gs1Use("general use (not scanned in distribution)", "table 4", 0.250, 0.375),
-    "distribution": Gs1Use("scanned in general distribution", "tables 2 and 5", 0.495, 0.743),
-    "healthcare": Gs1Use("regulated healthcare, non-retail", "table 6", 0.170, 0.254),
+    "general": Gs1Use(
+        "general use (not scanned in distribution)",
+        "GS1 General Specifications: GS1-128 at about 25 % of its 1.016 mm nominal size",
+        0.250,
+        0.375,
+        verified=False,
+    ),
+    "distribution": Gs1Use(
+        "scanned in general distribution",
+        "GS1 General Specifications, symbol specification table for general distribution",
+        0.495,
+        0.743,
+        verified=True,
+    ),
+    "healthcare": Gs1Use(
+        "regulated healthcare, non-retail (figure not verified)",
+        "GS1 General Specifications, healthcare table; figure not verified",
+        0.170,
+        0.254,
+        verified=False,
+    ),
 }
 
 

@@ -380,7 +380,7 @@ class _Renderer:
             use = GS1_USES[e.gs1_use]
             min_module = use.linear_min_mm if symbol.linear else use.matrix_min_mm
             label = "GS1-128" if symbol.linear else "GS1 DataMatrix"
-            min_reason = f"{label} for {use.title} (GS1 General Specifications, {use.table})"
+            min_reason = f"{label} for {use.title} ({use.reference})"
         place = place_symbol(
             symbol,
             e.w,

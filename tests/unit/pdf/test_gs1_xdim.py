@@ -134,3 +134,39 @@ def test_unknown_gs1_use_is_refused() -> None:
     layout = Layout("one", 100, 25, elements=(el,))
     with pytest.raises(ValidationError, match=r"code.*GS1 use"):
         render_labels(LabelJob(single_label_stock(100, 25), layout, (label_data(1),)))
+
+
+def test_each_gs1_use_names_what_its_minimum_rests_on() -> None:
+    """The figures as the sources cited in domain.gs1 give them: GS1-128 in general
+    distribution at 0.495 mm (GS1 Sweden's summary of the General Specifications, GS1
+    Jordan's 48.7 % of the 1.016 mm nominal); the 2D minimum 1.5 times the linear one
+    (the note to GS1's symbol specification tables); the general-use figure within 25 %
+    magnification of the nominal (0.254 mm) and said to be unverified, as is healthcare."""
+    from smallbatch_desktop.domain.gs1 import GS1_128_NOMINAL_MM, MATRIX_FACTOR
+
+    dist, general, health = GS1_USES["distribution"], GS1_USES["general"], GS1_USES["healthcare"]
+    assert dist.verified and dist.linear_min_mm == 0.495
+    assert dist.linear_min_mm == pytest.approx(0.487 * GS1_128_NOMINAL_MM, abs=0.001)
+    # 2D at 1.5 times the linear minimum, rounded up to the micrometre
+    for use in (dist, general):
+        assert use.matrix_min_mm >= MATRIX_FACTOR * use.linear_min_mm - 1e-9
+        assert use.matrix_min_mm - MATRIX_FACTOR * use.linear_min_mm < 0.001
+    assert not general.verified
+    assert abs(general.linear_min_mm - 0.25 * GS1_128_NOMINAL_MM) < 0.005
+    # an unverified figure that lowers the minimum says so where a maker picks it
+    assert not health.verified and "not verified" in health.title
+    assert health.linear_min_mm < general.linear_min_mm
+    for use in GS1_USES.values():
+        assert use.reference.startswith("GS1 General Specifications")
+        assert use.linear_min_mm <= GS1_128_NOMINAL_MM
+
+
+def test_a_refusal_says_what_the_minimum_rests_on() -> None:
+    el = BarcodeElement("code", 3, 3, 30, 16, symbology="gs1-128", gs1_use="healthcare", hri=False)
+    layout = Layout("one", 40, 25, elements=(el,))
+    job = LabelJob(single_label_stock(40, 25), layout, (label_data(1),), dpi=300)
+    with pytest.raises(BarcodeError) as err:
+        render_labels(job)
+    message = str(err.value)
+    assert err.value.field == "code" and "0.170 mm" in message
+    assert "figure not verified" in message
