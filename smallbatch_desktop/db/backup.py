@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from smallbatch_desktop.db.faults import explain
+from smallbatch_desktop.db.migrate import readonly_uri
 from smallbatch_desktop.domain.errors import CorruptDatabaseError, UserError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -183,7 +184,7 @@ def _copy(source: Path, target: Path) -> None:
     """``source`` -> a new self-contained file ``target`` (rollback journal, not WAL:
     a backup is one file)."""
     target.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True, timeout=10)
+    src = sqlite3.connect(readonly_uri(source.resolve()), uri=True, timeout=10)
     try:
         dst = sqlite3.connect(target)
         try:
@@ -206,7 +207,7 @@ def _quick_check(path: Path, *, full: bool = False) -> str:
 def check_verdict(path: Path, *, full: bool = False) -> str:
     """``PRAGMA quick_check`` (``integrity_check`` when ``full``): "ok" or what is
     wrong.  Raises ``sqlite3.Error`` when the file cannot be read at all."""
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=10)
+    conn = sqlite3.connect(readonly_uri(path.resolve()), uri=True, timeout=10)
     try:
         pragma = "integrity_check" if full else "quick_check"
         rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
@@ -265,7 +266,7 @@ def inspect_backup(path: Path) -> BackupInfo:
             "choose another backup",
             path=str(path),
         )
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(readonly_uri(path.resolve()), uri=True)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"alembic_version", "batches", "material_lots"} <= tables:
@@ -357,7 +358,7 @@ def _keep_current(db_path: Path, folder: Path | None) -> Path | None:
 
 
 def _write_over(source: Path, db_path: Path) -> None:
-    src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+    src = sqlite3.connect(readonly_uri(source.resolve()), uri=True)
     try:
         dst = sqlite3.connect(db_path, timeout=10)
         try:

@@ -117,11 +117,18 @@ def sqlite_file(db: str | Path) -> Path | None:
     return Path(text).expanduser()
 
 
+def readonly_uri(path: str | Path) -> str:
+    """``path`` as a read-only SQLite ``file:`` URI, its characters escaped: pasted in as
+    it is, a folder named ``Jams #2`` or ``50%`` cuts the URI short (``#`` starts a
+    fragment, ``%`` an escape) and the open fails or opens another file."""
+    return Path(path).expanduser().absolute().as_uri() + "?mode=ro"
+
+
 def stored_revision(path: Path) -> str | None:
     """The ``alembic_version`` of an SQLite file, read with ``sqlite3`` only (no file is
     created).  None for a file with no version table yet (new or empty).  Raises
     ``sqlite3.Error`` for a locked, damaged or unreadable file."""
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=5)
+    conn = sqlite3.connect(readonly_uri(path.resolve()), uri=True, timeout=5)
     try:
         has_table = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"

@@ -107,8 +107,12 @@ def session_reader(session: Any) -> Reader:
 
 
 def open_sqlite_readonly(path: str) -> sqlite3.Connection:
-    """A read-only stdlib connection to an SQLite file (WAL readers never block)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, check_same_thread=False)
+    """A read-only stdlib connection to an SQLite file (WAL readers never block).  The
+    path goes in as a ``file:`` URI with its characters escaped (a folder named
+    ``Jams #2`` or ``50%`` would otherwise cut the URI short)."""
+    from smallbatch_desktop.db.migrate import readonly_uri
+
+    conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=5, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout=5000")
     return conn
 

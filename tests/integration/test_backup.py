@@ -221,3 +221,18 @@ def test_postgres_users_are_told_to_use_pg_dump(capsys) -> None:
         assert main(args) == 2
         err = capsys.readouterr().err
         assert "pg_dump" in err and "secret" not in err and "server.local" in err
+
+
+def test_a_database_in_a_folder_named_with_hash_or_percent_backs_up(
+    shop: Path, tmp_path: Path
+) -> None:
+    """The backup and its check open the file read-only through a ``file:`` URI: a
+    folder named "Jams #2 50%" used to cut that URI short, and the backup failed."""
+    odd = tmp_path / "Jams #2 50%"
+    odd.mkdir()
+    db = odd / "shop.sqlite"
+    shutil.copy(shop, db)
+    made = bk.take_backup(db, reason=bk.MANUAL, folder=tmp_path / "backups")
+    assert bk.check_verdict(made) == "ok" and bk.check_verdict(db) == "ok"
+    with sqlite3.connect(made) as conn:
+        assert conn.execute("SELECT count(*) FROM batches").fetchone()[0] > 0
