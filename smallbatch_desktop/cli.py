@@ -155,5 +155,14 @@ def open_db(args: argparse.Namespace, *, read_only: bool = False) -> tuple[Any, 
     return open_for_use(resolve_db(args), create=not read_only, check=not read_only)
 
 
+def open_reader(args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """``(reader, close)`` for a command that only reads, when the database is an SQLite
+    file at the newest schema: plain ``sqlite3``, read-only, no SQLAlchemy imported (the
+    window's fast path, ``db.opening.open_reader``); None otherwise (use ``open_db``)."""
+    from smallbatch_desktop.db.opening import open_reader as _open_reader
+
+    return _open_reader(resolve_db(args))
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

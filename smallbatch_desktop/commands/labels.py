@@ -59,15 +59,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the output is checked before anything is opened, imported or rendered: a folder
+    # that does not exist is one line at once, not after a second of loading
+    out = check_out(args.out, suffix=".pdf")
+
     from smallbatch_desktop.db.engine import run_write
     from smallbatch_desktop.domain.errors import ValidationError
-    from smallbatch_desktop.pdf.common import write_whole
+    from smallbatch_desktop.pdf.files import write_whole
     from smallbatch_desktop.pdf.labels import calibration_pdf, render_labels
     from smallbatch_desktop.services import labels as svc
     from smallbatch_desktop.services.common import current_user
 
-    # the output is checked before anything is opened or rendered
-    out = check_out(args.out, suffix=".pdf")
     # drafts and calibration sheets use no numbers: they only read
     engine, session_factory = open_db(args, read_only=args.draft or args.calibration)
     by = args.by or current_user()

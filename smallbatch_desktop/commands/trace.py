@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from smallbatch_desktop.cli import add_db_argument, open_db
+from smallbatch_desktop.cli import add_db_argument, open_db, open_reader
 from smallbatch_desktop.domain.units import format_quantity
 
 
@@ -27,15 +27,28 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from smallbatch_desktop.services.trace import find_lot, trace_backward, trace_forward
 
-    engine, sf = open_db(args, read_only=True)
-    with sf() as s:
-        ref = find_lot(s, args.lot)
+    # an SQLite file at the newest schema is read with plain sqlite3 (no SQLAlchemy
+    # import: most of a small trace's time); anything else through the usual session
+    fast = open_reader(args)
+    if fast is not None:
+        source, close = fast
+    else:
+        engine, sf = open_db(args, read_only=True)
+        source = sf()
+
+        def close() -> None:
+            source.close()
+            engine.dispose()
+
+    try:
+        ref = find_lot(source, args.lot)
         results = []
         if args.direction in ("back", "both"):
-            results.append(trace_backward(s, ref))
+            results.append(trace_backward(source, ref))
         if args.direction in ("forward", "both"):
-            results.append(trace_forward(s, ref))
-    engine.dispose()
+            results.append(trace_forward(source, ref))
+    finally:
+        close()
     out = sys.stdout
     if args.format == "json":
         json.dump([_as_json(r) for r in results], out, indent=2, ensure_ascii=False, default=str)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,8 @@ from smallbatch_desktop.domain.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from smallbatch_desktop.services.fast_reads import Reader
 
 
 def describe(target: str | Path) -> str:
@@ -115,6 +118,23 @@ def open_for_use(
         engine = make_engine(text)
         return engine, make_session_factory(engine)
     return open_database(text)
+
+
+def open_reader(target: str | Path) -> tuple[Reader, Callable[[], None]] | None:
+    """For a command that only reads: ``(reader, close)``, a ``fast_reads`` reader over
+    a read-only stdlib connection, when ``target`` is an SQLite file at the newest
+    schema -- the window's fast path, with neither SQLAlchemy nor Alembic imported.
+    None for anything else (a server, a file to upgrade): ``open_for_use`` then.  A
+    missing file is a ``NotFoundError``, as for ``open_for_use(create=False)``."""
+    from smallbatch_desktop.db.migrate import is_at_head, sqlite_file
+    from smallbatch_desktop.services.fast_reads import open_sqlite_readonly, sqlite_reader
+
+    text = check_target(target, create=False)
+    path = sqlite_file(text)
+    if path is None or not is_at_head(text):
+        return None
+    conn = open_sqlite_readonly(str(path))
+    return sqlite_reader(conn), conn.close
 
 
 def probe(target: str) -> str:

@@ -140,6 +140,16 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(QUANTUM, context=_CTX)
 
 
+def from_fixed(value: int) -> Decimal:
+    """A raw scaled integer from SQL (e.g. a SUM) back to Decimal.
+
+    Multiplying by one stored step (1E-6) gives exactly what ``scaleb(-SCALE)`` gives
+    (same coefficient, same exponent) in about half the time; it runs once per quantity
+    read.
+    """
+    return Decimal(int(value)) * QUANTUM
+
+
 def positive_quantity(value: object, *, field: str = "quantity") -> Decimal:
     d = parse_decimal(value, field=field)
     if d <= 0:

@@ -19,10 +19,8 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
 import io
-import os
 import re
 import threading
 import zlib
@@ -47,6 +45,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, P
 from smallbatch_desktop.domain.records import Memo
 from smallbatch_desktop.domain.units import format_quantity
 from smallbatch_desktop.pdf.bidi_text import has_rtl, paragraph_level, shape, visual, visual_runs
+from smallbatch_desktop.pdf.files import write_whole  # noqa: F401  (where it used to live)
 from smallbatch_desktop.pdf.fonts import (
     SANS,
     SANS_BOLD,
@@ -56,7 +55,10 @@ from smallbatch_desktop.pdf.fonts import (
     missing_glyphs,
     needs_fallback,
     register_fonts,
+    table_cells_default,
 )
+
+table_cells_default()  # platypus is loaded from here on: its cells default to our sans
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")
@@ -1283,15 +1285,3 @@ def italic_note(text: str) -> str:
 def cells(row: Sequence[object]) -> list[str]:
     """A row of plain-string cells (no markup): None becomes empty."""
     return ["" if v is None else clean(v) for v in row]
-
-
-def write_whole(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` all or nothing: into a file beside it, then renamed
-    over it, so a full disk or a cancel never leaves half a PDF under the name."""
-    part = target.with_name(f".{target.name}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()

@@ -15,6 +15,7 @@ drawn.  :func:`register_fonts` points those defaults at the shipped sans.
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import cache, lru_cache
 
@@ -53,7 +54,6 @@ def register_fonts() -> None:
         from reportlab.lib.fonts import addMapping
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
-        from reportlab.platypus.tables import CellStyle
 
         for name, filename in _FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(resource("fonts", filename))))
@@ -65,11 +65,23 @@ def register_fonts() -> None:
             addMapping(family, 1, 0, bold)
             addMapping(family, 0, 1, italic)
             addMapping(family, 1, 1, bold)
-        # the defaults read when a canvas or a table cell names no font (see above)
+        # the defaults read when a canvas or a table cell names no font (see above); the
+        # table cell's is set where platypus is imported (``table_cells_default``): a
+        # label run never loads platypus
         rl_config.canvas_basefontname = SANS
-        CellStyle.fontname = SANS
+        if "reportlab.platypus.tables" in sys.modules:
+            table_cells_default()
         _fix_to_unicode()
         _done = True
+
+
+def table_cells_default() -> None:
+    """Point platypus table cells that name no font at the shipped sans (ReportLab's
+    default, Helvetica, is never embedded).  ``pdf.common`` calls it as it imports
+    platypus; ``register_fonts`` calls it when platypus is loaded already."""
+    from reportlab.platypus.tables import CellStyle
+
+    CellStyle.fontname = SANS
 
 
 def _fix_to_unicode() -> None:

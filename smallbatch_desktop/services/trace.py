@@ -4,6 +4,11 @@ and shipment, to any depth, through intermediates.
 Each direction is one recursive SQL statement (``WITH RECURSIVE``), never a loop of
 queries: the consumption table's two covering indexes make every step an index walk.
 The recursion is capped at ``MAX_DEPTH`` levels so a bad edge can never spin forever.
+
+Every function reads through a ``Source``: a SQLAlchemy ``Session`` (the window, the
+services), or a ``fast_reads`` reader over a read-only stdlib connection, which is how
+``smallbatch trace`` reads an SQLite file without importing SQLAlchemy at all (this
+module does not import it: the statements are plain SQL text).
 """
 
 from __future__ import annotations
@@ -16,15 +21,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple
-
-from sqlalchemy import TextClause, text
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 from smallbatch_desktop.domain.errors import NotFoundError
-from smallbatch_desktop.domain.models.base import from_fixed
 from smallbatch_desktop.domain.records import collector_paused
+from smallbatch_desktop.domain.units import from_fixed
 from smallbatch_desktop.services.fast_reads import db_date
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from smallbatch_desktop.services.fast_reads import Reader
+
+#: what a trace reads from: a ``Session``, or a ``fast_reads`` reader (``sqlite_reader``)
+Source: TypeAlias = "Session | Reader"
 
 MAX_DEPTH = 64
 
@@ -180,30 +190,15 @@ class TraceResult:
         return sorted({s.customer for s in self.shipments})
 
 
-def find_lot(session: Session, lot_code: str, *, field: str = "lot") -> LotRef:
+def find_lot(session: Source, lot_code: str, *, field: str = "lot") -> LotRef:
     """A batch or material lot by its code (our code, or failing that the supplier's)."""
     code = (lot_code or "").strip()
     if not code:
         raise NotFoundError(f"{field}: give a lot code", field=field)
-    row = session.execute(
-        text(
-            "SELECT 'batch', b.id, b.lot_code, r.name FROM batches b "
-            "JOIN recipe_versions v ON v.id = b.recipe_version_id JOIN recipes r ON r.id = v.recipe_id "
-            "WHERE b.lot_code = :c "
-            "UNION ALL SELECT 'material', l.id, l.lot_code, m.name FROM material_lots l "
-            "JOIN materials m ON m.id = l.material_id WHERE l.lot_code = :c"
-        ),
-        {"c": code},
-    ).first()
+    found = _fetch(session, _FIND_LOT, {"c": code})
+    row = found[0] if found else None
     if row is None:
-        rows = session.execute(
-            text(
-                "SELECT 'material', l.id, l.lot_code, m.name FROM material_lots l "
-                "JOIN materials m ON m.id = l.material_id WHERE l.supplier_lot_code = :c "
-                "ORDER BY l.id"
-            ),
-            {"c": code},
-        ).all()
+        rows = _fetch(session, _FIND_SUPPLIER_LOT, {"c": code})
         if len(rows) == 1:
             row = rows[0]
         elif len(rows) > 1:
@@ -221,6 +216,20 @@ def find_lot(session: Session, lot_code: str, *, field: str = "lot") -> LotRef:
     return LotRef(row[0], row[1], row[2], name)
 
 
+_FIND_LOT = (
+    "SELECT 'batch', b.id, b.lot_code, r.name FROM batches b "
+    "JOIN recipe_versions v ON v.id = b.recipe_version_id JOIN recipes r ON r.id = v.recipe_id "
+    "WHERE b.lot_code = :c "
+    "UNION ALL SELECT 'material', l.id, l.lot_code, m.name FROM material_lots l "
+    "JOIN materials m ON m.id = l.material_id WHERE l.lot_code = :c"
+)
+_FIND_SUPPLIER_LOT = (
+    "SELECT 'material', l.id, l.lot_code, m.name FROM material_lots l "
+    "JOIN materials m ON m.id = l.material_id WHERE l.supplier_lot_code = :c "
+    "ORDER BY l.id"
+)
+
+
 # ------------------------------------------------------------ released records' own names
 
 #: a released, rejected or recalled batch keeps what its record showed (a snapshot)
@@ -231,28 +240,28 @@ _KEPT_NAME = {
 }
 
 
-def kept_names(session: Session, batch_ids: Iterable[int]) -> dict[int, str]:
+def kept_names(session: Source, batch_ids: Iterable[int]) -> dict[int, str]:
     """The product (recipe) names that released records keep (``services.snapshots``):
     batch id -> name, for the batches among ``batch_ids`` that have a snapshot.  Read
     in SQL (the JSON's one field), 500 ids a statement."""
     ids = sorted(set(batch_ids))
     if not ids:
         return {}
-    expr = _KEPT_NAME.get(session.get_bind().dialect.name)
+    expr = _KEPT_NAME.get(_dialect(session))
     out: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         part = ",".join(str(int(i)) for i in ids[start : start + 500])
         if expr is None:  # another database: read the JSON here
             for bid, data in _fetch(
                 session,
-                text(f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})"),
+                f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})",
                 {},
             ):
                 name = _record_of(data).get("recipe_name")
                 if name:
                     out[bid] = name
             continue
-        stmt = text(f"SELECT batch_id, {expr} FROM batch_snapshots WHERE batch_id IN ({part})")
+        stmt = f"SELECT batch_id, {expr} FROM batch_snapshots WHERE batch_id IN ({part})"
         out.update((bid, name) for bid, name in _fetch(session, stmt, {}) if name)
     return out
 
@@ -264,14 +273,14 @@ def _record_of(data: object) -> dict[str, Any]:
     return record if isinstance(record, dict) else {}
 
 
-def kept_inputs(session: Session, batch_ids: Iterable[int]) -> dict[int, dict[str, dict[str, Any]]]:
+def kept_inputs(session: Source, batch_ids: Iterable[int]) -> dict[int, dict[str, dict[str, Any]]]:
     """The direct inputs that released records keep: batch id -> the input's lot code
     -> its line as recorded (name, supplier, supplier lot, origin, certifications)."""
     ids = sorted(set(batch_ids))
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for start in range(0, len(ids), 500):
         part = ",".join(str(int(i)) for i in ids[start : start + 500])
-        stmt = text(f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})")
+        stmt = f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})"
         for bid, data in _fetch(session, stmt, {}):
             lines = _record_of(data).get("inputs") or ()
             out[bid] = {ln["lot_code"]: ln for ln in lines if ln.get("level") == 1}
@@ -333,8 +342,7 @@ LEFT JOIN recipe_versions iv ON iv.id = ib.recipe_version_id
 LEFT JOIN recipes ir ON ir.id = iv.recipe_id
 """
 
-_BACKWARD = text(
-    f"""
+_BACKWARD = f"""
 WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
     SELECT c.batch_id, c.material_lot_id, c.input_batch_id, c.quantity, c.unit, 1, c.id
     FROM consumptions c WHERE c.batch_id = :root
@@ -346,7 +354,6 @@ WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, d
 {_SELECT_EDGE}
 ORDER BY t.depth, t.cid
 """
-)
 
 #: The forward trace: one recursive walk, read once.  Each step reads only a covering
 #: index on consumptions (lot -> consumer, input batch -> consumer, with the quantity and
@@ -356,8 +363,7 @@ ORDER BY t.depth, t.cid
 #: several shipments repeats its edge once per shipment, which ``_forward_walk`` folds
 #: back (one CTE evaluation instead of one per use: the earlier statement named the CTE
 #: in a UNION's two branches, and SQLite computed it twice).
-_FORWARD = text(
-    f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
+_FORWARD = f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
     SELECT c.batch_id, c.material_lot_id, CAST(NULL AS INTEGER), c.quantity, c.unit, 1, c.id
     FROM consumptions c WHERE c.material_lot_id = CAST(:lot AS INTEGER)
     UNION ALL
@@ -378,25 +384,24 @@ FROM t
 JOIN batches b ON b.id = t.consumer_id
 LEFT JOIN shipments sh ON sh.batch_id = t.consumer_id
 """
-)
 
 #: a batch (the root of a forward trace from a batch) and its shipments
-_BATCH_INFO = text(
+_BATCH_INFO = (
     "SELECT b.lot_code, b.recipe_version_id, b.status, b.made_date, b.best_before, "
     "COALESCE(b.actual_quantity, b.planned_quantity), b.unit FROM batches b WHERE b.id = :id"
 )
-_BATCH_SHIPMENTS = text(
+_BATCH_SHIPMENTS = (
     "SELECT sh.batch_id, sh.id, sh.customer_id, sh.document_type, sh.document_number, "
     "sh.shipped_date, sh.quantity, sh.unit FROM shipments sh WHERE sh.batch_id = :id"
 )
 #: a material lot as the source of an edge
-_LOT_SOURCE = text(
+_LOT_SOURCE = (
     "SELECT l.lot_code, m.name, COALESCE(s.name, ''), COALESCE(l.supplier_lot_code, ''), "
     "COALESCE(l.origin, ''), COALESCE(l.certifications, ''), l.expiry_date FROM material_lots l "
     "JOIN materials m ON m.id = l.material_id LEFT JOIN suppliers s ON s.id = l.supplier_id "
     "WHERE l.id = :id"
 )
-_CUSTOMERS = text("SELECT id, name, contact FROM customers")
+_CUSTOMERS = "SELECT id, name, contact FROM customers"
 
 
 _MISSING: Any = object()
@@ -456,23 +461,39 @@ _SHIP_ORDER = itemgetter(9, 0)  # shipped_date, shipment_id
 _RAW_DIALECTS = {"sqlite"}
 
 
-def _fetch(session: Session, stmt: TextClause, params: Mapping[str, object]) -> list[tuple]:
-    """Run a trace statement. On SQLite the session's own DBAPI connection runs the SQL
+def _is_reader(source: object) -> bool:
+    return callable(source) and hasattr(source, "dialect")
+
+
+def _dialect(source: Source) -> str:
+    if _is_reader(source):
+        return str(source.dialect)  # type: ignore[union-attr]
+    return str(source.get_bind().dialect.name)  # type: ignore[union-attr]
+
+
+def _fetch(session: Source, stmt: Any, params: Mapping[str, object]) -> list[tuple]:
+    """Run a trace statement (SQL text, or a SQLAlchemy ``text()``). A ``fast_reads``
+    reader runs it as it is.  On SQLite the session's own DBAPI connection runs the SQL
     text directly (sqlite3 takes ``:name`` parameters), skipping SQLAlchemy's result
     wrapping, which would otherwise cost as much as the query itself on a large trace."""
-    conn = session.connection()
+    sql = str(getattr(stmt, "text", stmt))
+    if _is_reader(session):
+        return [tuple(r) for r in session(sql, dict(params))]  # type: ignore[operator]
+    conn = session.connection()  # type: ignore[union-attr]
     if conn.dialect.name in _RAW_DIALECTS:
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
         cur = dbapi.cursor()
         try:
-            return cur.execute(stmt.text, params).fetchall()
+            return cur.execute(sql, params).fetchall()
         finally:
             cur.close()
-    return [tuple(r) for r in conn.execute(stmt, params)]
+    from sqlalchemy import text
+
+    return [tuple(r) for r in conn.execute(text(sql), params)]
 
 
-def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
+def trace_backward(session: Source, lot: str | LotRef) -> TraceResult:
     """Every input of a batch, to any depth; a material lot's backward trace is itself."""
     ref = lot if isinstance(lot, LotRef) else find_lot(session, lot)
     if ref.kind == "material":
@@ -490,18 +511,19 @@ def trace_backward(session: Session, lot: str | LotRef) -> TraceResult:
     return TraceResult(ref, "backward", tuple(edges))
 
 
-_LOT_ORIGIN = text(
+_LOT_ORIGIN = (
     "SELECT COALESCE(s.name, ''), l.supplier_lot_code, l.origin, l.certifications, "
     "l.received_date, l.expiry_date, l.quantity_received, l.unit, l.document_ref "
     "FROM material_lots l LEFT JOIN suppliers s ON s.id = l.supplier_id WHERE l.id = :id"
 )
 
 
-def lot_origin(session: Session, lot_id: int) -> LotOrigin:
+def lot_origin(session: Source, lot_id: int) -> LotOrigin:
     """A received lot's supplier, the supplier's lot code, origin and receipt."""
-    row = session.execute(_LOT_ORIGIN, {"id": lot_id}).first()
-    if row is None:
+    rows = _fetch(session, _LOT_ORIGIN, {"id": lot_id})
+    if not rows:
         raise NotFoundError(f"lot: no material lot with id {lot_id}", field="lot")
+    row = rows[0]
     return LotOrigin(
         row[0],
         row[1] or "",
@@ -515,7 +537,7 @@ def lot_origin(session: Session, lot_id: int) -> LotOrigin:
     )
 
 
-def trace_forward(session: Session, lot: str | LotRef) -> TraceResult:
+def trace_forward(session: Source, lot: str | LotRef) -> TraceResult:
     """Every batch that used the lot, to any depth, and every shipment of those batches."""
     ref = lot if isinstance(lot, LotRef) else find_lot(session, lot)
     conv = _Conv()
@@ -594,7 +616,7 @@ class _Walk(NamedTuple):
     root: tuple | None
 
 
-def _forward_walk(session: Session, ref: LotRef) -> _Walk:
+def _forward_walk(session: Source, ref: LotRef) -> _Walk:
     params = {
         "lot": ref.id if ref.kind == "material" else None,
         "bat": ref.id if ref.kind == "batch" else None,
@@ -622,7 +644,7 @@ def _forward_walk(session: Session, ref: LotRef) -> _Walk:
     return _Walk(edges, batches, list(shipments.values()), root)
 
 
-_PRODUCTS = text("SELECT v.id, r.name FROM recipe_versions v JOIN recipes r ON r.id = v.recipe_id")
+_PRODUCTS = "SELECT v.id, r.name FROM recipe_versions v JOIN recipes r ON r.id = v.recipe_id"
 _EDGE_ORDER = itemgetter(0, 4)  # depth, consumption id
 
 
@@ -643,7 +665,7 @@ class ForwardRows(NamedTuple):
     shipments: list[tuple]
 
 
-def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
+def forward_rows(session: Source, ref: LotRef) -> ForwardRows:
     """The forward trace of ``ref`` in one recursive statement, as ``trace_forward`` walks
     it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin,
     quantity-used or input-lot columns, the shipments' customers left to the caller."""
@@ -657,7 +679,7 @@ def forward_rows(session: Session, ref: LotRef) -> ForwardRows:
     return ForwardRows(edges, batches, walk.shipments)
 
 
-def _products(session: Session, walk: _Walk) -> dict[int, str]:
+def _products(session: Source, walk: _Walk) -> dict[int, str]:
     """Batch id -> product name for every batch the walk reached: the recipe's name, or
     the one a released record keeps."""
     if not walk.batches:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -131,3 +132,116 @@ def test_smallbatch_db_env_and_scale(tmp_path):
         ).scalar()
         assert neg == 0
     eng.dispose()
+
+
+# -- the fast read path: plain sqlite3, no SQLAlchemy -------------------------------------
+
+PROBE = """
+import sys
+from smallbatch_desktop.cli import main
+code = main(sys.argv[1:])
+print("imported:", sorted(m for m in ("sqlalchemy", "alembic") if m in sys.modules))
+raise SystemExit(code)
+"""
+
+
+def test_trace_of_a_current_sqlite_file_imports_no_sqlalchemy(demo_db, tmp_path):
+    """A whole process, as a maker runs it: the file is at the newest schema, so the
+    trace reads it with plain sqlite3 (read-only) and neither SQLAlchemy nor Alembic is
+    imported; in a folder whose name would cut a ``file:`` URI short (``#``, ``%``)."""
+    import shutil
+
+    odd = tmp_path / "Jams #2 50%"
+    odd.mkdir()
+    db = odd / "demo.sqlite"
+    shutil.copy(demo_db, db)
+    before = db.read_bytes()
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, "trace", "SPF-2409-A", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "imported: []" in r.stdout
+    assert r.stdout.startswith("Backward (inputs): ") and "Habanero peppers" in r.stdout
+    assert "Forward (used in, shipped to)" in r.stdout
+    assert db.read_bytes() == before  # read-only: not a byte written
+    # an unknown lot is still one line and exit 2 on the fast path
+    r = subprocess.run(
+        [sys.executable, "-c", PROBE, "trace", "NO-SUCH-LOT", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert "no batch or material lot has the code 'NO-SUCH-LOT'" in r.stderr
+
+
+def test_the_fast_trace_reads_what_the_session_reads(demo_db):
+    """Every lot of the demo, backward and forward: the sqlite3 reader and a SQLAlchemy
+    session give equal results (edges, shipments, the lot's own name)."""
+    import sqlite3
+
+    from smallbatch_desktop.db.opening import open_for_use, open_reader
+    from smallbatch_desktop.services.trace import find_lot, trace_backward, trace_forward
+
+    with sqlite3.connect(demo_db) as conn:
+        lots = [r[0] for r in conn.execute("SELECT lot_code FROM batches ORDER BY id")]
+        lots += [r[0] for r in conn.execute("SELECT lot_code FROM material_lots ORDER BY id")]
+    fast = open_reader(str(demo_db))
+    assert fast is not None
+    reader, close = fast
+    engine, sf = open_for_use(str(demo_db), create=False)
+    try:
+        with sf() as s:
+            for lot in lots:
+                a, b = find_lot(reader, lot), find_lot(s, lot)
+                assert a == b
+                assert trace_backward(reader, a) == trace_backward(s, b)
+                assert trace_forward(reader, a) == trace_forward(s, b)
+    finally:
+        close()
+        engine.dispose()
+    assert len(lots) > 20
+
+
+def test_a_database_that_needs_upgrading_is_not_read_the_fast_way(tmp_path):
+    """Only a file at the newest schema takes the plain-sqlite3 path; a server URL or a
+    file at an older schema goes through the session (which upgrades it)."""
+    from smallbatch_desktop.db.opening import open_reader
+
+    assert open_reader("postgresql+psycopg://u@127.0.0.1:1/x") is None
+    old = tmp_path / "old.sqlite"
+    import sqlite3
+
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0001')")
+    assert open_reader(str(old)) is None
+
+
+def test_labels_into_a_missing_folder_is_one_line_before_anything_loads(demo_db, tmp_path):
+    """``labels --out missing_dir/x.pdf``, a whole process: exit 2, one line naming the
+    folder, and neither the database layer nor the PDF renderer was even imported (the
+    check comes first; it used to render everything and die with a traceback)."""
+    out = tmp_path / "missing_dir" / "x.pdf"
+    with sqlite3.connect(demo_db) as conn:
+        runs = conn.execute("SELECT count(*) FROM label_print_runs").fetchone()[0]
+        lot = conn.execute("SELECT lot_code FROM batches WHERE status = 'released'").fetchone()[0]
+    probe = PROBE.replace(
+        '("sqlalchemy", "alembic")', '("sqlalchemy", "alembic", "reportlab", "zxingcpp")'
+    )
+    args = ["labels", "--batch", lot, "--out", str(out), "--db", str(demo_db)]
+    r = subprocess.run(
+        [sys.executable, "-c", probe, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert r.returncode == 2
+    assert r.stderr == f"smallbatch: error: --out: folder {out.parent} does not exist\n"
+    assert "imported: []" in r.stdout
+    assert not out.parent.exists()
+    with sqlite3.connect(demo_db) as conn:
+        assert conn.execute("SELECT count(*) FROM label_print_runs").fetchone()[0] == runs

@@ -234,7 +234,7 @@ def test_forward_walk_reads_only_covering_indexes(session, genealogy):
     plan = [
         str(r[3])
         for r in raw.execute(
-            "EXPLAIN QUERY PLAN " + trace._FORWARD.text, {"lot": 1, "bat": None}
+            "EXPLAIN QUERY PLAN " + trace._FORWARD, {"lot": 1, "bat": None}
         ).fetchall()
     ]
     walk = [step for step in plan if step.startswith("SEARCH c ")]

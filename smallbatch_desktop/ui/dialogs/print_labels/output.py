@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import UserError
-from smallbatch_desktop.pdf.common import write_whole
+from smallbatch_desktop.pdf.files import write_whole
 from smallbatch_desktop.services.labels import PrintPlan
 from smallbatch_desktop.ui.dialogs.print_labels.common import (
     PrintOutcome,
