@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -87,9 +88,15 @@ def released_batch(
     *,
     day: dt.date = DAY,
     qc: dict[str, str] | None = None,
+    operator: str = "",
+    waste: str | None = None,
+    waste_reason: str = "",
 ) -> Batch:
-    """Plan, pick FEFO, produce, pass QC, release."""
-    b = bat.plan_batch(s, recipe_version_id=version.id, planned_quantity=qty, made_date=day)
+    """Plan, pick FEFO, produce (``waste`` of the planned ``qty`` lost, and why), pass
+    QC, release."""
+    b = bat.plan_batch(
+        s, recipe_version_id=version.id, planned_quantity=qty, made_date=day, operator=operator
+    )
     for need in bat.suggest_lots(s, b.id):
         for p in need.picks:
             bat.record_consumption(
@@ -101,7 +108,13 @@ def released_batch(
                 recipe_line_id=need.line_id,
             )
     bat.change_status(s, b.id, "start")
-    bat.finish_production(s, b.id, actual_quantity=b.planned_quantity)
+    bat.finish_production(
+        s,
+        b.id,
+        actual_quantity=b.planned_quantity - Decimal(waste or 0),
+        waste_quantity=waste,
+        waste_reason=waste_reason,
+    )
     values = qc or {}
     for item in version.qc_items:
         if item.required:

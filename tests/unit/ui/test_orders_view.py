@@ -344,3 +344,128 @@ def test_shipped_order_stays_in_view_for_its_labels(qtbot, window, shop, session
     # a search or a filter change is the maker moving on: then the list rules
     view.search.setText("Corner")
     assert view.current_order_id() != oid
+
+
+def test_batch_detail_shows_units_allocated_to_orders(qtbot, window, shop, session_factory):
+    """The Batches view says which orders hold a batch's units and how many are free;
+    shipping from there cannot take the held ones (the refusal names the order)."""
+    with session_factory.begin() as s:
+        o = ords.create_order(s, customer="Corner Deli", ordered_date=DAY, lines=[L("HS", "20")])
+        ords.allocate_line(s, o.lines[0].id, today=DAY)
+        number = o.number
+    batches = window.show_view("batchView")
+    batches.refresh()
+    batches.select_batch(shop["sauce_batch"])
+    summary = child(batches.detail, QLabel, "detailSummary")
+    assert "left 24 pcs\n" in summary.text()
+    assert f"\nAllocated to order {number} (20 pcs); 4 pcs free to ship" in summary.text()
+    tab = batches.detail.shipments_tab
+    batches.detail.tabs.setCurrentWidget(tab)
+    tab.customer.setCurrentIndex(tab.customer.findText("Corner Deli"))
+    tab.qty.setText("5")
+    _click(qtbot, child(tab, QPushButton, "shipButton"))
+    error = child(tab, QLabel, "shipError")
+    assert not error.isHidden(), error.text()
+    assert f"allocated to order {number} (20 pcs)" in error.text(), error.text()
+    with session_factory() as s:
+        assert s.scalars(select(Shipment)).all() == []
+    tab.qty.setText("4")
+    _click(qtbot, child(tab, QPushButton, "shipButton"))
+    with session_factory() as s:
+        assert [sh.quantity for sh in s.scalars(select(Shipment))] == [Decimal(4)]
+    assert "; 0 pcs free to ship" in child(batches.detail, QLabel, "detailSummary").text()
+
+
+def test_batch_detail_follows_allocations_made_in_the_orders_view(
+    qtbot, window, shop, session_factory
+):
+    """The batch shown in the Batches view hears of an allocation, a shipment against the
+    order and the order's cancellation done in the Orders view: back in the Batches view
+    its detail shows them without Refresh."""
+    with session_factory.begin() as s:
+        o = ords.create_order(s, customer="Corner Deli", ordered_date=DAY, lines=[L("HS", "10")])
+        oid, number = o.id, o.number
+    batches = window.show_view("batchView")
+    batches.refresh()
+    batches.select_batch(shop["sauce_batch"])
+    summary = child(batches.detail, QLabel, "detailSummary")
+    assert "Allocated" not in summary.text()
+
+    def seen() -> str:
+        window.show_view("batchView")
+        text = summary.text()
+        _orders(window)
+        return text
+
+    view = _orders(window)
+    assert view.select_order(oid)
+    lines = child(view, QTableView, "orderLinesTable")
+    lines.selectRow(0)
+    _click(qtbot, child(view, QPushButton, "allocateButton"))
+    assert f"\nAllocated to order {number} (10 pcs); 14 pcs free to ship" in seen()
+    # ship 4 of the 10 held: the order holds 6, 20 are left, 14 still free
+    _click(qtbot, child(view, QPushButton, "shipLineButton"))
+    dialog = view.last_dialog
+    child(dialog, QLineEdit, "shipQuantity").setText("4")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    text = seen()
+    assert "left 20 pcs\n" in text, text
+    assert f"\nAllocated to order {number} (6 pcs); 14 pcs free to ship" in text
+    _click(qtbot, child(view, QPushButton, "cancelOrderButton"))
+    dialog = view.last_dialog
+    qtbot.keyClicks(dialog.reason, "Customer closed the shop")
+    _click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Ok))
+    assert not dialog.isVisible()
+    text = seen()
+    assert "Allocated" not in text and "left 20 pcs" in text, text
+
+
+def test_batch_detail_scrolls_rather_than_squeezing_its_summary_and_ship_form(
+    qtbot, window, shop, session_factory, normal_font
+):
+    """A batch held for several orders has a long summary: at 1280x800, with Larger text
+    and on a smaller screen the summary keeps every line and the ship form's fields keep
+    their height (they used to be squeezed into each other): the panel scrolls instead."""
+    from smallbatch_desktop.ui.actions import ActionId as A
+
+    with session_factory.begin() as s:
+        b = released_batch(
+            s,
+            s.get(Batch, shop["sauce_batch"]).recipe_version,
+            "17",
+            operator="Ann",
+            waste="3",
+            waste_reason="Three bottles under-filled at the end of the run when the filler ran dry",
+        )
+        bid = b.id
+        for n in ("5", "7", "2"):
+            o = ords.create_order(s, customer="Corner Deli", ordered_date=DAY, lines=[L("HS", n)])
+            ords.allocate_line(s, o.lines[0].id, batch_id=bid, quantity=n, today=DAY)
+    window.resize(1280, 800)
+    batches = window.show_view("batchView")
+    batches.refresh()
+    batches.select_batch(bid)
+    detail = batches.detail
+    detail.tabs.setCurrentWidget(detail.shipments_tab)
+    summary = child(detail, QLabel, "detailSummary")
+    assert "Allocated to orders " in summary.text() and "; 0 pcs free to ship" in summary.text()
+    tab = detail.shipments_tab
+    fields = [tab.customer, tab.qty, child(tab, QPushButton, "shipButton")]
+
+    def whole() -> None:
+        assert summary.height() >= summary.heightForWidth(summary.width()), summary.size()
+        for w in fields:
+            assert w.height() >= w.minimumSizeHint().height(), (w.objectName(), w.size())
+        tops = [w.mapTo(detail.body, w.rect().topLeft()).y() for w in fields]
+        bottoms = [w.mapTo(detail.body, w.rect().bottomLeft()).y() for w in fields]
+        assert all(b < t for b, t in zip(bottoms, tops[1:], strict=False)), (tops, bottoms)
+
+    qtbot.waitUntil(lambda: detail.body_scroll.viewport().height() > 0)
+    qtbot.waitUntil(whole)
+    window.actions_[A.LARGER_TEXT].trigger()
+    qtbot.waitUntil(whole)
+    # a laptop's 1366x768 less its task bar: no room for it all, so the panel scrolls
+    window.resize(1280, 660)
+    qtbot.waitUntil(whole)
+    assert detail.body_scroll.verticalScrollBar().maximum() > 0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QTabWidget, QWidget
 
 from smallbatch_desktop.domain.status import BatchStatus
@@ -34,6 +35,8 @@ class BatchSnapshot:
     cost: BatchCost
     left: Decimal
     customers: list[tuple[int, str]]
+    #: units held for customers' orders: (order number, quantity in the batch's unit)
+    allocated: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def status(self) -> BatchStatus:
@@ -83,8 +86,33 @@ def buddy(text: str, widget: QWidget) -> QLabel:
 
 
 class Tabs(QTabWidget):
-    """Takes the height left over: a word-wrapped label on a page must not make the
-    panel ask for (and scroll to) the page's preferred height."""
+    """Takes the height left over, and never less than its pages need.
+
+    A word-wrapped label on a page must not make the panel ask for (and scroll to) the
+    page's preferred height, nor may its tables' preferred heights: the tabs ask for
+    their minimum only (at least ``lines`` lines of text), and the panel's stretch gives
+    them the rest.  That minimum counts in the panel's height, so when the summary
+    above grows (a long waste reason, orders holding the batch, larger text) the panel
+    scrolls instead of squeezing the pages' forms into each other."""
+
+    #: the fewest lines of text (of the current size) the tabs get
+    lines = 9
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # the minimum is the page shown (a page with a form needs more than a table)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
 
     def hasHeightForWidth(self) -> bool:
         return False
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()  # as wide as the widest page needs
+        page = self.currentWidget()
+        need = self.fontMetrics().height() * self.lines
+        if page is not None:
+            need = max(need, page.minimumSizeHint().height() + self.tabBar().sizeHint().height())
+        return QSize(hint.width(), need)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())

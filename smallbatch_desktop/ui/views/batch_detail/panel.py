@@ -9,9 +9,10 @@ row. The tabs live in their own modules and run their actions through ``_run``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -20,7 +21,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -73,7 +73,18 @@ def read_snapshot(s: Session, batch_id: int) -> BatchSnapshot:
         cost=bsvc.batch_cost(s, batch_id),
         left=bsvc.batch_on_hand(s, batch_id),
         customers=customer_choices(s),
+        allocated=tuple(bsvc.batch_allocations(s, batch_id)),
     )
+
+
+def _held(snap: BatchSnapshot, units: Any) -> str:
+    """What of the batch is allocated to orders, and so not free to ship from here."""
+    unit = snap.detail.unit
+    held = sum((q for _, q in snap.allocated), Decimal(0))
+    orders = ", ".join(f"{n} ({units.text(q, unit)})" for n, q in snap.allocated)
+    free = units.text(max(snap.left - held, Decimal(0)), unit)
+    plural = "s" if len(snap.allocated) > 1 else ""
+    return f"Allocated to order{plural} {orders}; {free} free to ship"
 
 
 class BatchDetailPanel(QWidget):
@@ -182,12 +193,9 @@ class BatchDetailPanel(QWidget):
         self.tabs = Tabs()
         self.tabs.setObjectName("detailTabs")
         self.tabs.setUsesScrollButtons(True)
-        self._size_tabs()
-        # the tabs take the height that is left; their tables' size hints must not push
-        # the scroll area into scrolling when the window has room
-        policy = self.tabs.sizePolicy()
-        policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
-        self.tabs.setSizePolicy(policy)
+        # the tabs take the height that is left, never less than TAB_LINES lines of the
+        # current text size or what the page shown needs (``Tabs``)
+        self.tabs.lines = self.TAB_LINES
         body.addWidget(self.tabs, 1)
         self.inputs_tab = InputsTab(ctx)
         self.qc_tab = QcTab(ctx, self._run)
@@ -209,21 +217,21 @@ class BatchDetailPanel(QWidget):
         watch(
             self,
             ctx,
-            Change.BATCHES | Change.SHIPMENTS | Change.CUSTOMERS | Change.SETTINGS | Change.RECIPES,
+            # ORDERS: an order allocated, shipped or cancelled in the Orders view changes
+            # what of the batch is held for orders and what is free
+            Change.BATCHES
+            | Change.SHIPMENTS
+            | Change.CUSTOMERS
+            | Change.SETTINGS
+            | Change.RECIPES
+            | Change.ORDERS,
             self._data_changed,
         )
 
     #: the tabs never get less than this many lines of text: the QC checks with their
-    #: editors, the save button and the start of the history (the panel scrolls instead)
+    #: editors, the save button and the start of the history (the panel scrolls instead;
+    #: ``Tabs`` counts them in the text size of the moment, so Larger text applies at once)
     TAB_LINES = 16
-
-    def _size_tabs(self) -> None:
-        self.tabs.setMinimumHeight(self.fontMetrics().height() * self.TAB_LINES)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "tabs"):
-            self._size_tabs()  # in lines of the new text size (Larger text)
 
     # -- loading ---------------------------------------------------------------------
 
@@ -275,6 +283,8 @@ class BatchDetailPanel(QWidget):
             + (f", best before {d.best_before.isoformat()}" if d.best_before else ""),
             f"{quantities}, left {units.text(snap.left, d.unit)}",
         ]
+        if snap.allocated:
+            lines.append(_held(snap, units))
         if d.operator:
             lines.append(f"Operator {d.operator}")
         if d.released_at:
