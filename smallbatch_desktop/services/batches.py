@@ -255,6 +255,21 @@ def batch_free(session: Session, batch_id: int) -> Decimal:
     )
 
 
+def _held_for_orders(
+    b: Batch, left: Decimal, held: list[tuple[str, Decimal]], verb: str, why: str, then: str
+) -> InsufficientStockError:
+    """The refusal when units of ``b`` are wanted that customers' orders hold: how many
+    are free to ``verb``, which orders hold the rest, and what to do (``then``)."""
+    free = max(left - sum((q for _, q in held), Decimal(0)), Decimal(0))
+    orders = ", ".join(f"{n} ({format_quantity(q, b.unit)})" for n, q in held)
+    return InsufficientStockError(
+        f"quantity: only {format_quantity(free, b.unit)} of {b.lot_code} is free to {verb}: "
+        f"{why}{format_quantity(left - free, b.unit)} of the {format_quantity(left, b.unit)} "
+        f"left are allocated to order{'s' if len(held) > 1 else ''} {orders}; {then}",
+        field="quantity",
+    )
+
+
 @dataclass(frozen=True)
 class LotPick:
     kind: Literal["material", "batch"]
@@ -382,6 +397,26 @@ def suggest_lots(session: Session, batch_id: int) -> list[LineNeed]:
     return needs
 
 
+#: A product's released batches with units free to use in another batch (an
+#: intermediate in its product, finished products in a kit or gift box): what is left
+#: less what customers' orders hold, first expiry first.  Column 5 is the free quantity.
+BATCH_CANDIDATES = text(
+    """
+    SELECT * FROM (
+      SELECT b.id, b.lot_code, b.unit, b.best_before, b.made_date,
+             COALESCE(b.actual_quantity, b.planned_quantity)
+             - COALESCE((SELECT SUM(c.quantity) FROM consumptions c WHERE c.input_batch_id = b.id), 0)
+             - COALESCE((SELECT SUM(s.quantity) FROM shipments s WHERE s.batch_id = b.id), 0)
+             - COALESCE((SELECT SUM(a.quantity) FROM order_allocations a WHERE a.batch_id = b.id), 0)
+             AS free_
+      FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
+      WHERE v.recipe_id = :rid AND b.status = 'released'
+    ) x WHERE x.free_ > 0
+    ORDER BY (x.best_before IS NULL), x.best_before, x.made_date, x.id
+    """
+)
+
+
 @dataclass(frozen=True)
 class _Cand:
     kind: Literal["material", "batch"]
@@ -407,23 +442,7 @@ def _candidates(session: Session, ln: RecipeLine) -> list[_Cand]:
             )
             for lot in list_lots(session, material_id=ln.material_id, only_on_hand=True, fefo=True)
         ]
-    rows = session.execute(
-        text(
-            """
-        SELECT * FROM (
-          SELECT b.id, b.lot_code, b.unit, b.best_before, b.made_date,
-                 COALESCE(b.actual_quantity, b.planned_quantity)
-                 - COALESCE((SELECT SUM(c.quantity) FROM consumptions c WHERE c.input_batch_id = b.id), 0)
-                 - COALESCE((SELECT SUM(s.quantity) FROM shipments s WHERE s.batch_id = b.id), 0) AS left_
-          FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
-          WHERE v.recipe_id = :rid AND b.status = 'released'
-        ) x WHERE x.left_ > 0
-        ORDER BY (x.best_before IS NULL), x.best_before, x.made_date, x.id
-        """
-        ),
-        {"rid": ln.component_recipe_id},
-    ).all()
-
+    rows = session.execute(BATCH_CANDIDATES, {"rid": ln.component_recipe_id}).all()
     return [_Cand("batch", r[0], r[1], from_fixed(r[5]), r[2], db_date(r[3]), "") for r in rows]
 
 
@@ -453,7 +472,16 @@ def record_consumption(
 
     ``seen_on_hand`` is what the maker saw left of the lot (in its unit) when picking:
     when that would have been enough but is no longer, the message says another
-    workstation used it meanwhile."""
+    workstation used it meanwhile.
+
+    Of another batch only its free units can be used: those held for customers' orders
+    ship against their orders (the refusal names them).  Its product is locked before
+    any batch, as allocating and shipping do, so an order cannot take the units meanwhile."""
+    source_batch = session.scalar(
+        select(Batch.id).where(Batch.lot_code == (lot_code or "").strip())
+    )
+    if source_batch is not None:
+        _lock_product_of(session, source_batch)
     b = lock(session, Batch, batch_id, field="batch")
     _editable(b, "inputs")
     qty = positive_quantity(quantity, field="quantity")
@@ -527,6 +555,18 @@ def record_consumption(
             f"{format_quantity(on_hand, source_unit)} on hand of lot {source_code}",
             field="quantity",
         )
+    if src is not None:
+        held = batch_allocations(session, src.id)
+        if in_source > on_hand - sum((q for _, q in held), Decimal(0)):
+            raced = seen_on_hand is not None and in_source <= seen_on_hand
+            raise _held_for_orders(
+                src,
+                on_hand,
+                held,
+                "use",
+                "another workstation allocated or used it since you looked; " if raced else "",
+                "release an order's allocation first (Orders view) or pick another batch",
+            )
     c = Consumption(
         batch=b,
         material_lot_id=lot.id if lot else None,
@@ -586,15 +626,25 @@ def record_consumptions(
     """Several lots at once (one user action): all recorded, or none."""
     if not picks:
         raise ValidationError("inputs: pick at least one lot", field="inputs")
-    # the batch, then every source, in one order on every workstation: two workstations
-    # picking the same lots in another order must not wait for each other (a deadlock)
-    lock(session, Batch, batch_id, field="batch")
+    # the source batches' products, the batch, then every source, in one order on every
+    # workstation (products before batches, as allocating and shipping lock them): two
+    # workstations picking the same lots in another order must not wait for each other
     codes = sorted({(p.lot_code or "").strip() for p in picks})
-    lot_ids = session.scalars(
-        select(MaterialLot.id).where(MaterialLot.lot_code.in_(codes)).order_by(MaterialLot.id)
-    ).all()
     batch_ids = session.scalars(
         select(Batch.id).where(Batch.lot_code.in_(codes)).order_by(Batch.id)
+    ).all()
+    product_ids = session.scalars(
+        select(RecipeVersion.recipe_id)
+        .join(Batch, Batch.recipe_version_id == RecipeVersion.id)
+        .where(Batch.id.in_(batch_ids))
+        .distinct()
+        .order_by(RecipeVersion.recipe_id)
+    ).all()
+    for rid in product_ids:
+        lock(session, Recipe, rid, field="product")
+    lock(session, Batch, batch_id, field="batch")
+    lot_ids = session.scalars(
+        select(MaterialLot.id).where(MaterialLot.lot_code.in_(codes)).order_by(MaterialLot.id)
     ).all()
     for lot_id in lot_ids:
         lock(session, MaterialLot, lot_id, field="lot")
@@ -1182,15 +1232,14 @@ def ship_batch(
             field="quantity",
         )
     held = batch_allocations(session, b.id)
-    free = left - sum((q for _, q in held), Decimal(0))
-    if in_batch > free:
-        orders = ", ".join(f"{n} ({format_quantity(q, b.unit)})" for n, q in held)
-        raise InsufficientStockError(
-            f"quantity: only {format_quantity(max(free, Decimal(0)), b.unit)} of {b.lot_code} "
-            f"is free to ship: {format_quantity(left - max(free, Decimal(0)), b.unit)} of the "
-            f"{format_quantity(left, b.unit)} left are allocated to order{'s' if len(held) > 1 else ''} "
-            f"{orders}; ship those from the order (Orders view), or release its allocation first",
-            field="quantity",
+    if in_batch > left - sum((q for _, q in held), Decimal(0)):
+        raise _held_for_orders(
+            b,
+            left,
+            held,
+            "ship",
+            "",
+            "ship those from the order (Orders view), or release its allocation first",
         )
     if isinstance(customer, int):
         from smallbatch_desktop.domain.models import Customer

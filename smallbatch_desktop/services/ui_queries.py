@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from smallbatch_desktop.domain.models import (
@@ -27,7 +27,7 @@ from smallbatch_desktop.domain.models import (
     Supplier,
 )
 from smallbatch_desktop.domain.models.base import from_fixed
-from smallbatch_desktop.services.batches import amendment_value_text
+from smallbatch_desktop.services.batches import BATCH_CANDIDATES, amendment_value_text
 from smallbatch_desktop.services.common import get_or_404
 from smallbatch_desktop.services.fast_reads import db_date
 from smallbatch_desktop.services.inventory import list_lots
@@ -481,7 +481,8 @@ def batch_detail(session: Session, batch_id: int) -> BatchDetail:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A lot a recipe line could draw from, with what is left of it (in its own unit)."""
+    """A lot a recipe line could draw from, with what is left of it (in its own unit; of
+    a batch, what is free: customers' orders hold the rest)."""
 
     kind: Literal["material", "batch"]
     id: int
@@ -496,21 +497,6 @@ class Candidate:
         exp = f", exp {self.expiry.isoformat()}" if self.expiry else ""
         sup = f", {self.supplier}" if self.supplier else ""
         return f"{self.lot_code} ({self.available.normalize():f} {self.unit}{exp}{sup})"
-
-
-_BATCH_CANDIDATES = text(
-    """
-    SELECT * FROM (
-      SELECT b.id, b.lot_code, b.unit, b.best_before, b.made_date,
-             COALESCE(b.actual_quantity, b.planned_quantity)
-             - COALESCE((SELECT SUM(c.quantity) FROM consumptions c WHERE c.input_batch_id = b.id), 0)
-             - COALESCE((SELECT SUM(s.quantity) FROM shipments s WHERE s.batch_id = b.id), 0) AS left_
-      FROM batches b JOIN recipe_versions v ON v.id = b.recipe_version_id
-      WHERE v.recipe_id = :rid AND b.status = 'released'
-    ) x WHERE x.left_ > 0
-    ORDER BY (x.best_before IS NULL), x.best_before, x.made_date, x.id
-    """
-)
 
 
 def line_candidates(
@@ -539,7 +525,7 @@ def line_candidates(
             )
             for lot in list_lots(session, material_id=ln.material_id, only_on_hand=True, fefo=True)
         ]
-    rows = session.execute(_BATCH_CANDIDATES, {"rid": ln.component_recipe_id}).all()
+    rows = session.execute(BATCH_CANDIDATES, {"rid": ln.component_recipe_id}).all()
     return [Candidate("batch", r[0], r[1], from_fixed(r[5]), r[2], db_date(r[3]), "") for r in rows]
 
 

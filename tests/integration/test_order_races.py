@@ -9,6 +9,9 @@ SQLite and on PostgreSQL (in the style of ``test_concurrency.py``).
   more allocated or shipped than there is; the losers are told why.
 - An ad-hoc shipment from the Batches view racing an order's allocation of the same
   last units: the units go to one of them, never both.
+- A gift box (a kit made of finished products) using the last free units of a batch,
+  racing another box, an ad-hoc shipment of them and the shipment of the order that
+  holds the rest: the free units go to one of the three, the order always gets its own.
 """
 
 from __future__ import annotations
@@ -378,3 +381,161 @@ def test_workstations_race_for_the_last_units_of_a_product(url: str) -> None:
             else:  # an ad-hoc shipment that lost to the orders (or to the other one)
                 assert detail.startswith("quantity: "), detail
                 assert "is free to ship" in detail or " left of " in detail, detail
+
+
+# --------------------------------------------------------------------------- kits
+
+#: a gift box takes 4 pcs of a product; its batch of 10 has 6 held for an order
+BOX, HELD = Decimal(4), Decimal(6)
+
+
+def _kit_setup(url: str, rounds: int) -> list[dict[str, Any]]:
+    """Per round: a product with its released batch of 10 pcs, 6 of them allocated to
+    an order; a gift box of 4 pcs of it, with a planned box batch for workers 0 and 2."""
+    from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.services import batches as bat
+    from smallbatch_desktop.services import inventory as inv
+    from smallbatch_desktop.services import orders as ords
+    from smallbatch_desktop.services import recipes as rec
+
+    products = _products(url, *(f"K{r}" for r in range(rounds)), batches=True)
+    engine, sf = open_database(url)
+    try:
+        with sf.begin() as s:
+            inv.create_customer(s, name="Deli")
+            inv.create_customer(s, name="Market")
+            out = []
+            for r in range(rounds):
+                code = f"K{r}"
+                order = ords.create_order(
+                    s,
+                    customer="Deli",
+                    lines=[ords.OrderLineInput(product=code, quantity=HELD)],
+                    ordered_date=DAY,
+                )
+                (alloc,) = ords.allocate_line(s, order.lines[0].id, today=DAY)
+                box = rec.create_recipe(
+                    s, code=f"BOX{r}", name=f"Gift box {r}", yield_quantity="1", yield_unit="pcs"
+                )
+                rec.update_draft(
+                    s,
+                    box.id,
+                    lines=[
+                        rec.LineInput(component_recipe_id=products[code], quantity=BOX, unit="pcs")
+                    ],
+                )
+                rec.publish(s, box.id)
+                out.append(
+                    {
+                        "batch": alloc.batch_id,
+                        "line": order.lines[0].id,
+                        "order": order.number,
+                        "boxes": {
+                            w: bat.plan_batch(
+                                s, recipe_version_id=box.id, planned_quantity="1", made_date=DAY
+                            ).id
+                            for w in (0, 2)
+                        },
+                    }
+                )
+            return out
+    finally:
+        engine.dispose()
+
+
+def _kit_worker(
+    index: int, barrier: Any, results: Any, url: str, rounds: list[dict[str, Any]]
+) -> None:
+    """Workers 0 and 2 pick the product's FEFO suggestion into their gift box (as the
+    Record inputs dialog does: what they saw free goes with the pick); worker 1 ships 4
+    pcs of the batch from the Batches view; worker 3 ships the order, which holds 6."""
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory
+    from smallbatch_desktop.services import batches as bat
+    from smallbatch_desktop.services import orders as ords
+
+    engine = make_engine(url)
+    sf = make_session_factory(engine)
+    try:
+        for r, rnd in enumerate(rounds):
+            picks: list[Any] = []
+            if index in (0, 2):
+                with sf() as s:  # the dialog opens before the others act
+                    (need,) = bat.suggest_lots(s, rnd["boxes"][index])
+                    picks = [
+                        bat.PickInput(p.lot_code, p.take, p.unit, need.line_id, p.available)
+                        for p in need.picks
+                    ]
+
+            def act(rnd: dict[str, Any] = rnd, picks: list[Any] = picks) -> str:
+                with sf.begin() as s:
+                    if index in (0, 2):
+                        made = bat.record_consumptions(s, rnd["boxes"][index], picks)
+                        return str(sum((c.quantity for c in made), Decimal(0)))
+                    if index == 1:
+                        return str(
+                            bat.ship_batch(
+                                s, rnd["batch"], customer="Market", quantity=BOX
+                            ).quantity
+                        )
+                    made = ords.ship_line(s, rnd["line"], actor=f"ws{index}")
+                    return str(sum((m.quantity for m in made), Decimal(0)))
+
+            barrier.wait(timeout=120)
+            results.put((r, index, *_attempt(act)))
+    finally:
+        engine.dispose()
+
+
+def test_a_gift_box_races_shipments_for_the_last_free_units(url: str) -> None:
+    from sqlalchemy import func, select
+
+    from smallbatch_desktop.db.engine import make_engine, make_session_factory
+    from smallbatch_desktop.domain.models import Allocation, Consumption, OrderShipment, Shipment
+
+    rounds = _kit_setup(url, 5)
+    outcomes = _race(_kit_worker, (url, rounds), len(rounds) * WORKERS)
+    tracebacks = [o[3] for o in outcomes if o[2] == "traceback"]
+    assert tracebacks == [], tracebacks[0]
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as s:
+            for r, rnd in enumerate(rounds):
+                mine = {o[1]: o[2:] for o in outcomes if o[0] == r}
+                # the order always gets the 6 it holds, whoever came first
+                assert mine[3][0] == "ok" and Decimal(mine[3][1]) == HELD, mine
+                # the 4 free units went to exactly one box or the ad-hoc shipment
+                winners = [w for w in (0, 1, 2) if mine[w][0] == "ok"]
+                assert len(winners) == 1, mine
+                assert Decimal(mine[winners[0]][1]) == BOX, mine
+                for w in (0, 1, 2):
+                    if w in winners:
+                        continue
+                    kind, detail = mine[w]
+                    assert kind == "refused" and "quantity: " in detail, detail
+                    if "allocated to order" in detail:  # the order had not shipped yet
+                        assert f"{rnd['order']} (6 pcs)" in detail, detail
+                    else:  # it had: nothing is left at all
+                        assert "left now" in detail or "more than the 0 pcs" in detail, detail
+                used, shipped, held = (
+                    Decimal(
+                        s.scalar(
+                            select(func.coalesce(func.sum(m.quantity), 0)).where(
+                                col == rnd["batch"]
+                            )
+                        )
+                    )
+                    for m, col in (
+                        (Consumption, Consumption.input_batch_id),
+                        (Shipment, Shipment.batch_id),
+                        (Allocation, Allocation.batch_id),
+                    )
+                )
+                assert (used + shipped, held) == (Decimal(10), Decimal(0)), (used, shipped, held)
+                to_order = s.scalar(
+                    select(func.sum(Shipment.quantity))
+                    .join(OrderShipment, OrderShipment.shipment_id == Shipment.id)
+                    .where(OrderShipment.line_id == rnd["line"])
+                )
+                assert Decimal(to_order) == HELD
+    finally:
+        engine.dispose()

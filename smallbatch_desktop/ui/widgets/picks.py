@@ -245,7 +245,10 @@ class PicksEditor(QWidget):
             set_invalid(edit, over)
             set_plain_tip(
                 edit,
-                f"Only {format_quantity(cand.available, cand.unit)} on hand in {cand.lot_code}"
+                f"Only {format_quantity(cand.available, cand.unit)} "
+                # a batch's units held for customers' orders are not for other batches
+                + ("free (not held for orders)" if cand.kind == "batch" else "on hand")
+                + f" in {cand.lot_code}"
                 if over
                 else "",
             )

@@ -370,3 +370,75 @@ def test_recall_lists_the_orders_in_report_csv_and_pdf(session, k):
     pdf = pdfium.PdfDocument(render_recall_report(report, invariant=True))
     text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "orders WEB-1001" in text and "order WEB-1001" in text
+
+
+def _gift_box(session, k, per_box="6"):
+    """A gift box (a kit) made of finished hot sauce: ``per_box`` jars a box."""
+    from smallbatch_desktop.services import recipes as rec
+
+    v = rec.create_recipe(
+        session, code="GIFT", name="Gift box", yield_quantity="1", yield_unit="pcs"
+    )
+    hs = k.sauce_v.recipe_id
+    rec.update_draft(
+        session, v.id, lines=[rec.LineInput(component_recipe_id=hs, quantity=per_box, unit="pcs")]
+    )
+    rec.publish(session, v.id)
+    return v
+
+
+def test_a_kit_uses_only_units_not_allocated_to_orders(session, k):
+    """A gift box consumes finished sauce: only what no order holds. The FEFO suggestion
+    offers the free units only; taking more is refused naming the orders; units an
+    order released (or shipped to it) are what the rest becomes."""
+    b = released_batch(session, k.sauce_v, "24")
+    first = _order(session, L("HS", "15"))
+    second = _order(session, L("HS", "5"))
+    ords.allocate_line(session, first.lines[0].id, today=DAY)
+    ords.allocate_line(session, second.lines[0].id, today=DAY)
+    box_v = _gift_box(session, k, per_box="6")
+    box = bat.plan_batch(session, recipe_version_id=box_v.id, planned_quantity="1", made_date=LATER)
+    (need,) = bat.suggest_lots(session, box.id)
+    assert [(p.lot_code, p.available, p.take) for p in need.picks] == [
+        (b.lot_code, Decimal(4), Decimal(4))
+    ]
+    assert need.shortfall == Decimal(2)
+    with pytest.raises(InsufficientStockError) as ei:
+        bat.record_consumption(
+            session,
+            box.id,
+            lot_code=b.lot_code,
+            quantity="6",
+            unit="pcs",
+            recipe_line_id=need.line_id,
+        )
+    assert ei.value.field == "quantity"
+    assert ei.value.message == (
+        f"quantity: only 4 pcs of {b.lot_code} is free to use: 20 pcs of the 24 pcs left are "
+        f"allocated to orders {first.number} (15 pcs), {second.number} (5 pcs); release an "
+        "order's allocation first (Orders view) or pick another batch"
+    )
+    assert bat.batch_on_hand(session, b.id) == Decimal(24)  # nothing used
+    # the pick dialog's path: what the maker saw free is gone since (an order took it)
+    third = _order(session, L("HS", "3"))
+    ords.allocate_line(session, third.lines[0].id, today=DAY)
+    with pytest.raises(InsufficientStockError) as ei:
+        bat.record_consumptions(
+            session, box.id, [bat.PickInput(b.lot_code, "4", "pcs", need.line_id, Decimal(4))]
+        )
+    assert ei.value.message.startswith(
+        f"pick 1: quantity: only 1 pcs of {b.lot_code} is free to use: another workstation "
+        f"allocated or used it since you looked; 23 pcs of the 24 pcs left are allocated to "
+        f"orders {first.number} (15 pcs), {second.number} (5 pcs), {third.number} (3 pcs)"
+    ), ei.value.message
+    bat.record_consumption(session, box.id, lot_code=b.lot_code, quantity="1", unit="pcs")
+    assert bat.batch_free(session, b.id) == Decimal(0)
+    assert bat.suggest_lots(session, box.id)[0].picks == ()
+    # an order cancelled: its units are free for the box
+    ords.cancel_order(session, second.id, reason="shop closed")
+    bat.record_consumption(session, box.id, lot_code=b.lot_code, quantity="5", unit="pcs")
+    assert bat.batch_on_hand(session, b.id) == Decimal(18)
+    assert bat.batch_allocations(session, b.id) == [
+        (first.number, Decimal(15)),
+        (third.number, Decimal(3)),
+    ]
