@@ -16,7 +16,9 @@ Units of work and locks (several workstations may share one database):
   ``services.common.lock``), which waits for the other transaction and then reads its
   result.
 - ``session_factory.trial()`` is a write unit of work that is always rolled back (an
-  import's preview, which writes its rows to check them).
+  import's preview, which writes its rows to check them).  It holds the write lock in
+  short spells: a long preview gives way to the other workstations between rows
+  (``TrialSpells``), so a big file checked on one PC never makes another one "busy".
 - ``session_factory()`` is a *read* session: a plain (deferred) ``BEGIN`` on SQLite, so
   readers never wait for a writer in WAL mode and take no lock.
 - pysqlite's own transaction handling is switched off (``isolation_level = None``) and
@@ -112,6 +114,44 @@ def make_engine(db: str | Path, *, echo: bool = False) -> Engine:
     return engine
 
 
+#: ``session.info`` key: the running trial's ``TrialSpells.breathe`` (services call it
+#: between rows through ``services.common.let_others_in``)
+BREATHE = "smallbatch_breathe"
+#: a trial holds the write lock at most this long at a time (seconds) ...
+TRIAL_SPELL_S = 1.0
+#: ... then leaves it free this long on SQLite, where a writer waiting for the lock polls
+#: for it (every 100 ms at most once it has waited a while); PostgreSQL queues lock
+#: waiters, so the waiting workstation has its turn at once there
+TRIAL_GAP_SQLITE_S = 0.15
+
+
+class TrialSpells:
+    """A trial's write lock in spells: ``breathe()`` at a row boundary rolls back what
+    the rows wrote so far (only written to check them), when the lock has been held for
+    ``spell`` seconds, leaves the database to the other workstations for ``gap`` seconds
+    and takes the lock again.  Returns True when it did: the rows written so far are
+    gone and the caller forgets what it read or cached of them."""
+
+    def __init__(self, session: Session, *, spell: float, gap: float) -> None:
+        self.session = session
+        self.spell = spell
+        self.gap = gap
+        self.breaths = 0
+        self._since = time.monotonic()
+
+    def breathe(self) -> bool:
+        if time.monotonic() - self._since < self.spell:
+            return False
+        self.session.rollback()
+        if self.gap > 0:
+            time.sleep(self.gap)
+        self.session.begin()
+        self.session.connection(execution_options={WRITE: True})
+        self._since = time.monotonic()
+        self.breaths += 1
+        return True
+
+
 class SessionFactory(sessionmaker[Session]):
     """``factory()``: a read session; ``factory.begin()``: a write unit of work that
     commits at the end (``BEGIN IMMEDIATE`` on SQLite: see the module docstring)."""
@@ -124,19 +164,25 @@ class SessionFactory(sessionmaker[Session]):
             yield session
 
     @contextmanager
-    def trial(self) -> Iterator[Session]:
+    def trial(self, *, spell: float = TRIAL_SPELL_S) -> Iterator[Session]:
         """A write unit of work that is always rolled back: a preview that writes to
         check (an import's rows) and must never keep what it wrote.
 
         It takes the write lock as ``begin()`` does. A read session would not do on
         SQLite: its first write must upgrade a read snapshot, which fails at once
-        ("database is locked") when another workstation has written since it began."""
+        ("database is locked") when another workstation has written since it began.
+        A long preview does not keep the lock: between rows it gives way every
+        ``spell`` seconds (``TrialSpells``; ``session.info[BREATHE]``)."""
         with self() as session:
             session.begin()
             try:
-                session.connection(execution_options={WRITE: True})
+                conn = session.connection(execution_options={WRITE: True})
+                gap = TRIAL_GAP_SQLITE_S if conn.dialect.name == "sqlite" else 0.0
+                spells = TrialSpells(session, spell=spell, gap=gap)
+                session.info[BREATHE] = spells.breathe
                 yield session
             finally:
+                session.info.pop(BREATHE, None)
                 session.rollback()
 
 

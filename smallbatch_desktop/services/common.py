@@ -185,6 +185,17 @@ def get_or_404(session: Session, model: type[T], id_: int, *, field: str) -> T:
     return obj
 
 
+def let_others_in(session: Session) -> bool:
+    """Between two rows of a preview (``SessionFactory.trial``): give the write lock to
+    the other workstations when the preview has held it for a while.  True when it did:
+    what the rows wrote so far is rolled back (it was only written to check them) and
+    the caller forgets what it read or cached since.  Outside a trial: nothing, False."""
+    from smallbatch_desktop.db.engine import BREATHE
+
+    breathe = session.info.get(BREATHE)
+    return bool(breathe is not None and breathe())
+
+
 def lock(session: Session, model: type[T], id_: int, *, field: str) -> T:
     """The row, locked for the rest of this unit of work and read afresh.
 

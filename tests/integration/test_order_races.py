@@ -17,7 +17,6 @@ SQLite and on PostgreSQL (in the style of ``test_concurrency.py``).
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import traceback
 from collections import Counter
 from decimal import Decimal
@@ -26,37 +25,11 @@ from typing import Any
 
 import pytest
 from factories import DAY, released_batch
-from sqlalchemy import text
 
-PG_URL = os.environ.get("SMALLBATCH_TEST_PG_URL")
 WORKERS = 4
 SHOPIFY = Path(__file__).resolve().parents[1] / "data" / "orders" / "shopify_orders_export.csv"
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    if request.param == "sqlite":
-        yield str(tmp_path / "shared.sqlite")
-        return
-    if not PG_URL:
-        pytest.skip("SMALLBATCH_TEST_PG_URL not set (no PostgreSQL server)")
-    from smallbatch_desktop.db.engine import make_engine
-
-    engine = make_engine(PG_URL)
-
-    def clean() -> None:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-
-    clean()
-    try:
-        yield PG_URL
-    finally:
-        clean()
-        engine.dispose()
 
 
 def _race(target: Any, args: tuple[Any, ...], expected: int) -> list[tuple[Any, ...]]:

@@ -8,7 +8,13 @@ before they add anything, so a refused row leaves the session as it was and the 
 goes on to name every bad row.
 
 - ``run_import`` writes into the caller's session and returns the ``ImportReport``; a
-  preview or ``--dry-run`` simply never commits that session.
+  preview or ``--dry-run`` simply never commits that session.  In a preview's trial
+  (``SessionFactory.trial``) the run gives the write lock to other workstations every
+  second or so between rows (``let_others_in``): the rows checked so far are rolled
+  back then, and the run reads the database afresh; a repeat of an earlier row of the
+  file is still known by its identity.  The import itself runs in one unit of work
+  under the lock and checks every row again, so a record another workstation added
+  while the maker looked at the preview is a duplicate there.
 - ``import_table`` is the real thing: the same run, then ``ImportRefused`` (a
   ``UserError`` carrying the report) when any row is bad, so the caller's unit of work
   rolls back and nothing is written: all or nothing.
@@ -24,6 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import ConflictError, UserError
+from smallbatch_desktop.services.common import let_others_in
 from smallbatch_desktop.services.imports.mapping import FieldSpec, Mapping
 from smallbatch_desktop.services.imports.readers import Table
 from smallbatch_desktop.services.imports.validate import (
@@ -121,12 +128,21 @@ class ImportRefused(UserError):
 
 @dataclass
 class Context:
-    """What a kind's ``create`` gets besides the row: who, which day, a lookup cache."""
+    """What a kind's ``create`` gets besides the row: who, which day, a lookup cache.
+
+    The cache holds what was read from the database (records, names, ids); keys that
+    start with ``"file:"`` hold plain values about the file's own rows (codes given so
+    far) and outlive ``forget``."""
 
     session: Session
     actor: str
     today: dt.date
     cache: dict[str, Any] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        """A preview gave way to other workstations (``let_others_in``): what the rows
+        wrote is rolled back and the database may have changed, so read it again."""
+        self.cache = {k: v for k, v in self.cache.items() if k.startswith("file:")}
 
 
 @dataclass(frozen=True)
@@ -272,6 +288,8 @@ def run_import(
     for i, (n, cells) in enumerate(zip(table.numbers, table.rows, strict=True)):
         if progress is not None and i % 50 == 0:
             progress(i, total)
+        if let_others_in(session):  # a long preview: repeats in the file are still ``seen``
+            ctx.forget()
         values, problems = read_row(cells, kind.fields, mapping, order, columns, n)
         if problems:
             report.problems += problems

@@ -202,7 +202,7 @@ def material_code_for(session: Session, name: str, ctx: Context) -> str:
     """A short free code from the name: "Habanero chillies" -> "HAB-CHI", then -2, -3..."""
     words = re.findall(r"[A-Za-z0-9]+", name.upper()) or ["MAT"]
     base = "-".join(w[:3] for w in words[:3])[:34]
-    used: set[str] = ctx.cache.setdefault("material codes", set())
+    used: set[str] = ctx.cache.setdefault("file: material codes", set())
     code, n = base, 1
     while code in used or session.scalar(select(Material.id).where(Material.code == code)):
         n += 1

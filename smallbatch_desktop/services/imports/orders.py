@@ -30,7 +30,12 @@ from smallbatch_desktop.domain.models import Customer, Recipe
 from smallbatch_desktop.domain.units import quantize
 from smallbatch_desktop.services import inventory as inv
 from smallbatch_desktop.services import orders as order_service
-from smallbatch_desktop.services.common import get_setting, lock_order_numbers, set_setting
+from smallbatch_desktop.services.common import (
+    get_setting,
+    let_others_in,
+    lock_order_numbers,
+    set_setting,
+)
 from smallbatch_desktop.services.imports.apply import (
     Columns,
     ImportRefused,
@@ -268,6 +273,9 @@ def run_order_import(
     for i, o in enumerate(orders):
         if progress is not None and i % 20 == 0:
             progress(i, len(orders))
+        # a long preview gives way to other workstations between orders (rolling back the
+        # orders checked so far: a new customer is then made again for its next order)
+        let_others_in(session)
         if o.skip_reason:
             report.skipped += [Outcome(n, f"order {o.number}: {o.skip_reason}") for n in o.rows]
             continue

@@ -286,3 +286,30 @@ def test_service_refusal_lands_on_the_lines_row(shop):
 )
 def test_parse_properties(text, pairs):
     assert parse_properties(text) == pairs
+
+
+def test_a_preview_that_gives_way_between_orders_reports_the_same(shop):
+    """A long preview of an export lets other workstations write between its orders
+    (rolling back the orders checked so far): giving way before every order reports what
+    a preview that never gives way reports, a new customer with two orders included."""
+    p = PLATFORMS["shopify"]
+    body = (ORDERS / FILES["shopify"]).read_text(encoding="utf-8")
+    header, rest = body.split("\n", 1)
+    first = rest[: rest.index("\n#1002,")]  # Anna Keller's order, both its rows
+    table = read_csv_bytes(
+        f"{header}\n{rest.rstrip()}\n{first.replace('#1001', '#1004')}\n".encode()
+    )
+
+    def preview(spell):
+        with shop.trial(spell=spell) as s:
+            report = run_order_import(s, table, p, auto_map(table.headers, p.fields))
+            return report, s.info["smallbatch_breathe"].__self__.breaths
+
+    whole, none = preview(1e9)
+    spells, breaths = preview(0)
+    assert none == 0 and breaths == 4  # before each of the four orders
+    assert (whole.orders, whole.new_customers) == (3, ["Anna Keller", "Ben Ortiz"])
+    for attr in ("orders", "created", "duplicates", "skipped", "problems", "notes"):
+        assert getattr(spells, attr) == getattr(whole, attr), attr
+    assert spells.new_customers == whole.new_customers
+    assert orders_by_number(shop) == {}
