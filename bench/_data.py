@@ -67,3 +67,22 @@ def paired_median_ms(a, b, repeat: int) -> tuple[float, float]:  # type: ignore[
         b()
         tb.append((time.perf_counter() - t) * 1000)
     return statistics.median(ta), statistics.median(tb)
+
+
+def paired_medians(a, b, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:  # type: ignore[no-untyped-def]
+    """``((wall, cpu), (wall, cpu))`` median milliseconds of ``a`` and of ``b``, run
+    alternately so machine noise hits both alike; CPU time is this process's (user +
+    system), which a busy machine barely moves."""
+    import statistics
+
+    a()
+    b()
+    runs: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((a, runs[0]), (b, runs[1])):
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            out.append(((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
+    return tuple(  # type: ignore[return-value]
+        (statistics.median(w for w, _ in r), statistics.median(c for _, c in r)) for r in runs
+    )

@@ -11,18 +11,26 @@ very same SQL.  Targets: services within 1.3x of raw sqlite3; backward under 5 m
 The forward trace's SQL is also timed against the least any forward trace can do: a
 minimal walk of the same edges that reads only the consumption indexes and returns
 (depth, batch, consumption) per edge.  Target: the forward trace SQL within 2x of it.
+Printed with it: the trace's walk alone (its recursive CTE with the edge columns a trace
+shows: quantity, unit and source too), to tell the walk from what the trace reads of
+the batches and shipments it reaches.  Wall and CPU times, with the load average.
+
+A database from before migration 0007_snapshot_backfill is upgraded when opened, which
+snapshots every released batch (long at a million): stamp a copy you only time with
+``UPDATE alembic_version SET version_num = '0007_snapshot_backfill'``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _data import paired_median_ms, scale_db
+from _data import paired_median_ms, paired_medians, scale_db
 
 from smallbatch_desktop.db.engine import open_database
 from smallbatch_desktop.services import trace
@@ -94,6 +102,11 @@ def main() -> int:
     def raw_minimal() -> None:
         raw.execute(minimal_sql, {"lot": fwd_ref.id}).fetchall()
 
+    walk_sql = f"{trace._FORWARD_WALK}SELECT {trace._EDGE_COLUMNS} FROM t"
+
+    def raw_walk() -> None:
+        raw.execute(walk_sql, {"lot": fwd_ref.id, "bat": None}).fetchall()
+
     def svc_back() -> None:
         trace.trace_backward(session, back_ref)
 
@@ -123,12 +136,23 @@ def main() -> int:
         )
     n_min = len(raw.execute(minimal_sql, {"lot": fwd_ref.id}).fetchall())
     assert n_min == len(fwd.edges), "the minimal walk and the trace disagree"
-    t_fwd, t_min = paired_median_ms(raw_fwd, raw_minimal, max(5, args.repeat // 2))
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    rep = max(5, args.repeat // 2)
+    (w_fwd, c_fwd), (w_min, c_min) = paired_medians(raw_fwd, raw_minimal, rep)
+    (w_walk, c_walk), (w_min2, c_min2) = paired_medians(raw_walk, raw_minimal, rep)
+    ratio, cpu_ratio = w_fwd / w_min, c_fwd / c_min
     print(
-        f"forward trace SQL {t_fwd:8.2f} ms   minimal index-only walk {t_min:8.2f} ms   "
-        f"ratio {t_fwd / t_min:5.2f}x  (target <= 2.00x) -> "
-        f"{'met' if t_fwd / t_min <= 2 else 'NOT met'}"
+        f"forward trace SQL {w_fwd:8.2f} ms (CPU {c_fwd:.0f} ms)   minimal index-only walk "
+        f"{w_min:8.2f} ms (CPU {c_min:.0f} ms)   ratio {ratio:5.2f}x, by CPU time "
+        f"{cpu_ratio:5.2f}x  (target <= 2.00x) -> "
+        f"{'met' if max(ratio, cpu_ratio) <= 2 else 'NOT met'}"
     )
+    print(
+        f"  of which the trace's walk alone {w_walk:8.2f} ms (CPU {c_walk:.0f} ms): "
+        f"{w_walk / w_min2:5.2f}x the minimal walk, by CPU time {c_walk / c_min2:5.2f}x; "
+        "the rest is the batches and shipments it reaches"
+    )
+    print(f"load average {load} before, {' / '.join(f'{x:.2f}' for x in os.getloadavg())} after")
     ok_back = results["backward"][0] < 5.0
     print(
         f"backward trace under 5 ms: {'yes' if ok_back else 'NO'} ({results['backward'][0]:.2f} ms)"

@@ -355,35 +355,79 @@ WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, d
 ORDER BY t.depth, t.cid
 """
 
-#: The forward trace: one recursive walk, read once.  Each step reads only a covering
-#: index on consumptions (lot -> consumer, input batch -> consumer, with the quantity and
-#: unit: migration 0006_search_index); a consumption has exactly one source (the
-#: ``one_source`` check), so the rows the recursion adds have no material lot.  Each
-#: reached batch is joined once per edge into it, with its shipments: a batch with
-#: several shipments repeats its edge once per shipment, which ``_forward_walk`` folds
-#: back (one CTE evaluation instead of one per use: the earlier statement named the CTE
-#: in a UNION's two branches, and SQLite computed it twice).
-_FORWARD = f"""WITH RECURSIVE t(consumer_id, material_lot_id, input_batch_id, quantity, unit, depth, cid) AS (
-    SELECT c.batch_id, c.material_lot_id, CAST(NULL AS INTEGER), c.quantity, c.unit, 1, c.id
+#: The forward trace's walk: one recursive CTE over the consumption indexes only (lot ->
+#: consumer, input batch -> consumer, each with the quantity and unit: migration
+#: 0006_search_index), evaluated once.  A row is an edge ``(consumer, input batch,
+#: quantity, unit, depth, consumption)``; a consumption has exactly one source (the
+#: ``one_source`` check), so the input batch is None only on an edge from the root lot.
+_FORWARD_WALK = f"""WITH RECURSIVE t(consumer_id, input_batch_id, quantity, unit, depth, cid) AS (
+    SELECT c.batch_id, CAST(NULL AS INTEGER), c.quantity, c.unit, 1, c.id
     FROM consumptions c WHERE c.material_lot_id = CAST(:lot AS INTEGER)
     UNION ALL
-    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, c.quantity, c.unit, 1, c.id
+    SELECT c.batch_id, c.input_batch_id, c.quantity, c.unit, 1, c.id
     FROM consumptions c WHERE c.input_batch_id = CAST(:bat AS INTEGER)
     UNION ALL
-    SELECT c.batch_id, CAST(NULL AS INTEGER), c.input_batch_id, c.quantity, c.unit,
-           t.depth + 1, c.id
+    SELECT c.batch_id, c.input_batch_id, c.quantity, c.unit, t.depth + 1, c.id
     FROM consumptions c JOIN t ON c.input_batch_id = t.consumer_id
     WHERE t.depth < {MAX_DEPTH}
 )
-SELECT t.depth, t.consumer_id, t.material_lot_id, t.input_batch_id, t.quantity, t.unit, t.cid,
-       b.lot_code, b.recipe_version_id, b.status, b.made_date, b.best_before,
-       COALESCE(b.actual_quantity, b.planned_quantity), b.unit,
-       sh.id, sh.customer_id, sh.document_type, sh.document_number, sh.shipped_date,
-       sh.quantity, sh.unit
+"""
+#: a forward statement's row: the edge's columns, then (``_EDGE_WIDTH`` on) its consumer
+#: batch's, then one shipment of that batch: a batch with several shipments repeats its
+#: edge once per shipment, which ``_forward_walk`` folds back
+_EDGE_COLUMNS = "t.depth, t.consumer_id, t.input_batch_id, t.quantity, t.unit, t.cid"
+_SHIP_COLUMNS = (
+    "sh.id, sh.customer_id, sh.document_type, sh.document_number, sh.shipped_date, "
+    "sh.quantity, sh.unit"
+)
+_EDGE_WIDTH = 6
+_FROZEN_SQL = ", ".join(f"'{status}'" for status in sorted(FROZEN))
+
+
+def _from_reached(sqlite: bool) -> str:
+    """The walk's edges joined to their consumer batches and the batches' shipments.
+
+    On SQLite the walk is the outer loop (``CROSS JOIN`` keeps SQLite's join order), so
+    its rows stream into the look-ups instead of being stored first; PostgreSQL has no
+    such hint (nor needs it)."""
+    return f"""
 FROM t
-JOIN batches b ON b.id = t.consumer_id
+{"CROSS JOIN" if sqlite else "JOIN"} batches b ON b.id = t.consumer_id
 LEFT JOIN shipments sh ON sh.batch_id = t.consumer_id
 """
+
+
+def _forward_statements(select: str) -> tuple[str, str]:
+    """``select`` (the columns) after the walk, from the reached batches: the statement
+    for SQLite, and the one for other databases."""
+    return (
+        f"{_FORWARD_WALK}{select}{_from_reached(True)}",
+        f"{_FORWARD_WALK}{select}{_from_reached(False)}",
+    )
+
+
+#: The forward trace: the walk, then per edge its consumer batch (the row, by its id)
+#: and the batch's shipments from their covering index (``ix_shipments_batch_trace``,
+#: migration 0010_trace: no shipment row is read).  Only the batch columns a trace
+#: shows: lot code, recipe version, whether it is released (a released record keeps its
+#: own names) and best-before.  The join is per edge, not per distinct batch: a
+#: genealogy reaches nearly every batch by one edge (137,396 batches for 151,906 edges
+#: at 1,000,000 batches), and collecting the distinct ones first cost more than the
+#: look-ups it saved.
+_FORWARD, _FORWARD_OTHER = _forward_statements(
+    f"""SELECT {_EDGE_COLUMNS},
+       b.lot_code, b.recipe_version_id,
+       CASE WHEN b.status IN ({_FROZEN_SQL}) THEN 1 ELSE 0 END,
+       b.best_before,
+       {_SHIP_COLUMNS}"""
+)
+#: the same for the recall, which prints more of each batch (status, date made, quantity)
+_FORWARD_ROWS, _FORWARD_ROWS_OTHER = _forward_statements(
+    f"""SELECT {_EDGE_COLUMNS},
+       b.lot_code, b.recipe_version_id, b.status, b.made_date, b.best_before,
+       COALESCE(b.actual_quantity, b.planned_quantity), b.unit,
+       {_SHIP_COLUMNS}"""
+)
 
 #: a batch (the root of a forward trace from a batch) and its shipments
 _BATCH_INFO = (
@@ -545,10 +589,11 @@ def trace_forward(session: Source, lot: str | LotRef) -> TraceResult:
     # a busy lot's trace is tens of thousands of rows and edges, all kept: the cycle
     # collector's heap walks while they are made would find nothing (a third of the time)
     with collector_paused():
-        walk = _forward_walk(session, ref)
-        products = _products(session, walk)
+        walk = _forward_walk(session, ref, (_FORWARD, _FORWARD_OTHER), 4)
+        # lot code, recipe version, released (1 or 0), best before
+        products = _products(session, walk, [bid for bid, r in walk.batches.items() if r[2]])
         batches = {
-            bid: (r[0], products[bid], r[4]) for bid, r in walk.batches.items()
+            bid: (r[0], products[bid], r[3]) for bid, r in walk.batches.items()
         }  # lot code, product, best before
         if ref.kind == "material":
             lot_row = _fetch(session, _LOT_SOURCE, {"id": ref.id})[0]
@@ -558,9 +603,9 @@ def trace_forward(session: Source, lot: str | LotRef) -> TraceResult:
             root = ("batch", ref.id, ref.lot_code, ref.name, "", "", "", "")
             root_expiry = date(walk.root[4]) if walk.root else None
         edges = []
-        for depth, consumer, _lot, src, qty, unit, cid in walk.edges:
+        for depth, consumer, src, qty, unit, cid in walk.edges:
             c = batches[consumer]
-            if src is None or depth == 1:  # from the root
+            if depth == 1:  # from the root
                 kind, sid, code, name, sup, sup_lot, origin, certs = root
                 expiry = root_expiry
             else:
@@ -601,14 +646,14 @@ _EDGE_SORT = itemgetter(0, 2, 15)
 
 
 class _Walk(NamedTuple):
-    """``_FORWARD``'s rows, folded: ``edges`` ``(depth, consumer, material_lot_id,
-    input_batch_id, quantity, unit, consumption_id)`` as the recursion gave them (an edge
-    reached twice through a diamond is there twice), ``batches`` id -> ``(lot_code,
-    recipe_version_id, status, made_date, best_before, quantity, unit)`` for every batch
-    reached, ``shipments`` ``(batch_id, shipment_id, customer_id, document_type,
+    """A forward statement's rows, folded: ``edges`` ``(depth, consumer, input_batch_id,
+    quantity, unit, consumption_id)`` as the recursion gave them (an edge reached twice
+    through a diamond is there twice; the input batch is None on an edge from the root
+    lot), ``batches`` id -> the statement's batch columns for every batch reached,
+    ``shipments`` ``(batch_id, shipment_id, customer_id, document_type,
     document_number, shipped_date, quantity, unit)`` once each (with the root batch's
-    own), ``root`` the root batch's row when the trace starts from a batch.  Raw values:
-    dates may be ISO text and quantities scaled integers."""
+    own), ``root`` the root batch's ``_BATCH_INFO`` row when the trace starts from a
+    batch.  Raw values: dates may be ISO text and quantities scaled integers."""
 
     edges: list[tuple]
     batches: dict[int, tuple]
@@ -616,25 +661,28 @@ class _Walk(NamedTuple):
     root: tuple | None
 
 
-def _forward_walk(session: Source, ref: LotRef) -> _Walk:
+def _forward_walk(session: Source, ref: LotRef, stmts: tuple[str, str], batch_width: int) -> _Walk:
+    """Run ``_FORWARD`` or ``_FORWARD_ROWS`` (``batch_width`` batch columns) from ``ref``,
+    the SQLite statement or the other one (``_forward_statements``)."""
     params = {
         "lot": ref.id if ref.kind == "material" else None,
         "bat": ref.id if ref.kind == "batch" else None,
     }
-    rows = _fetch(session, _FORWARD, params)
+    rows = _fetch(session, stmts[0] if _dialect(session) == "sqlite" else stmts[1], params)
+    at = _EDGE_WIDTH + batch_width  # the shipment's columns
     # a batch's edge comes once per shipment of the batch: keep the row that carries
     # its first shipment (or the only row, for a batch not shipped)
     first_ship: dict[int, int] = {}
     shipments: dict[int, tuple] = {}
     for r in rows:
-        sid = r[14]
+        sid = r[at]
         if sid is not None:
             if sid not in shipments:
-                shipments[sid] = (r[1], sid, *r[15:])
+                shipments[sid] = (r[1], *r[at:])
             if sid < first_ship.get(r[1], sid + 1):
                 first_ship[r[1]] = sid
-    edges = [r[:7] for r in rows if r[14] is None or r[14] == first_ship[r[1]]]
-    batches = {r[1]: r[7:14] for r in rows}
+    edges = [r[:_EDGE_WIDTH] for r in rows if r[at] is None or r[at] == first_ship[r[1]]]
+    batches = {r[1]: r[_EDGE_WIDTH:at] for r in rows}
     root = None
     if ref.kind == "batch":
         found = _fetch(session, _BATCH_INFO, {"id": ref.id})
@@ -669,22 +717,26 @@ def forward_rows(session: Source, ref: LotRef) -> ForwardRows:
     """The forward trace of ``ref`` in one recursive statement, as ``trace_forward`` walks
     it, but only the columns a recall prints: no TraceEdge per row, no supplier, origin,
     quantity-used or input-lot columns, the shipments' customers left to the caller."""
-    walk = _forward_walk(session, ref)
-    edges = [(e[0], e[1], e[2], e[3], e[6]) for e in walk.edges]
+    walk = _forward_walk(session, ref, (_FORWARD_ROWS, _FORWARD_ROWS_OTHER), 7)
+    lot = ref.id if ref.kind == "material" else None  # the source of an edge without one
+    edges = [(e[0], e[1], lot if e[2] is None else None, e[2], e[5]) for e in walk.edges]
     edges.sort(key=_EDGE_ORDER)
-    products = _products(session, walk)
+    # lot code, recipe version, status, made, best before, quantity, unit
+    frozen = [bid for bid, r in walk.batches.items() if r[2] in FROZEN]
+    products = _products(session, walk, frozen)
     batches = {
         bid: (r[0], products[bid], r[2], r[3], r[4], r[5], r[6]) for bid, r in walk.batches.items()
     }
     return ForwardRows(edges, batches, walk.shipments)
 
 
-def _products(session: Source, walk: _Walk) -> dict[int, str]:
-    """Batch id -> product name for every batch the walk reached: the recipe's name, or
-    the one a released record keeps."""
+def _products(session: Source, walk: _Walk, frozen: Iterable[int]) -> dict[int, str]:
+    """Batch id -> product name for every batch the walk reached (its recipe version is
+    its second column): the recipe's name, or for the ``frozen`` ones (released,
+    rejected, recalled) the one their records keep."""
     if not walk.batches:
         return {}
     by_version = dict(_fetch(session, _PRODUCTS, {}))
     out = {bid: by_version.get(r[1], "") for bid, r in walk.batches.items()}
-    out.update(kept_names(session, [bid for bid, r in walk.batches.items() if r[2] in FROZEN]))
+    out.update(kept_names(session, frozen))
     return out

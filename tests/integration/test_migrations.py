@@ -54,6 +54,31 @@ def test_trace_indexes_exist(tmp_path):
     engine.dispose()
 
 
+def test_shipments_trace_index_replaces_the_batch_customer_one(tmp_path):
+    """0010_trace: a batch's shipments in one covering index that starts as the old one
+    did (batch, customer), and back again on a downgrade."""
+    from alembic import command
+
+    path = tmp_path / "fresh.sqlite"
+    engine, _ = open_database(path)
+
+    def indexes() -> dict[str, list[str]]:
+        return {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("shipments")}
+
+    assert indexes()["ix_shipments_batch_trace"] == [
+        "batch_id", "customer_id", "id", "shipped_date", "quantity", "unit",
+        "document_type", "document_number",
+    ]  # fmt: skip
+    assert "ix_shipments_batch_customer" not in indexes()
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_snapshot_backfill")
+    assert indexes()["ix_shipments_batch_customer"] == ["batch_id", "customer_id"]
+    assert "ix_shipments_batch_trace" not in indexes()
+    engine.dispose()
+
+
 def test_opening_twice_is_a_no_op_and_pragmas_are_set(tmp_path):
     path = tmp_path / "db.sqlite"
     open_database(path)[0].dispose()

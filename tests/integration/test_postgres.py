@@ -173,3 +173,21 @@ def test_orders_planning_and_purchasing_on_postgres(pg):
         drafts = purchasing.create_draft_pos(s)
         assert "Sunrise Pepper Farm" in {po.supplier.name for po in drafts.orders}
         assert len(planning.plan_make_list(s)) == sum(m.batches for m in make.values())
+
+
+def test_forward_trace_equals_a_python_walk_on_postgres(pg):
+    """The forward trace's PostgreSQL statement (the SQLite one names its indexes) gives
+    what a plain Python walk of the tables gives, as on SQLite (test_trace_sql)."""
+    from trace_walk import check_against_python_walk, make_genealogy
+
+    from smallbatch_desktop.services import trace
+
+    _, sf = pg
+    with sf() as s:
+        codes = make_genealogy(s, n=160)
+        deepest, twice = check_against_python_walk(s, codes)
+        assert deepest >= 8 and twice > 0
+        # one evaluation of the walk: a recursive union, scanned by its step and once after
+        stmt = text("EXPLAIN " + trace._FORWARD_OTHER)
+        plan = " ".join(r[0] for r in s.execute(stmt, {"lot": 1, "bat": None}))
+        assert plan.count("Recursive Union") == 1 and plan.count("CTE Scan on t") == 1, plan

@@ -158,7 +158,19 @@ class Shipment(Base):
     __tablename__ = "shipments"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        Index("ix_shipments_batch_customer", "batch_id", "customer_id"),
+        # a batch's shipments with every column a trace or a recall shows: the forward
+        # trace reads no shipment row (migration 0010_trace)
+        Index(
+            "ix_shipments_batch_trace",
+            "batch_id",
+            "customer_id",
+            "id",
+            "shipped_date",
+            "quantity",
+            "unit",
+            "document_type",
+            "document_number",
+        ),
         Index("ix_shipments_date", "shipped_date"),
     )
 

@@ -244,3 +244,38 @@ def test_forward_walk_reads_only_covering_indexes(session, genealogy):
     # query, and set up once
     assert sum(step == "SCAN t" for step in plan) == 2, plan
     assert sum("MATERIALIZE t" in step or "CO-ROUTINE t" in step for step in plan) == 1, plan
+
+
+def test_forward_trace_equals_a_python_walk(session):
+    """On a genealogy with intermediates at several depths, diamonds, every status and
+    released records whose names have since changed."""
+    from trace_walk import check_against_python_walk, make_genealogy
+
+    codes = make_genealogy(session)
+    deepest, twice = check_against_python_walk(session, codes)
+    assert deepest >= 10 and twice > 0
+    # the released records' names are what the trace shows, not today's
+    full = trace.trace_forward(session, codes[0])
+    products = {e.consumer_product for e in full.edges}
+    assert any("(renamed)" in p for p in products)
+    assert any("(renamed)" not in p for p in products)
+    sources = {e.source_name for e in full.edges if e.depth == 1}
+    assert len(sources) == 2  # as recorded, and today's name for the unrecorded users
+
+
+@pytest.mark.parametrize("stmt", ["_FORWARD", "_FORWARD_ROWS"])
+def test_forward_reads_the_shipments_from_their_covering_index(session, stmt):
+    """Past the walk, a forward statement reads each reached batch's row by its id and
+    its shipments from ``ix_shipments_batch_trace`` alone (migration 0010_trace); the
+    walk streams into those look-ups (a co-routine), it is not stored first."""
+    raw = session.connection().connection.driver_connection
+    sql = getattr(trace, stmt)
+    plan = [str(r[3]) for r in raw.execute("EXPLAIN QUERY PLAN " + sql, {"lot": 1, "bat": None})]
+    reads = [step for step in plan if step.startswith("SEARCH ")]
+    assert reads[-2:] == [
+        "SEARCH b USING INTEGER PRIMARY KEY (rowid=?)",
+        "SEARCH sh USING COVERING INDEX ix_shipments_batch_trace (batch_id=?) LEFT-JOIN",
+    ], plan
+    assert all("COVERING INDEX" in step for step in reads if step.startswith("SEARCH c ")), plan
+    assert "CO-ROUTINE t" in plan and "MATERIALIZE t" not in plan, plan
+    assert not any(step.startswith("SCAN ") and step != "SCAN t" for step in plan), plan
