@@ -73,7 +73,7 @@ def test_shipments_trace_index_replaces_the_batch_customer_one(tmp_path):
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007_snapshot_backfill")
+        command.downgrade(cfg, "0004_yield_customers")
     assert indexes()["ix_shipments_batch_customer"] == ["batch_id", "customer_id"]
     assert "ix_shipments_batch_trace" not in indexes()
     engine.dispose()

@@ -13,7 +13,7 @@ sequential scans turned off, PostgreSQL took it for a lot-code search in place o
 trigram index.  Left out.)
 
 Revision ID: 0010_trace
-Revises: 0007_snapshot_backfill
+Revises: 0004_yield_customers
 Create Date: 2026-12-03 16:40:00
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0010_trace"
-down_revision: str | None = "0007_snapshot_backfill"
+down_revision: str | None = "0004_yield_customers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
