@@ -10,13 +10,15 @@ import time
 from pathlib import Path
 
 
-def scale_db(n: int, path: str | None = None) -> Path:
-    """A database with the demo workshop plus ``n`` generated batches (cached by size)."""
+def scale_db(n: int, path: str | None = None, *, snapshots: bool = True) -> Path:
+    """A database with the demo workshop plus ``n`` generated batches (cached by size).
+    ``snapshots=False``: the released batches have no snapshots (released before
+    snapshots were kept), cached apart."""
+    name = f"smallbatch-scale-{n}.sqlite" if snapshots else f"smallbatch-scale-{n}-nosnap.sqlite"
     target = (
         Path(path)
         if path
-        else Path(os.environ.get("SMALLBATCH_BENCH_DIR", tempfile.gettempdir()))
-        / f"smallbatch-scale-{n}.sqlite"
+        else Path(os.environ.get("SMALLBATCH_BENCH_DIR", tempfile.gettempdir())) / name
     )
     if target.exists():
         return target
@@ -25,10 +27,9 @@ def scale_db(n: int, path: str | None = None) -> Path:
     tmp = target.with_suffix(".building")
     for suffix in ("", "-wal", "-shm"):
         Path(str(tmp) + suffix).unlink(missing_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "smallbatch_desktop", "demo", "--db", str(tmp), "--scale", str(n)],
-        check=True,
-    )
+    extra = [] if snapshots else ["--without-snapshots"]
+    command = [sys.executable, "-m", "smallbatch_desktop", "demo", "--db", str(tmp)]
+    subprocess.run([*command, "--scale", str(n), *extra], check=True)
     import sqlite3
 
     con = sqlite3.connect(tmp)

@@ -3,8 +3,9 @@
     python bench/snapshot_backfill.py                   # --scale 100000, built once and cached
     python bench/snapshot_backfill.py --db /tmp/big.sqlite
 
-A copy of the scaled database (every generated batch is released, none has a snapshot,
-as in a workshop that released them before migration 0003) is stamped back to
+A copy of the scaled database built ``--without-snapshots`` (every generated batch is
+released, none has a snapshot, as in a workshop that released them before migration
+0003) is stamped back to
 the revision before ``0007_snapshot_backfill`` and upgraded the way the app upgrades (``db.migrate.upgrade_to_head``,
 one transaction): migration ``0007_snapshot_backfill`` snapshots every one of them, a
 chunk of 500 at a time.  Figures printed: batches snapshotted, seconds, ms per batch,
@@ -40,7 +41,7 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=100_000)
     ap.add_argument("--db", help="a database to copy instead of the generated one")
     args = ap.parse_args()
-    source = Path(args.db) if args.db else scale_db(args.scale)
+    source = Path(args.db) if args.db else scale_db(args.scale, snapshots=False)
     from smallbatch_desktop.db.engine import make_engine
     from smallbatch_desktop.db.migrate import upgrade_to_head
 

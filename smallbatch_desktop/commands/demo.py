@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--no-demo", action="store_true", help="with --scale: skip the hand-made demo workshop"
     )
+    p.add_argument(
+        "--without-snapshots",
+        action="store_true",
+        help="with --scale: leave the released batches without their snapshots, as in a "
+        "database from before snapshots were kept (to time the upgrade that takes them)",
+    )
     p.set_defaults(func=run)
 
 
@@ -48,7 +54,13 @@ def run(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             print(f"\rgenerated {done:,} / {total:,} batches", end="", file=sys.stderr, flush=True)
 
-        generate_scale(engine, args.scale, seed=args.seed, progress=progress)
+        generate_scale(
+            engine,
+            args.scale,
+            seed=args.seed,
+            progress=progress,
+            snapshots=not args.without_snapshots,
+        )
         print(file=sys.stderr)
     print(
         f"done in {time.perf_counter() - started:.1f} s: {engine.url.render_as_string(hide_password=True)}"

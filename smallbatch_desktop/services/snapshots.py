@@ -45,6 +45,19 @@ def take(
     """Store the batch's record and label as they are now (call at release).
     ``backfilled``: taken later, at an upgrade, for a batch released before snapshots
     were kept (``backfill``)."""
+    data = snapshot_data(session, batch)
+    if backfilled:
+        data["backfilled"] = True
+    snap = BatchSnapshot(batch_id=batch.id, taken_at=taken_at or utcnow(), data=data)
+    session.add(snap)
+    if not backfilled:  # the backfill flushes a chunk at a time
+        session.flush()
+    return snap
+
+
+def snapshot_data(session: Session, batch: Batch) -> dict[str, Any]:
+    """What ``take`` stores for ``batch``, read live now: the record's names and inputs
+    to any depth, and the label (or why it cannot be made)."""
     from smallbatch_desktop.services.labels import label_data_for_batch
     from smallbatch_desktop.services.reports import record_fixed
 
@@ -58,13 +71,7 @@ def take(
         data["label"] = codec.label_to_json(label_data_for_batch(session, batch.id).data)
     except UserError as exc:  # the label is read live until the master data is fixed
         data["label_error"] = exc.message
-    if backfilled:
-        data["backfilled"] = True
-    snap = BatchSnapshot(batch_id=batch.id, taken_at=taken_at or utcnow(), data=data)
-    session.add(snap)
-    if not backfilled:  # the backfill flushes a chunk at a time
-        session.flush()
-    return snap
+    return data
 
 
 #: statuses whose record is frozen (released, rejected, recalled): they have a snapshot

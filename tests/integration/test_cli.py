@@ -131,6 +131,8 @@ def test_smallbatch_db_env_and_scale(tmp_path):
             )
         ).scalar()
         assert neg == 0
+        # released like any batch, so each has its snapshot
+        assert c.execute(text("select count(*) from batch_snapshots")).scalar() == 300
     eng.dispose()
 
 
