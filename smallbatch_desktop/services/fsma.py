@@ -43,6 +43,7 @@ from smallbatch_desktop.domain.models import (
 )
 from smallbatch_desktop.services.common import parse_date
 from smallbatch_desktop.services.reports import producer
+from smallbatch_desktop.services.trace import FROZEN, kept_inputs, kept_names
 
 RECEIVING = "Receiving"
 TRANSFORMATION = "Transformation"
@@ -200,6 +201,7 @@ def fsma_events(
             in_mat.kind,
             in_batch.lot_code,
             in_rec.name,
+            in_batch.id,
         )
         .join(RecipeVersion, RecipeVersion.id == Batch.recipe_version_id)
         .join(Recipe, Recipe.id == RecipeVersion.recipe_id)
@@ -215,8 +217,14 @@ def fsma_events(
     )
     if not include_packaging:
         q2 = q2.where(or_(in_mat.id.is_(None), in_mat.kind != "packaging"))
+    made_rows = session.execute(q2).all()
+    # a released (rejected, recalled) batch and its inputs are named as its record keeps
+    # them (services.snapshots), however the recipe or a material was renamed since
+    frozen = {r[0] for r in made_rows if r[3] in FROZEN}
+    names = kept_names(session, frozen | {r[17] for r in made_rows if r[17] is not None})
+    recorded = kept_inputs(session, frozen)
     for (
-        _bid,
+        bid,
         lot_code,
         made,
         _status,
@@ -233,13 +241,18 @@ def fsma_events(
         _m_kind,
         b_lot,
         b_name,
-    ) in session.execute(q2):
+        b_id,
+    ) in made_rows:
         if m_lot is not None:
             input_tlc, input_product, internal = (m_sup_lot or m_lot), m_name, m_lot
         elif b_lot is not None:
-            input_tlc, input_product, internal = b_lot, b_name, b_lot
+            input_tlc, input_product, internal = b_lot, names.get(b_id, b_name), b_lot
         else:
             input_tlc = input_product = internal = ""
+        product = names.get(bid, product)
+        line = recorded.get(bid, {}).get(internal)
+        if line is not None:
+            input_product = line.get("name") or input_product
         row = CteRow(
             event_type=TRANSFORMATION,
             event_id=f"TRF-{lot_code}",
@@ -263,20 +276,22 @@ def fsma_events(
 
     # shipping --------------------------------------------------------------------------
     q3 = (
-        select(Shipment, Batch.lot_code, Recipe.name, Customer.name, Customer.address)
+        select(Shipment, Batch.lot_code, Recipe.name, Customer.name, Customer.address, Batch.status)
         .join(Batch, Batch.id == Shipment.batch_id)
         .join(RecipeVersion, RecipeVersion.id == Batch.recipe_version_id)
         .join(Recipe, Recipe.id == RecipeVersion.recipe_id)
         .join(Customer, Customer.id == Shipment.customer_id)
         .where(and_(Shipment.shipped_date >= start, Shipment.shipped_date <= end))
     )
-    for sh, lot_code, product, cust, cust_addr in session.execute(q3):
+    shipped = session.execute(q3).all()
+    shipped_names = kept_names(session, {r[0].batch_id for r in shipped if r[5] in FROZEN})
+    for sh, lot_code, product, cust, cust_addr, _status in shipped:
         row = CteRow(
             event_type=SHIPPING,
             event_id=f"SHP-{sh.id}",
             event_date=sh.shipped_date,
             tlc=lot_code,
-            product=product,
+            product=shipped_names.get(sh.batch_id, product),
             quantity=sh.quantity,
             unit=sh.unit,
             location_from=us,

@@ -441,3 +441,136 @@ def test_a_batch_released_before_snapshots_were_kept_gets_one_at_upgrade(db) -> 
     assert [e.consumer_product for e in forward.edges] == ["Hot sauce"]
     assert [sh.product for sh in forward.shipments] == ["Hot sauce"]
     assert [b.product for b in recall.batches] == ["Hot sauce"]
+
+
+def test_trace_and_recall_of_a_renamed_material_show_each_record_as_kept(db) -> None:
+    """A material lot goes into a mash (released while the material was 'Habanero'),
+    the mash into a sauce base (released after the material became 'Red habanero'),
+    the base into a bottled sauce; then the material, the three recipes and the supplier
+    are renamed again.  The forward trace (from the lot and from the base), the backward
+    trace, the recall report (data and PDF) and the FSMA 204 rows name every released
+    batch, and every input of it, as that batch's own snapshot keeps it; a batch made
+    now shows its own new name, with its released input as that input's record keeps it."""
+    import io
+    import json
+
+    import pdfplumber
+
+    from smallbatch_desktop.pdf.recall import render_recall_report
+    from smallbatch_desktop.services.fsma import fsma_events
+    from smallbatch_desktop.services.reports import recall_report
+    from smallbatch_desktop.services.trace import trace_backward, trace_forward
+
+    _engine, sf = db
+
+    def make(s: Session, version_id: int, inputs: list[str], *, release: bool = True) -> str:
+        b = bat.plan_batch(s, recipe_version_id=version_id, planned_quantity="10", made_date=DAY)
+        for code in inputs:
+            bat.record_consumption(s, b.id, lot_code=code, quantity="1", unit="kg")
+        if release:
+            bat.change_status(s, b.id, "start")
+            bat.change_status(s, b.id, "to_qc")
+            bat.change_status(s, b.id, "release", actor="Ben")
+        return b.lot_code
+
+    def recipe(s: Session, code: str, name: str, unit: str, **line: int) -> tuple[int, int]:
+        v = rec.create_recipe(
+            s, code=code, name=name, yield_quantity="10", yield_unit=unit,
+            intermediate=unit == "kg",
+        )  # fmt: skip
+        rec.update_draft(s, v.id, lines=[rec.LineInput("1", "kg", **line)])
+        rec.publish(s, v.id)
+        return v.recipe_id, v.id
+
+    with sf.begin() as s:
+        sup = inv.create_supplier(s, name="Sunrise Farm")
+        chili = inv.create_material(s, code="CHILI", name="Habanero", stock_unit="kg")
+        lot = inv.receive_lot(
+            s, material_id=chili.id, quantity="5", supplier_id=sup.id,
+            supplier_lot_code="SF-7", origin="Hatch, NM", received_date=DAY,
+        )  # fmt: skip
+        mash_r, mash_v = recipe(s, "MASH", "Mash", "kg", material_id=chili.id)
+        base_r, base_v = recipe(s, "BASE", "Sauce base", "kg", component_recipe_id=mash_r)
+        sauce_r, sauce_v = recipe(s, "HS", "Hot sauce", "pcs", component_recipe_id=base_r)
+        mash = make(s, mash_v, [lot.lot_code])
+        lot_code, chili_id, sup_id = lot.lot_code, chili.id, sup.id
+    with sf.begin() as s:  # renamed after the mash was released, before the base was
+        inv.update_material(s, chili_id, name="Red habanero", stock_unit="kg")
+        base = make(s, base_v, [mash])
+        sauce = make(s, sauce_v, [base])
+        sauce_id = s.scalar(text("SELECT id FROM batches WHERE lot_code = :c"), {"c": sauce})
+        bat.ship_batch(s, sauce_id, customer="Deli", quantity="4", shipped_date=DAY)
+    with sf.begin() as s:  # and everything renamed once more
+        inv.update_material(s, chili_id, name="Ghost pepper", stock_unit="kg")
+        rec.update_recipe(s, mash_r, name="Smoked mash")
+        rec.update_recipe(s, base_r, name="Base No. 2")
+        rec.update_recipe(s, sauce_r, name="Fire sauce")
+        s.execute(text("UPDATE suppliers SET name = 'New Farm Ltd' WHERE id = :i"), {"i": sup_id})
+        fresh = make(s, sauce_v, [base], release=False)  # made now: live names
+    with sf() as s:
+        forward = trace_forward(s, lot_code)
+        from_base = trace_forward(s, base)
+        back = trace_backward(s, sauce)
+        recall = recall_report(s, lot_code)
+        kept = {
+            code: json.loads(data) if isinstance(data, str) else data
+            for code, data in s.execute(
+                text(
+                    "SELECT b.lot_code, s.data FROM batch_snapshots s "
+                    "JOIN batches b ON b.id = s.batch_id"
+                )
+            )
+        }
+        fsma = fsma_events(s, DAY, DAY)
+
+    # what the snapshots keep: the mash and its users name the material 'Habanero'
+    assert set(kept) == {mash, base, sauce}
+    assert [(ln["level"], ln["name"]) for ln in kept[sauce]["record"]["inputs"]] == [
+        (1, "Sauce base"), (2, "Mash"), (3, "Habanero")
+    ]  # fmt: skip
+
+    def as_kept(edges) -> None:  # every edge of a released consumer reads its snapshot
+        for e in edges:
+            record = kept.get(e.consumer_lot_code, {}).get("record")
+            if record is None:
+                continue
+            assert e.consumer_product == record["recipe_name"], e
+            line = next(ln for ln in record["inputs"] if ln["level"] == 1
+                        and ln["lot_code"] == e.source_lot_code)  # fmt: skip
+            assert (e.source_name, e.supplier) == (line["name"], line["supplier"]), e
+
+    as_kept(forward.edges)
+    as_kept(from_base.edges)
+    assert sorted(
+        (e.depth, e.consumer_product, e.source_name, e.supplier) for e in forward.edges
+    ) == [
+        (1, "Mash", "Habanero", "Sunrise Farm"),
+        (2, "Sauce base", "Mash", ""),
+        (3, "Fire sauce", "Sauce base", ""),  # the batch made now: live, its input as kept
+        (3, "Hot sauce", "Sauce base", ""),
+    ]
+    assert [sh.product for sh in forward.shipments] == ["Hot sauce"]
+    assert [(lv, e.source_name, e.supplier) for lv, e in back.walk()] == [
+        (1, "Sauce base", ""), (2, "Mash", ""), (3, "Habanero", "Sunrise Farm")
+    ]  # fmt: skip
+    assert sorted((b.depth, b.lot_code, b.product) for b in recall.batches) == sorted([
+        (1, mash, "Mash"), (2, base, "Sauce base"), (3, fresh, "Fire sauce"), (3, sauce, "Hot sauce")
+    ])  # fmt: skip
+    assert [s.product for s in recall.shipments] == ["Hot sauce"]
+    with pdfplumber.open(io.BytesIO(render_recall_report(recall))) as doc:
+        words = " ".join(" ".join((p.extract_text() or "").split()) for p in doc.pages)
+    assert "Sauce base" in words and "Hot sauce" in words and "Base No. 2" not in words
+    # the FSMA 204 rows: each transformation names its product and inputs as its record
+    transformations = {
+        (r.tlc, r.product, r.input_tlc, r.input_product)
+        for r in fsma if r.event_type == "Transformation"
+    }  # fmt: skip
+    assert transformations == {
+        (mash, "Mash", "SF-7", "Habanero"),
+        (base, "Sauce base", mash, "Mash"),
+        (sauce, "Hot sauce", base, "Sauce base"),
+        (fresh, "Fire sauce", base, "Sauce base"),
+    }
+    assert {(r.tlc, r.product) for r in fsma if r.event_type == "Shipping"} == {
+        (sauce, "Hot sauce")
+    }
