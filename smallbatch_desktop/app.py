@@ -341,13 +341,34 @@ def _open_or_explain(target: str, log_file: Path) -> OpenedDatabase | None:
     from PySide6.QtWidgets import QMessageBox
 
     from smallbatch_desktop.db.faults import explain
-    from smallbatch_desktop.db.migrate import sqlite_file
+    from smallbatch_desktop.db.migrate import (
+        UpgradeFailedError,
+        UpgradeStopped,
+        is_at_head,
+        sqlite_file,
+    )
     from smallbatch_desktop.db.opening import describe
     from smallbatch_desktop.domain.errors import CorruptDatabaseError, UserError
 
     for _attempt in range(2):
         try:
+            if not is_at_head(target):
+                # a new, older or shared database: set up or updated on a worker thread,
+                # with a window saying what happens while an older one is updated
+                from smallbatch_desktop.ui.upgrade import prepare_database
+
+                prepare_database(target, where=describe(target))
             return open_for_window(target)
+        except UpgradeStopped:
+            from smallbatch_desktop.ui.upgrade import stopped_message
+
+            log.warning("the update of %s was stopped", describe(target))
+            QMessageBox.information(None, "Smallbatch", stopped_message(describe(target)))
+            return None
+        except UpgradeFailedError as exc:
+            log.error("updating %s failed", describe(target), exc_info=exc)
+            QMessageBox.critical(None, "Smallbatch", f"{exc}\n\nDetails are in {log_file}.")
+            return None
         except Exception as exc:
             fault = exc if isinstance(exc, UserError) else explain(exc, where=describe(target))
             if fault is None:

@@ -95,6 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:
         from smallbatch_desktop.db.faults import explain
+        from smallbatch_desktop.db.migrate import UpgradeFailedError
+
+        if isinstance(exc, UpgradeFailedError):
+            logging.getLogger("smallbatch").debug("upgrade failed", exc_info=True)
+            print(f"smallbatch: error: {_one_line(str(exc))}", file=sys.stderr)
+            return EXIT_USER_ERROR
 
         fault = explain(exc, where=_db_label(args))
         if fault is None:
@@ -150,9 +156,46 @@ def open_db(args: argparse.Namespace, *, read_only: bool = False) -> tuple[Any, 
     """``(engine, session_factory)`` for a sub-command: the fast path when the schema is
     current; for ``read_only`` commands never a new database file; for the others a
     ``PRAGMA quick_check`` first, so nothing is written on top of a damaged page."""
-    from smallbatch_desktop.db.opening import open_for_use
+    from smallbatch_desktop.db.opening import describe, open_for_use
 
-    return open_for_use(resolve_db(args), create=not read_only, check=not read_only)
+    target = resolve_db(args)
+    return open_for_use(
+        target, create=not read_only, check=not read_only, progress=UpgradeLines(describe(target))
+    )
+
+
+class UpgradeLines:
+    """Prints how an upgrade of the database goes, a line on stderr when a stage starts
+    and ends and at most every ``every_s`` seconds between (a large database takes
+    minutes: migration 0007_snapshot_backfill)."""
+
+    def __init__(self, where: str, stream: Any = None, every_s: float = 2.0) -> None:
+        self.where = where
+        self.stream = stream if stream is not None else sys.stderr
+        self.every_s = every_s
+        self._stage = ""
+        self._last = 0.0
+
+    def __call__(self, p: Any) -> None:
+        import time
+
+        now = time.monotonic()
+        new_stage = p.stage != self._stage
+        if not (new_stage or p.done >= p.total or now - self._last >= self.every_s):
+            return
+        if not self._stage:
+            print(
+                f"smallbatch: the database {self.where} was made by an older version: "
+                "updating it once (a large one takes minutes)",
+                file=self.stream,
+                flush=True,
+            )
+        self._stage, self._last = p.stage, now
+        print(
+            f"smallbatch: updating the database for this version: {p.text()}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def open_reader(args: argparse.Namespace) -> tuple[Any, Any] | None:

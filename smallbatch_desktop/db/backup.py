@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,10 +140,12 @@ def take_backup(
     folder: Path | None = None,
     out: Path | None = None,
     now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Copy the database at ``db_path`` with the online backup API, check the copy and
     rotate.  ``out`` writes to that file instead of the backup folder (no rotation).
-    Returns the new file."""
+    ``progress(pages copied, pages)`` as the copy goes (it may raise to stop it: the
+    part written is deleted).  Returns the new file."""
     db_path = db_path.expanduser()
     if not db_path.is_file():
         raise ValidationError(f"backup: there is no database at {db_path}", field="db")
@@ -159,7 +162,7 @@ def take_backup(
         target = out
     part = target.with_name(target.name + ".part")
     try:
-        _copy(db_path, part)
+        _copy(db_path, part, progress)
         check = _quick_check(part)
         if check != "ok":
             raise CorruptDatabaseError(
@@ -180,15 +183,27 @@ def take_backup(
     return target
 
 
-def _copy(source: Path, target: Path) -> None:
+#: pages copied per step when progress is shown (64 MB of 4 KB pages)
+PAGES_PER_STEP = 16_384
+
+
+def _copy(source: Path, target: Path, progress: Callable[[int, int], None] | None = None) -> None:
     """``source`` -> a new self-contained file ``target`` (rollback journal, not WAL:
-    a backup is one file)."""
+    a backup is one file).  With ``progress``, in steps of ``PAGES_PER_STEP`` pages."""
     target.unlink(missing_ok=True)
     src = sqlite3.connect(readonly_uri(source.resolve()), uri=True, timeout=10)
     try:
         dst = sqlite3.connect(target)
         try:
-            src.backup(dst)
+            if progress is None:
+                src.backup(dst)
+            else:
+                src.backup(
+                    dst,
+                    pages=PAGES_PER_STEP,
+                    progress=lambda _status, left, total: progress(total - left, total),
+                    sleep=0,
+                )
             dst.execute("PRAGMA journal_mode=DELETE")
             dst.commit()
         finally:

@@ -249,11 +249,18 @@ def make_session_factory(engine: Engine) -> SessionFactory:
     return SessionFactory(bind=engine, expire_on_commit=False)
 
 
-def open_database(db: str | Path, *, migrate: bool = True) -> tuple[Engine, SessionFactory]:
-    """Engine + session factory, with the schema upgraded to head."""
+def open_database(
+    db: str | Path, *, migrate: bool = True, progress: Callable[[Any], None] | None = None
+) -> tuple[Engine, SessionFactory]:
+    """Engine + session factory, with the schema upgraded to head (``progress``: see
+    ``db.migrate.upgrade_to_head``)."""
     engine = make_engine(db)
     if migrate:
         from smallbatch_desktop.db.migrate import upgrade_to_head
 
-        upgrade_to_head(engine)
+        try:
+            upgrade_to_head(engine, progress=progress)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine, make_session_factory(engine)

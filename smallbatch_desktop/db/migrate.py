@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -162,8 +164,57 @@ def current_revision(engine: Engine) -> str | None:
         return current_revision_on(conn)
 
 
+#: the stages of an upgrade, in order: the copy kept first, the schema, then the
+#: released batch records' snapshots (migration 0007_snapshot_backfill)
+BACKUP, SCHEMA, SNAPSHOTS = "backup", "schema", "snapshots"
+
+
+@dataclass(frozen=True)
+class UpgradeProgress:
+    """Where an upgrade of an existing database is: ``done`` of ``total`` in ``stage``
+    (pages copied for ``BACKUP``, migration steps for ``SCHEMA``, batches for
+    ``SNAPSHOTS``).  ``upgrade_to_head`` hands these to its ``progress`` callback; the
+    window and the command line word them with ``text``."""
+
+    stage: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total > 0 else 0
+
+    def text(self) -> str:
+        if self.stage == BACKUP:
+            return f"keeping a copy of the database first: {self.percent}% copied"
+        if self.stage == SCHEMA:
+            return f"updating its tables: {self.done} of {self.total} steps done"
+        return (
+            "keeping each released batch record as it reads today: "
+            f"{self.done:,} of {self.total:,} batch records"
+        )
+
+
+Progress = Callable[[UpgradeProgress], None]
+
+
+class UpgradeStopped(Exception):
+    """Raised by a ``progress`` callback to stop an upgrade (the user cancelled it): the
+    transaction is rolled back and the database stays as it was."""
+
+
+class UpgradeFailedError(Exception):
+    """An upgrade that failed for a reason not among the database faults (a bug, data
+    a migration did not expect): nothing of it was kept.  ``str()`` says so in a
+    sentence; ``__cause__`` is what failed."""
+
+
 def upgrade_to_head(
-    engine: Engine, *, backups: Path | None = None, backup_first: bool = True
+    engine: Engine,
+    *,
+    backups: Path | None = None,
+    backup_first: bool = True,
+    progress: Progress | None = None,
 ) -> None:
     """Bring the schema to the newest revision, all or nothing.
 
@@ -174,7 +225,13 @@ def upgrade_to_head(
     transaction: on SQLite through ``_transactional_sqlite`` (pysqlite would otherwise
     run each CREATE outside any transaction, so a crash half-way left a half-made
     schema that the next start could not upgrade), on PostgreSQL as is (its DDL is
-    transactional)."""
+    transactional).
+
+    ``progress`` is called with an ``UpgradeProgress`` as an existing database is
+    upgraded (not when an empty one is created); it may raise to stop the upgrade,
+    which then leaves the database as it was.  A failure that is not a database fault
+    (``db.faults.explain``) nor a ``UserError`` is an ``UpgradeFailedError`` saying
+    that nothing was changed and where the copy is."""
     current = current_revision(engine)
     head = head_revision()
     if current == head:
@@ -185,10 +242,19 @@ def upgrade_to_head(
     check_not_newer(current, where)
     from alembic import command
 
+    tell = progress if progress is not None and current is not None else None
+    copy: Path | None = None
     if path is not None and current is not None and backup_first:
         from smallbatch_desktop.db.backup import take_backup
 
-        take_backup(path, reason=f"before-upgrade-to-{head}", folder=backups)
+        copy = take_backup(
+            path,
+            reason=f"before-upgrade-to-{head}",
+            folder=backups,
+            progress=None
+            if tell is None
+            else lambda done, total: tell(UpgradeProgress(BACKUP, done, total)),
+        )
     runner = _transactional_sqlite(engine) if path is not None else engine
     try:
         with runner.begin() as conn:
@@ -202,15 +268,62 @@ def upgrade_to_head(
             # (the models are the head's), in the same transaction
             after_head: list[Any] = []
             cfg.attributes["after_head"] = after_head
+            if tell is not None:
+                steps = _steps_between(current, head)
+                applied = [0]
+
+                def step_done(**_kw: Any) -> None:
+                    applied[0] += 1
+                    tell(UpgradeProgress(SCHEMA, min(applied[0], steps), steps))
+
+                tell(UpgradeProgress(SCHEMA, 0, steps))
+                cfg.attributes["on_version_apply"] = [step_done]
+                # the snapshot backfill (0007_snapshot_backfill) reports its batches
+                cfg.attributes["snapshot_progress"] = lambda done, total: tell(
+                    UpgradeProgress(SNAPSHOTS, done, total)
+                )
             command.upgrade(cfg, "head")
             for step in after_head:
                 step(conn)
+    except Exception as exc:
+        _reword_failure(exc, where, copy)
+        raise
     finally:
         if runner is not engine:
             runner.dispose()
             # connections opened before the upgrade keep the old schema for PRAGMAs
             # (index_list...) until they are reopened
             engine.dispose()
+
+
+def _steps_between(current: str | None, head: str) -> int:
+    """How many migrations take ``current`` to ``head`` (1 when it cannot be told)."""
+    revs = _revision_graph() or {}
+    n, rev = 0, head
+    while rev != current and rev in revs:
+        n, step_down = n + 1, revs[rev]
+        if step_down is None:
+            break
+        rev = step_down
+    return max(n, 1)
+
+
+def _reword_failure(exc: Exception, where: str, copy: Path | None) -> None:
+    """Raise ``UpgradeFailedError`` for a failure that is neither a ``UserError`` nor a
+    database fault ``db.faults.explain`` words (those say what to do themselves)."""
+    from smallbatch_desktop.db.faults import explain
+    from smallbatch_desktop.domain.errors import UserError
+
+    if isinstance(exc, UserError | UpgradeStopped) or explain(exc, where=where) is not None:
+        return
+    from smallbatch_desktop import __version__
+
+    kept = f"; the copy taken before the update is {copy}" if copy is not None else ""
+    raise UpgradeFailedError(
+        f"The database {where} could not be updated for Smallbatch {__version__} "
+        f"({type(exc).__name__}: {exc}). Nothing was changed: it is as it was before the "
+        f"update{kept}."
+    ) from exc
 
 
 def current_revision_on(conn: Any) -> str | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from smallbatch_desktop.db.migrate import UpgradeProgress
     from smallbatch_desktop.services.fast_reads import Reader
 
 
@@ -101,13 +102,17 @@ def check_intact(target: str | Path) -> None:
 
 
 def open_for_use(
-    target: str | Path, *, create: bool = True, check: bool = False
+    target: str | Path,
+    *,
+    create: bool = True,
+    check: bool = False,
+    progress: Callable[[UpgradeProgress], None] | None = None,
 ) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory on ``target`` at the newest schema.
 
     ``create=False`` for read-only work: a missing SQLite file is a ``NotFoundError``
     rather than a new empty database.  ``check``: run ``check_intact`` first (commands
-    that write)."""
+    that write).  ``progress``: told how an upgrade goes (``db.migrate``)."""
     from smallbatch_desktop.db.engine import make_engine, make_session_factory, open_database
     from smallbatch_desktop.db.migrate import is_at_head
 
@@ -117,7 +122,7 @@ def open_for_use(
     if is_at_head(text):
         engine = make_engine(text)
         return engine, make_session_factory(engine)
-    return open_database(text)
+    return open_database(text, progress=progress)
 
 
 def open_reader(target: str | Path) -> tuple[Reader, Callable[[], None]] | None:

@@ -247,3 +247,36 @@ def test_labels_into_a_missing_folder_is_one_line_before_anything_loads(demo_db,
     assert not out.parent.exists()
     with sqlite3.connect(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM label_print_runs").fetchone()[0] == runs
+
+
+def test_a_long_upgrade_prints_its_progress(tmp_path):
+    """A command on a database an older version made (1,200 released batches without
+    their snapshots) updates it first, saying so on stderr stage by stage, the batch
+    records counted as they go; stdout has only the command's own output."""
+    from factories import older_database
+
+    from smallbatch_desktop.db.migrate import head_revision, stored_revision
+
+    path = tmp_path / "old.sqlite"
+    older_database(path, 1200)
+    r = run("trace", "G7L0000000", "--direction", "forward", "--db", str(path))
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0] == (
+        f"smallbatch: the database {path} was made by an older version: updating it once "
+        "(a large one takes minutes)"
+    )
+    prefix = "smallbatch: updating the database for this version: "
+    assert all(line.startswith(prefix) for line in lines[1:]), lines
+    said = [line.removeprefix(prefix) for line in lines[1:]]
+    assert said[0].startswith("keeping a copy of the database first: ")
+    assert "keeping a copy of the database first: 100% copied" in said
+    assert "updating its tables: 1 of 1 steps done" in said
+    counted = [s for s in said if s.startswith("keeping each released batch record")]
+    assert counted[-1].endswith(": 1,200 of 1,200 batch records")
+    assert len(counted) >= 2
+    assert "G7L0000000" in r.stdout and "updating" not in r.stdout
+    assert stored_revision(path) == head_revision()
+    # at head, the next command says nothing of it
+    r = run("trace", "G7L0000000", "--direction", "forward", "--db", str(path))
+    assert r.returncode == 0 and r.stderr == ""

@@ -30,6 +30,8 @@ def _run(connection) -> None:
         render_as_batch=True,  # SQLite cannot ALTER most things
         compare_type=True,
         include_name=include_name,
+        # db.migrate's progress: called after each migration step
+        on_version_apply=config.attributes.get("on_version_apply", ()),
     )
     with context.begin_transaction():
         context.run_migrations()

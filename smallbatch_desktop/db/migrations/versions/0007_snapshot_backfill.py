@@ -21,7 +21,7 @@ Create Date: 2026-12-03 14:50:00
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from alembic import context, op
@@ -32,21 +32,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def backfill(connection: Any) -> int:
+def backfill(connection: Any, progress: Callable[[int, int], None] | None = None) -> int:
+    """``progress(done, total)`` after each chunk of batches (``db.migrate`` shows it)."""
     from sqlalchemy.orm import Session
 
     from smallbatch_desktop.services.snapshots import backfill as take_missing
 
     with Session(bind=connection, expire_on_commit=False) as session:
-        return take_missing(session)  # flushed; the upgrade's transaction commits it
+        # flushed; the upgrade's transaction commits it
+        return take_missing(session, progress=progress)
 
 
 def upgrade() -> None:
     after_head = context.config.attributes.get("after_head")
+    # db.migrate's progress callback, when the upgrade shows its progress
+    progress = context.config.attributes.get("snapshot_progress")
     if after_head is None:
-        backfill(op.get_bind())
+        backfill(op.get_bind(), progress)
     else:
-        after_head.append(backfill)
+        after_head.append(lambda connection: backfill(connection, progress))
 
 
 def downgrade() -> None:
