@@ -271,7 +271,10 @@ def test_a_long_upgrade_prints_its_progress(tmp_path):
     said = [line.removeprefix(prefix) for line in lines[1:]]
     assert said[0].startswith("keeping a copy of the database first: ")
     assert "keeping a copy of the database first: 100% copied" in said
-    assert "updating its tables: 1 of 1 steps done" in said
+    import re
+
+    tables = [s for s in said if s.startswith("updating its tables")]
+    assert re.fullmatch(r"updating its tables: (\d+) of \1 steps done", tables[-1])
     counted = [s for s in said if s.startswith("keeping each released batch record")]
     assert counted[-1].endswith(": 1,200 of 1,200 batch records")
     assert len(counted) >= 2

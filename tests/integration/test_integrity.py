@@ -469,7 +469,7 @@ def test_trace_and_recall_of_a_renamed_material_show_each_record_as_kept(db) -> 
             bat.record_consumption(s, b.id, lot_code=code, quantity="1", unit="kg")
         if release:
             bat.change_status(s, b.id, "start")
-            bat.change_status(s, b.id, "to_qc")
+            bat.finish_production(s, b.id, actual_quantity="10")
             bat.change_status(s, b.id, "release", actor="Ben")
         return b.lot_code
 
@@ -499,6 +499,7 @@ def test_trace_and_recall_of_a_renamed_material_show_each_record_as_kept(db) -> 
         base = make(s, base_v, [mash])
         sauce = make(s, sauce_v, [base])
         sauce_id = s.scalar(text("SELECT id FROM batches WHERE lot_code = :c"), {"c": sauce})
+        inv.create_customer(s, name="Deli")
         bat.ship_batch(s, sauce_id, customer="Deli", quantity="4", shipped_date=DAY)
     with sf.begin() as s:  # and everything renamed once more
         inv.update_material(s, chili_id, name="Ghost pepper", stock_unit="kg")
