@@ -5,7 +5,7 @@
 
 A copy of the scaled database built ``--without-snapshots`` (every generated batch is
 released, none has a snapshot, as in a workshop that released them before migration
-0003) is stamped back to
+0003) is taken back to
 the revision before ``0007_snapshot_backfill`` and upgraded the way the app upgrades (``db.migrate.upgrade_to_head``,
 one transaction): migration ``0007_snapshot_backfill`` snapshots every one of them, a
 chunk of 500 at a time.  Figures printed: batches snapshotted, seconds, ms per batch,
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import scale_db
 
-#: the revision just before the backfill: the database is stamped back to it
+#: the revision just before the backfill: the database is taken back to it
 BEFORE = "0009_speed"
 MISSING = (
     "SELECT count(*) FROM batches b WHERE status IN ('released', 'rejected', 'recalled') "
@@ -43,13 +43,16 @@ def main() -> int:
     args = ap.parse_args()
     source = Path(args.db) if args.db else scale_db(args.scale, snapshots=False)
     from smallbatch_desktop.db.engine import make_engine
-    from smallbatch_desktop.db.migrate import upgrade_to_head
+    from smallbatch_desktop.db.migrate import downgrade_to, upgrade_to_head
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "upgrade.sqlite"
         shutil.copyfile(source, path)
+        engine = make_engine(path)
+        downgrade_to(engine, BEFORE)  # the schema as the version before the backfill had it
+        engine.dispose()
         with sqlite3.connect(path) as conn:
-            conn.execute("UPDATE alembic_version SET version_num = ?", (BEFORE,))
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             missing = conn.execute(MISSING).fetchone()[0]
         size = path.stat().st_size
         engine = make_engine(path)

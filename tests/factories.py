@@ -132,18 +132,18 @@ BEFORE_SNAPSHOTS = "0009_speed"
 
 def older_database(path: object, batches: int) -> None:
     """A database as an older version of Smallbatch left it at ``path``: ``batches``
-    generated released batches without their snapshots, stamped at the revision
-    before the snapshot backfill (the next open updates it)."""
+    generated released batches without their snapshots, the schema taken back to the
+    revision before the snapshot backfill (the next open updates it)."""
     import contextlib
     import sqlite3
 
     from smallbatch_desktop.db.engine import open_database
+    from smallbatch_desktop.db.migrate import downgrade_to
     from smallbatch_desktop.services.demo import generate_scale
 
     engine, _sf = open_database(str(path))
     generate_scale(engine, batches, snapshots=False)
+    downgrade_to(engine, BEFORE_SNAPSHOTS)
     engine.dispose()
     with contextlib.closing(sqlite3.connect(str(path))) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = ?", (BEFORE_SNAPSHOTS,))
-        conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

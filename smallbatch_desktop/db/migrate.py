@@ -296,6 +296,18 @@ def upgrade_to_head(
             engine.dispose()
 
 
+def downgrade_to(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` in one transaction (developers, benchmarks
+    and tests that need a database as an older version left it; the app never
+    downgrades)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def _steps_between(current: str | None, head: str) -> int:
     """How many migrations take ``current`` to ``head`` (1 when it cannot be told)."""
     revs = _revision_graph() or {}
