@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -117,6 +118,10 @@ def make_engine(db: str | Path, *, echo: bool = False) -> Engine:
 #: ``session.info`` key: the running trial's ``TrialSpells.breathe`` (services call it
 #: between rows through ``services.common.let_others_in``)
 BREATHE = "smallbatch_breathe"
+#: ``session.info`` key: the PostgreSQL advisory lock keys a trial's unit of work holds
+#: (``services.common.lock_order_numbers``...); a breath gives them up with the rest of
+#: the transaction, so it takes them again before the next row
+XACT_LOCKS = "smallbatch_xact_locks"
 #: a trial holds the write lock at most this long at a time (seconds) ...
 TRIAL_SPELL_S = 1.0
 #: ... then leaves it free this long on SQLite, where a writer waiting for the lock polls
@@ -147,6 +152,11 @@ class TrialSpells:
             time.sleep(self.gap)
         self.session.begin()
         self.session.connection(execution_options={WRITE: True})
+        # the rows after the breath are checked under the same locks as those before it
+        # (without the order-number lock, a preview's new customer and a workstation's
+        # import of the same export waited for each other: a deadlock)
+        for key in sorted(self.session.info.get(XACT_LOCKS, ())):
+            self.session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
         self._since = time.monotonic()
         self.breaths += 1
         return True
@@ -183,6 +193,7 @@ class SessionFactory(sessionmaker[Session]):
                 yield session
             finally:
                 session.info.pop(BREATHE, None)
+                session.info.pop(XACT_LOCKS, None)
                 session.rollback()
 
 

@@ -163,3 +163,49 @@ def test_a_long_preview_does_not_keep_another_workstation_from_saving(
             assert s.scalar(select(func.count()).select_from(MaterialLot)) == SAVES
     finally:
         engine.dispose()
+
+
+def test_a_preview_that_gives_way_takes_its_locks_again(url: str) -> None:
+    """PostgreSQL: the order-number and lot-code locks a preview took are given up with
+    its transaction when it gives way; the rows after that must be checked under them
+    again. Without them, a preview's new customer and another workstation's import of the
+    same export waited for each other (deadlock_detected in the order-import race)."""
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite's write lock is taken again by the trial itself")
+    from sqlalchemy import text
+
+    from smallbatch_desktop.db.engine import make_engine, open_database
+    from smallbatch_desktop.services.common import (
+        _LOT_CODE_LOCK,
+        _ORDER_NUMBER_LOCK,
+        let_others_in,
+        lock_lot_codes,
+        lock_order_numbers,
+    )
+
+    engine, sf = open_database(url)
+    other = make_engine(url)
+    try:
+
+        def free(key: int) -> bool:
+            """Whether another workstation could take the lock now (and gives it back)."""
+            with other.connect() as conn:
+                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                return bool(got)
+
+        with sf.trial(spell=0) as s:
+            lock_order_numbers(s)
+            lock_lot_codes(s)
+            assert not free(_ORDER_NUMBER_LOCK) and not free(_LOT_CODE_LOCK)
+            assert let_others_in(s)  # gave way: rolled back, then began again
+            assert not free(_ORDER_NUMBER_LOCK) and not free(_LOT_CODE_LOCK)
+        # the trial is over: its locks went with it, and the next trial starts without
+        assert free(_ORDER_NUMBER_LOCK) and free(_LOT_CODE_LOCK)
+        with sf.trial(spell=0) as s:
+            assert let_others_in(s)
+            assert free(_ORDER_NUMBER_LOCK)
+    finally:
+        other.dispose()
+        engine.dispose()
