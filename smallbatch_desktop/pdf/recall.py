@@ -29,7 +29,7 @@ from typing import Any
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table
 
 from smallbatch_desktop.domain.records import (
     InputLine,
@@ -72,6 +72,12 @@ _MARGIN = 14 * mm
 _BODY_W = _PAGE[0] - 2 * _MARGIN
 _CELL_FONT = SANS
 _CELL_SIZE = 7.5
+
+
+#: a section heading starts a new page unless this much room is left under it: the
+#: heading, its note, a table's header and its first rows (never a heading alone at the
+#: foot of a page)
+SECTION_START = 45 * mm
 
 
 def render_recall_report(
@@ -153,6 +159,7 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     story.append(_actions(r, t))
 
     # customers first: they are who the coordinator calls
+    story.append(CondPageBreak(SECTION_START))
     story.append(Para(f"Customers to contact ({len(r.customers):,})", st.h2))
     if r.customers:
         story.append(
@@ -168,6 +175,7 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
         story.append(Para("No shipments: nothing left the workshop.", st.body))
 
     # what is affected: the lot's facts and the counts, then per product and status
+    story.append(CondPageBreak(SECTION_START))
     story.append(Para("What is affected", st.h2))
     story.append(_summary(_facts(lot), _counts(r, t)))
     if len(t.by_depth) > 1:
@@ -178,9 +186,11 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
         story.append(_lines_table(t))
 
     if r.upstream:
+        story.append(CondPageBreak(SECTION_START))
         story.append(Para("Where the recalled batch came from", st.h2))
         story.append(_upstream_table(r.upstream))
 
+    story.append(CondPageBreak(SECTION_START))
     story.append(Para(f"Affected batches ({t.batches:,})", st.h2))
     if r.batches:
         story.append(
@@ -200,6 +210,7 @@ def _story(r: RecallReport, title: str, tz: dt.tzinfo | None) -> list[Flowable]:
     else:
         story.append(Para("The lot has not been used in any batch.", st.body))
 
+    story.append(CondPageBreak(SECTION_START))
     story.append(Para(f"Shipments ({t.shipments:,})", st.h2))
     if r.shipments:
         if r.omitted_shipments:

@@ -191,3 +191,26 @@ def test_small_recall_lists_everything_without_a_note(session: Session) -> None:
     flat = " ".join(_pdf_text(render_recall_report(rep, tz=dt.UTC, invariant=True)).split())
     assert "not printed" not in flat and "more affected batches" not in flat
     assert "Contact the 2 customers below (3 shipments, 42 pcs" in flat
+
+
+def test_a_section_heading_never_stands_alone_at_the_foot_of_a_page(busy: Session) -> None:
+    """Wherever the customers table ends, the 'Affected batches' and 'Shipments' headings
+    start a page with their table's first rows, never alone at the foot of the one
+    before. The customers are repeated a growing number of times to move the headings
+    down through the page."""
+    import dataclasses
+
+    rep = recall_report(busy, "L-SALT-009", now=AT)
+    assert rep.customers
+    tables = {"Affected batches (": "Batch lot", "Shipments (": "Document"}
+    for k in range(1, 40):
+        pdf = render_recall_report(
+            dataclasses.replace(rep, customers=rep.customers * k), tz=dt.UTC, invariant=True
+        )
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            pages = [p.extract_text() or "" for p in doc.pages]
+        for heading, column in tables.items():
+            on = [i for i, text in enumerate(pages) if heading in text]
+            assert len(on) == 1, (k, heading)
+            after = pages[on[0]].split(heading, 1)[1]
+            assert column in after, f"{heading!r} alone at the foot of page {on[0] + 1} ({k=})"
