@@ -147,6 +147,11 @@ class Platform:
     #: the price column is the line's total (Square's Gross Sales), not the unit price
     price_is_total: bool = False
 
+    @property
+    def name(self) -> str:
+        """The platform's own name, as a maker knows it ("Shopify", "WooCommerce")."""
+        return self.title.split()[0]
+
     def order_number(self, raw: str) -> str:
         raw = raw.strip()
         return raw if not self.number_prefix else f"{self.number_prefix}{raw.lstrip('#')}"

@@ -317,7 +317,7 @@ class OrderView(QWidget):
             # the customer's and the shop's own text shown as typed
             extra = f"<br>Cancelled: {esc(view.cancel_reason)}" if view.cancel_reason else ""
             notes = f"<br>{esc(view.notes)}" if view.notes else ""
-            source = f" · from {esc(view.source)}" if view.source else ""
+            source = f" · from {esc(_source_name(view.source))}" if view.source else ""
             self.header.setText(
                 f"<b>{esc(view.number)}</b> · {esc(view.customer)} · "
                 f"{esc(ords.CHANNEL_LABELS.get(view.channel, view.channel))} · "
@@ -486,3 +486,12 @@ def _personal_text(ln: ords.LineView) -> str:
 
 def _personal_tip(ln: ords.LineView) -> str:
     return "Personalised: one label per unit" if ln.personalised else ""
+
+
+def _source_name(source: str) -> str:
+    """Where an imported order came from, by the platform's own name ("Shopify"), not
+    the key the import stores ("shopify")."""
+    from smallbatch_desktop.services.imports.platforms import PLATFORMS
+
+    platform = PLATFORMS.get(source)
+    return platform.name if platform is not None else source

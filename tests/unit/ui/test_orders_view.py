@@ -160,6 +160,32 @@ def test_status_buttons_follow_the_order_life(qtbot, window, shop, session_facto
     assert (start.isEnabled(), reopen.isEnabled()) == (False, True)
 
 
+def test_an_imported_order_names_its_shop_as_the_maker_knows_it(
+    qtbot, window, shop, session_factory
+):
+    """The header says where an imported order came from by the platform's name
+    ("from Shopify", "from WooCommerce"), not the key the import stores."""
+    with session_factory.begin() as s:
+        ids = {
+            key: ords.create_order(
+                s,
+                customer="Corner Deli",
+                lines=[L("HS", "1")],
+                source=key,
+                number=f"#{1001 + len(key)}",
+            ).id
+            for key in ("shopify", "woocommerce", "")
+        }
+    view = _orders(window)
+    header = child(view, QLabel, "orderHeader")
+    view.select_order(ids["shopify"])
+    assert "from Shopify" in header.text() and "shopify" not in header.text()
+    view.select_order(ids["woocommerce"])
+    assert "from WooCommerce" in header.text()
+    view.select_order(ids[""])  # taken in Smallbatch: no source
+    assert " from " not in header.text()
+
+
 def test_order_list_pages_sorts_and_searches_in_sql(
     qtbot, window, shop, session_factory, qtmodeltester
 ):
