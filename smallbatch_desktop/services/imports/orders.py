@@ -255,9 +255,7 @@ def run_order_import(
     chosen = date_order or platform.date_order
     order, ask, note = file_date_order(table, platform.fields, mapping, chosen)
     if platform.date_order is not None and date_order is None:
-        note = (
-            f"dates read as {platform.date_order.label}, as {platform.title.split()[0]} writes them"
-        )
+        note = f"dates read as {platform.date_order.label}, as {platform.name} writes them"
     report.date_order, report.needs_date_order = order, ask
     if note:
         report.notes.append(note)
