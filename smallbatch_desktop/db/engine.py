@@ -122,6 +122,23 @@ BREATHE = "smallbatch_breathe"
 #: (``services.common.lock_order_numbers``...); a breath gives them up with the rest of
 #: the transaction, so it takes them again before the next row
 XACT_LOCKS = "smallbatch_xact_locks"
+
+
+def _pg_xact_lock(session: Session, key: int) -> None:
+    session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+
+def xact_lock(session: Session, key: int) -> None:
+    """PostgreSQL: take the transaction-scoped advisory lock ``key`` (SQLite's write lock
+    already serialises writers).  Inside a preview (``SessionFactory.trial``) the key is
+    remembered, so that the lock is taken again after the preview gives way to others."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    _pg_xact_lock(session, key)
+    if BREATHE in session.info:
+        session.info.setdefault(XACT_LOCKS, set()).add(key)
+
+
 #: a trial holds the write lock at most this long at a time (seconds) ...
 TRIAL_SPELL_S = 1.0
 #: ... then leaves it free this long on SQLite, where a writer waiting for the lock polls
@@ -156,7 +173,7 @@ class TrialSpells:
         # (without the order-number lock, a preview's new customer and a workstation's
         # import of the same export waited for each other: a deadlock)
         for key in sorted(self.session.info.get(XACT_LOCKS, ())):
-            self.session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+            _pg_xact_lock(self.session, key)
         self._since = time.monotonic()
         self.breaths += 1
         return True

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smallbatch_desktop.domain.errors import DuplicateError, NotFoundError, ValidationError
@@ -227,26 +227,15 @@ _LOT_CODE_LOCK = 0x5B1C0DE
 _ORDER_NUMBER_LOCK = 0x5B1C0DF
 
 
-def _advisory_xact_lock(session: Session, key: int) -> None:
-    """PostgreSQL: take the transaction-scoped advisory lock ``key`` (SQLite's write lock
-    already serialises writers).  Inside a preview (``SessionFactory.trial``) the key is
-    remembered, so that the lock is taken again after the preview gives way to others."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    from smallbatch_desktop.db.engine import BREATHE, XACT_LOCKS
-
-    session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-    if BREATHE in session.info:
-        session.info.setdefault(XACT_LOCKS, set()).add(key)
-
-
 def lock_lot_codes(session: Session) -> None:
     """Serialise the choice of new lot codes between workstations for this unit of work.
 
     The next free code is found by reading the codes taken; on PostgreSQL two
     transactions could read the same state and pick the same code, so they queue on a
     transaction-scoped advisory lock.  SQLite's write lock already serialises them."""
-    _advisory_xact_lock(session, _LOT_CODE_LOCK)
+    from smallbatch_desktop.db.engine import xact_lock
+
+    xact_lock(session, _LOT_CODE_LOCK)
 
 
 def lock_order_numbers(session: Session) -> None:
@@ -257,7 +246,9 @@ def lock_order_numbers(session: Session) -> None:
     PostgreSQL a second workstation importing the same export, or taking an order at the
     same moment, waits here until the first one's unit of work ends and then reads its
     orders.  SQLite's write lock already serialises them."""
-    _advisory_xact_lock(session, _ORDER_NUMBER_LOCK)
+    from smallbatch_desktop.db.engine import xact_lock
+
+    xact_lock(session, _ORDER_NUMBER_LOCK)
 
 
 def insert_with_new_code(
