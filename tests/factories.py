@@ -81,6 +81,20 @@ def kitchen(s: Session) -> Kitchen:
     return Kitchen(chili_lot, vin_lot, mash, sauce)
 
 
+def record_suggested_inputs(s: Session, batch_id: int) -> None:
+    """Record the inputs the app suggests for the batch (FEFO picks for every line)."""
+    for need in bat.suggest_lots(s, batch_id):
+        for p in need.picks:
+            bat.record_consumption(
+                s,
+                batch_id,
+                lot_code=p.lot_code,
+                quantity=p.take,
+                unit=p.unit,
+                recipe_line_id=need.line_id,
+            )
+
+
 def released_batch(
     s: Session,
     version: RecipeVersion,
@@ -97,16 +111,7 @@ def released_batch(
     b = bat.plan_batch(
         s, recipe_version_id=version.id, planned_quantity=qty, made_date=day, operator=operator
     )
-    for need in bat.suggest_lots(s, b.id):
-        for p in need.picks:
-            bat.record_consumption(
-                s,
-                b.id,
-                lot_code=p.lot_code,
-                quantity=p.take,
-                unit=p.unit,
-                recipe_line_id=need.line_id,
-            )
+    record_suggested_inputs(s, b.id)
     bat.change_status(s, b.id, "start")
     bat.finish_production(
         s,

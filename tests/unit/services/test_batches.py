@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from factories import DAY, kitchen, released_batch
+from factories import DAY, kitchen, record_suggested_inputs, released_batch
 from sqlalchemy import func, select
 
 from smallbatch_desktop.domain.errors import (
@@ -478,16 +478,7 @@ def test_a_released_record_shows_every_qc_result_and_the_database_keeps_them(ses
     with session_factory.begin() as s:
         k = kitchen(s)
         b = bat.plan_batch(s, recipe_version_id=k.mash_v.id, planned_quantity="5", made_date=DAY)
-        for need in bat.suggest_lots(s, b.id):
-            for p in need.picks:
-                bat.record_consumption(
-                    s,
-                    b.id,
-                    lot_code=p.lot_code,
-                    quantity=p.take,
-                    unit=p.unit,
-                    recipe_line_id=need.line_id,
-                )
+        record_suggested_inputs(s, b.id)
         bat.change_status(s, b.id, "start")
         bat.finish_production(
             s, b.id, actual_quantity="4.8", waste_quantity="0.2", waste_reason="spilt", actor="Ann"
