@@ -82,13 +82,16 @@ def _dialect(session: Session) -> str:
 
 def _product(session: Session) -> tuple[str, str]:
     """(product expression, the join it needs) for a query over ``batches b`` joined
-    to ``recipes r``: the name a released record keeps, else the recipe's."""
+    to ``recipes r``: the name a released record keeps, else the recipe's (the same
+    unless the recipe was renamed since: ``models.MasterEdit``)."""
     kept = _KEPT[_dialect(session)]
     return (
         f"COALESCE({kept}, r.name)",
         "JOIN recipe_versions v ON v.id = b.recipe_version_id "
         "JOIN recipes r ON r.id = v.recipe_id "
-        f"LEFT JOIN batch_snapshots bs ON bs.batch_id = b.id AND b.status IN {_FROZEN}",
+        f"LEFT JOIN batch_snapshots bs ON bs.batch_id = b.id AND b.status IN {_FROZEN} "
+        # only a renamed recipe's records can keep another name (trace.kept_names)
+        "AND v.recipe_id IN (SELECT ref_id FROM master_edits WHERE kind = 'recipe')",
     )
 
 

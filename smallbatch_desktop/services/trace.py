@@ -235,34 +235,50 @@ _FIND_SUPPLIER_LOT = (
 #: a released, rejected or recalled batch keeps what its record showed (a snapshot)
 FROZEN = frozenset(("released", "rejected", "recalled"))
 _KEPT_NAME = {
-    "sqlite": "json_extract(data, '$.record.recipe_name')",
-    "postgresql": "(data::json) #>> '{record,recipe_name}'",
+    "sqlite": "json_extract(s.data, '$.record.recipe_name')",
+    "postgresql": "(s.data::json) #>> '{record,recipe_name}'",
 }
+_EDITED = "SELECT kind, ref_id FROM master_edits"
+
+
+def edited(session: Source) -> dict[str, frozenset[int]]:
+    """Master data changed since it was made (``models.MasterEdit``): kind (recipe,
+    material, supplier, lot) -> ids.  Only a record that used one of these can keep
+    other names than the live ones; in most workshops there are none or a few."""
+    out: dict[str, set[int]] = {}
+    for kind, ref_id in _fetch(session, _EDITED, {}):
+        out.setdefault(kind, set()).add(ref_id)
+    return {kind: frozenset(ids) for kind, ids in out.items()}
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return ",".join(str(int(i)) for i in ids)
 
 
 def kept_names(session: Source, batch_ids: Iterable[int]) -> dict[int, str]:
-    """The product (recipe) names that released records keep (``services.snapshots``):
-    batch id -> name, for the batches among ``batch_ids`` that have a snapshot.  Read
-    in SQL (the JSON's one field), 500 ids a statement."""
+    """The product (recipe) names that released records keep (``services.snapshots``)
+    where they differ from the live ones: batch id -> name, for the batches among
+    ``batch_ids`` that have a snapshot and whose recipe was renamed since it was made
+    (``edited``); any other record keeps its recipe's live name.  Read in SQL (the
+    JSON's one field), 500 ids a statement."""
+    renamed = edited(session).get("recipe")
     ids = sorted(set(batch_ids))
-    if not ids:
+    if not ids or not renamed:
         return {}
     expr = _KEPT_NAME.get(_dialect(session))
     out: dict[int, str] = {}
     for start in range(0, len(ids), 500):
-        part = ",".join(str(int(i)) for i in ids[start : start + 500])
-        if expr is None:  # another database: read the JSON here
-            for bid, data in _fetch(
-                session,
-                f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})",
-                {},
-            ):
-                name = _record_of(data).get("recipe_name")
-                if name:
-                    out[bid] = name
-            continue
-        stmt = f"SELECT batch_id, {expr} FROM batch_snapshots WHERE batch_id IN ({part})"
-        out.update((bid, name) for bid, name in _fetch(session, stmt, {}) if name)
+        part = _id_list(ids[start : start + 500])
+        stmt = (
+            f"SELECT s.batch_id, {expr or 's.data'} FROM batch_snapshots s "
+            "JOIN batches b ON b.id = s.batch_id "
+            "JOIN recipe_versions v ON v.id = b.recipe_version_id "
+            f"WHERE s.batch_id IN ({part}) AND v.recipe_id IN ({_id_list(renamed)})"
+        )
+        for bid, value in _fetch(session, stmt, {}):
+            name = value if expr else _record_of(value).get("recipe_name")
+            if name:
+                out[bid] = name
     return out
 
 
@@ -274,13 +290,35 @@ def _record_of(data: object) -> dict[str, Any]:
 
 
 def kept_inputs(session: Source, batch_ids: Iterable[int]) -> dict[int, dict[str, dict[str, Any]]]:
-    """The direct inputs that released records keep: batch id -> the input's lot code
-    -> its line as recorded (name, supplier, supplier lot, origin, certifications)."""
+    """The direct inputs that released records keep where they may differ from the live
+    ones: batch id -> the input's lot code -> its line as recorded (name, supplier,
+    supplier lot, origin, certifications), for the batches among ``batch_ids`` that used
+    a lot, a material, a supplier or an intermediate's recipe changed since it was made
+    (``edited``); any other record's input lines are the live ones."""
+    changed = edited(session)
     ids = sorted(set(batch_ids))
+    if not ids or not changed:
+        return {}
+    used = []  # a consumption that used changed master data, by its source
+    if "lot" in changed:
+        used.append(f"c.material_lot_id IN ({_id_list(changed['lot'])})")
+    if "material" in changed:
+        used.append(f"l.material_id IN ({_id_list(changed['material'])})")
+    if "supplier" in changed:
+        used.append(f"l.supplier_id IN ({_id_list(changed['supplier'])})")
+    if "recipe" in changed:
+        used.append(f"iv.recipe_id IN ({_id_list(changed['recipe'])})")
     out: dict[int, dict[str, dict[str, Any]]] = {}
     for start in range(0, len(ids), 500):
-        part = ",".join(str(int(i)) for i in ids[start : start + 500])
-        stmt = f"SELECT batch_id, data FROM batch_snapshots WHERE batch_id IN ({part})"
+        part = _id_list(ids[start : start + 500])
+        stmt = (
+            "SELECT s.batch_id, s.data FROM batch_snapshots s WHERE s.batch_id IN ("
+            "SELECT c.batch_id FROM consumptions c "
+            "LEFT JOIN material_lots l ON l.id = c.material_lot_id "
+            "LEFT JOIN batches ib ON ib.id = c.input_batch_id "
+            "LEFT JOIN recipe_versions iv ON iv.id = ib.recipe_version_id "
+            f"WHERE c.batch_id IN ({part}) AND ({' OR '.join(used)}))"
+        )
         for bid, data in _fetch(session, stmt, {}):
             lines = _record_of(data).get("inputs") or ()
             out[bid] = {ln["lot_code"]: ln for ln in lines if ln.get("level") == 1}

@@ -575,3 +575,104 @@ def test_trace_and_recall_of_a_renamed_material_show_each_record_as_kept(db) -> 
     assert {(r.tlc, r.product) for r in fsma if r.event_type == "Shipping"} == {
         (sauce, "Hot sauce")
     }
+
+
+def edits(sf: sessionmaker[Session]) -> set[tuple[str, int]]:
+    with sf() as s:
+        return {(k, int(i)) for k, i in s.execute(text("SELECT kind, ref_id FROM master_edits"))}
+
+
+def test_the_database_lists_master_data_changed_since_it_was_made(db) -> None:
+    """0011_master_edits: whatever client changes it, a recipe, material or supplier
+    renamed, or a lot's supplier details changed, is listed in ``master_edits`` by the
+    database's triggers; an update that changes none of those (the same name again, a
+    lot's running total, a recipe's GTIN) lists nothing."""
+    _engine, sf = db
+    k = shop(sf)
+    with sf() as s:
+        sup_id = s.scalar(
+            text("SELECT supplier_id FROM material_lots WHERE id = :i"), {"i": k.lot_id}
+        )
+    assert edits(sf) == set()
+    raw(sf, "UPDATE recipes SET name = name, gtin = '09506000134352'")
+    raw(sf, "UPDATE materials SET name = name, allergens = 'none'")
+    raw(sf, "UPDATE suppliers SET name = name")
+    raw(sf, "UPDATE material_lots SET origin = origin, document_ref = 'INV-9'")
+    with sf.begin() as s:  # using a lot moves its running total: not an edit
+        bat.record_consumption(s, k.planned_id, lot_code=k.lot_code, quantity="1", unit="kg")
+    assert edits(sf) == set()
+
+    raw(sf, "UPDATE suppliers SET name = 'New Farm Ltd'")
+    raw(sf, "UPDATE material_lots SET certifications = 'Organic, Fair trade'")
+    with sf.begin() as s:
+        rec.update_recipe(s, k.recipe_id, name="Smoky sauce")
+        inv.update_material(s, k.material_id, name="Red habanero", stock_unit="kg")
+    with sf.begin() as s:  # a second change of the same thing lists it once
+        rec.update_recipe(s, k.recipe_id, name="Smokier sauce")
+    assert edits(sf) == {
+        ("recipe", k.recipe_id),
+        ("material", k.material_id),
+        ("supplier", sup_id),
+        ("lot", k.lot_id),
+    }
+
+
+def test_kept_names_are_read_only_for_records_that_used_changed_master_data(db) -> None:
+    """A released record's names are read from its snapshot only where master data it
+    used changed since: nothing changed, nothing read (the live names are the kept
+    ones); a renamed recipe's released batches, and the records that used a changed lot,
+    are read, and no others."""
+    from smallbatch_desktop.services.trace import kept_inputs, kept_names, trace_forward
+
+    _engine, sf = db
+    k = shop(sf)
+    with sf.begin() as s:  # a second recipe released from another lot
+        other = inv.create_material(s, code="SALT", name="Salt", stock_unit="kg")
+        salt = inv.receive_lot(s, material_id=other.id, quantity="5", received_date=DAY)
+        v = rec.create_recipe(s, code="BR", name="Brine", yield_quantity="10", yield_unit="pcs")
+        rec.update_draft(s, v.id, lines=[rec.LineInput("1", "kg", material_id=other.id)])
+        rec.publish(s, v.id)
+        brine = bat.plan_batch(s, recipe_version_id=v.id, planned_quantity="10", made_date=DAY)
+        bat.record_consumption(s, brine.id, lot_code=salt.lot_code, quantity="1", unit="kg")
+        bat.change_status(s, brine.id, "start")
+        bat.finish_production(s, brine.id, actual_quantity="10")
+        bat.change_status(s, brine.id, "release", actor="Ben")
+        brine_id, brine_recipe = brine.id, v.recipe_id
+    both = [k.released_id, brine_id]
+    with sf() as s:
+        assert s.scalar(text("SELECT COUNT(*) FROM batch_snapshots")) == 2
+        assert kept_names(s, both) == {}
+        assert kept_inputs(s, both) == {}
+
+    with sf.begin() as s:
+        rec.update_recipe(s, brine_recipe, name="Pickle brine")
+    raw(sf, "UPDATE material_lots SET origin = 'Oaxaca' WHERE id = :i", i=k.lot_id)
+    with sf() as s:
+        assert kept_names(s, both) == {brine_id: "Brine"}
+        kept = kept_inputs(s, both)
+        assert list(kept) == [k.released_id]
+        assert kept[k.released_id][k.lot_code]["origin"] == "Hatch, NM"
+        forward = trace_forward(s, k.lot_code)
+    assert [
+        (e.consumer_product, e.origin)
+        for e in forward.edges
+        if e.consumer_batch_id == k.released_id
+    ] == [("Hot sauce", "Hatch, NM")]
+
+
+def test_the_upgrade_lists_what_the_audit_log_says_was_renamed(db) -> None:
+    """A database from before 0011_master_edits: the recipes and materials the app
+    updated (audited ``recipe.update`` and ``material.update``) are listed, so their
+    released records still show the names they kept."""
+    engine, sf = db
+    k = shop(sf)
+    with sf.begin() as s:
+        rec.update_recipe(s, k.recipe_id, name="Smoky sauce")
+    migrate_to(engine, "0010_trace", down=True)
+    assert "master_edits" not in sa_inspect(engine).get_table_names()
+    migrate_to(engine, "head")
+    assert edits(sf) == {("recipe", k.recipe_id)}
+    with sf() as s:
+        from smallbatch_desktop.services.trace import trace_forward
+
+        assert [e.consumer_product for e in trace_forward(s, k.lot_code).edges] == ["Hot sauce"]

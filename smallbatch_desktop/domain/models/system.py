@@ -27,6 +27,23 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
 
 
+class MasterEdit(Base):
+    """Master data changed since it was made: a recipe, material or supplier renamed, a
+    material lot's supplier details changed (``kind`` recipe, material, supplier or lot,
+    ``ref_id`` its id).  Written by the database's own triggers (migration
+    ``0011_master_edits``), whatever client changes the row, never by the services.
+
+    A released record keeps the names it showed (``services.snapshots``); a record whose
+    recipe and inputs are none of these shows the same names live, so the trace reads
+    kept names only for records that used one of these (``services.trace.kept_names``).
+    """
+
+    __tablename__ = "master_edits"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
 class Setting(Base):
     """Workshop settings as key -> JSON value (business name, lot code pattern...)."""
 
