@@ -2,17 +2,18 @@
 went (forward, with shipments), as two trees.
 
 The trace runs as a background job (its own session), so a deep trace on a big
-database never freezes the window; the trees are built on the UI thread from the
-plain ``TraceResult`` values.
+database never freezes the window.  The backward tree (a batch's inputs: tens of rows)
+is built on the UI thread from the plain ``TraceResult``; the forward tree can reach a
+hundred thousand batches and shipments, so the job also lays out its shape
+(``TraceTree``) and the view formats only the rows on screen (``TraceTreeModel``).
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +41,7 @@ from smallbatch_desktop.services.trace import (
 from smallbatch_desktop.ui.actions import ActionId
 from smallbatch_desktop.ui.context import UiContext
 from smallbatch_desktop.ui.models.table import Role
+from smallbatch_desktop.ui.models.trace_tree import Payload, TraceTree, TraceTreeModel
 from smallbatch_desktop.ui.ops import Change, watch
 from smallbatch_desktop.ui.tasks import Progress
 from smallbatch_desktop.ui.text import esc, rich
@@ -56,6 +58,9 @@ HEADERS = [
     "Origin / document",
     "Date",
 ]
+#: a forward tree of at most this many rows opens whole; a larger one opens its first
+#: level (opening a hundred thousand rows would only bury the ones that matter)
+OPEN_WHOLE = 5_000
 
 
 def _row(*texts: str, kind: str = "", lot: str = "", bold: bool = False) -> list[QStandardItem]:
@@ -123,7 +128,7 @@ class TraceView(QWidget):
         layout.addWidget(self.summary)
         split = QSplitter(Qt.Orientation.Vertical)
         self.backward_model = QStandardItemModel(self)
-        self.forward_model = QStandardItemModel(self)
+        self.forward_model = TraceTreeModel(HEADERS, self._forward_texts, self)
         self.backward = self._tree("backwardTree", self.backward_model)
         self.forward = self._tree("forwardTree", self.forward_model)
         for title, tree in (
@@ -145,7 +150,7 @@ class TraceView(QWidget):
             lambda _event: self.trace(self._lot) if self._lot else None,
         )
 
-    def _tree(self, name: str, model: QStandardItemModel) -> QTreeView:
+    def _tree(self, name: str, model: QAbstractItemModel) -> QTreeView:
         tree = QTreeView()
         tree.setObjectName(name)
         tree.setModel(model)
@@ -163,9 +168,9 @@ class TraceView(QWidget):
         return tree
 
     def _clear_models(self) -> None:
-        for m in (self.backward_model, self.forward_model):
-            m.clear()
-            m.setHorizontalHeaderLabels(HEADERS)
+        self.backward_model.clear()
+        self.backward_model.setHorizontalHeaderLabels(HEADERS)
+        self.forward_model.clear()
 
     # -- public ----------------------------------------------------------------------
 
@@ -188,7 +193,7 @@ class TraceView(QWidget):
         self.go.setEnabled(False)
         started = time.perf_counter()
 
-        def job(session: Session, progress: Progress) -> tuple[TraceResult, TraceResult]:
+        def job(session: Session, progress: Progress) -> tuple[TraceResult, TraceResult, TraceTree]:
             progress.report(0, 3, f"Finding {code}")
             ref = find_lot(session, code)
             progress.check()
@@ -198,7 +203,7 @@ class TraceView(QWidget):
             progress.report(2, 3, f"Tracing {ref.lot_code} forward")
             fwd = trace_forward(session, ref)
             progress.report(3, 3, "Trace done")
-            return back, fwd
+            return back, fwd, TraceTree(fwd)
 
         self._ctx.tasks.submit(
             f"Tracing {code}",
@@ -219,18 +224,26 @@ class TraceView(QWidget):
 
     # -- trees -----------------------------------------------------------------------
 
-    def _show(self, results: tuple[TraceResult, TraceResult], seconds: float) -> None:
+    def _show(self, results: tuple[Any, ...], seconds: float) -> None:
+        """Show a finished trace: ``(backward, forward)`` results, and the forward
+        tree's shape when the job laid it out."""
         self.go.setEnabled(True)
-        back, fwd = results
+        back, fwd = results[0], results[1]
+        tree: TraceTree = results[2] if len(results) > 2 else TraceTree(fwd)
         self.backward_result, self.forward_result = back, fwd
         self._lot = back.root.lot_code
         self.input.setText(self._lot)
         self._clear_models()
         self._fill_backward(back)
-        self._fill_forward(fwd)
-        for tree in (self.backward, self.forward):
-            tree.expandAll()
-            self._fitters[tree.objectName()].fit()  # what the expanded rows need
+        self.forward_model.set_tree(tree)
+        self.backward.expandAll()
+        whole = len(tree) <= OPEN_WHOLE
+        if whole:
+            self.forward.expandAll()
+        else:
+            self.forward.expandToDepth(0)  # the traced lot and what was made from it
+        for view in (self.backward, self.forward):
+            self._fitters[view.objectName()].fit()  # what the expanded rows need
         suppliers = sorted({e.supplier for e in back.edges if e.supplier})
         came_from = (
             f"{back.origin.text}; "
@@ -241,11 +254,17 @@ class TraceView(QWidget):
         self.summary.setText(
             f"<b>{esc(back.root.lot_code)}</b> ({esc(back.root.name)}, {'batch' if back.root.kind == 'batch' else 'material lot'}): "
             f"{esc(came_from)}"
-            f"it went into {len(fwd.batch_ids - ({fwd.root.id} if fwd.root.kind == 'batch' else set()))} batch(es), "
-            f"{len(fwd.shipments)} shipment(s) to {len(fwd.customers)} customer(s). "
+            f"it went into {len(fwd.batch_ids - ({fwd.root.id} if fwd.root.kind == 'batch' else set())):,} batch(es), "
+            f"{len(fwd.shipments):,} shipment(s) to {len(fwd.customers):,} customer(s). "
             f"Traced in {seconds * 1000:.0f} ms."
+            + (
+                ""
+                if whole
+                else f" The forward tree has {len(tree):,} rows: its first level is open; "
+                "open a batch to see where it went."
+            )
         )
-        self.traced.emit(results)
+        self.traced.emit((back, fwd))
 
     def _fill_backward(self, res: TraceResult) -> None:
         root = _row(
@@ -293,36 +312,23 @@ class TraceView(QWidget):
         elif not res.edges:
             root[0].appendRow(_row("—", "no inputs recorded", "", "", "", ""))
 
-    def _fill_forward(self, res: TraceResult) -> None:
-        root = _row(
-            res.root.lot_code,
-            res.root.name,
-            "",
-            "",
-            "",
-            "",
-            kind=res.root.kind,
-            lot=res.root.lot_code,
-            bold=True,
-        )
-        self.forward_model.appendRow(root)
-        ships: dict[int, list[TraceShipment]] = defaultdict(list)
-        for sh in res.shipments:
-            ships[sh.batch_id].append(sh)
-        if res.root.kind == "batch":
-            for sh in ships.get(res.root.id, []):
-                root[0].appendRow(self._ship_items(sh))
-        parents: dict[int, QStandardItem] = {0: root[0]}
-        for level, e in res.walk():
-            items = self._edge_items(e, backward=False)
-            parents[level - 1].appendRow(items)
-            parents[level] = items[0]
-            for sh in ships.get(e.consumer_batch_id, []):
-                items[0].appendRow(self._ship_items(sh))
-        if not res.edges and not res.shipments:
-            root[0].appendRow(_row("—", "not used in any batch, not shipped", "", "", "", ""))
+    def _forward_texts(self, payload: Payload) -> tuple[str, ...]:
+        """A forward tree row's column texts (``TraceTreeModel`` asks when it shows it)."""
+        kind, item = payload
+        if kind == "root":
+            return (item.lot_code, item.name, "", "", "", "")
+        if kind == "edge":
+            return self._edge_texts(item, backward=False)
+        if kind == "ship":
+            return self._ship_texts(item)
+        return ("—", str(item), "", "", "", "")
 
     def _edge_items(self, e: TraceEdge, *, backward: bool) -> list[QStandardItem]:
+        lot = e.source_lot_code if backward else e.consumer_lot_code
+        kind = e.source_kind if backward else "batch"
+        return _row(*self._edge_texts(e, backward=backward), kind=kind, lot=lot)
+
+    def _edge_texts(self, e: TraceEdge, *, backward: bool) -> tuple[str, ...]:
         qty = self._ctx.units.text(e.quantity, e.unit)
         if backward:
             origin = ", ".join(x for x in (e.origin, e.certifications) if x)
@@ -330,37 +336,25 @@ class TraceView(QWidget):
                 f"{e.supplier} ({e.supplier_lot_code})" if e.supplier_lot_code else e.supplier
             )
             expiry = f"exp {e.expiry.isoformat()}" if e.expiry else ""
-            return _row(
-                e.source_lot_code,
-                e.source_name,
-                qty,
-                supplier,
-                origin,
-                expiry,
-                kind=e.source_kind,
-                lot=e.source_lot_code,
-            )
-        return _row(
+            return (e.source_lot_code, e.source_name, qty, supplier, origin, expiry)
+        return (
             e.consumer_lot_code,
             e.consumer_product,
             f"used {qty} of {e.source_lot_code}",
             "",
             "",
             "",
-            kind="batch",
-            lot=e.consumer_lot_code,
         )
 
-    def _ship_items(self, sh: TraceShipment) -> list[QStandardItem]:
+    def _ship_texts(self, sh: TraceShipment) -> tuple[str, ...]:
         doc = f"{sh.document_type} {sh.document_number}".strip()
-        return _row(
+        return (
             "→ shipped",
             sh.product,
             self._ctx.units.text(sh.quantity, sh.unit),
             sh.customer,
             doc,
             sh.shipped_date.isoformat(),
-            kind="shipment",
         )
 
     def _open_item(self, index: Any) -> None:
