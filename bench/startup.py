@@ -89,6 +89,11 @@ def _time_process(code: str, *args: str, key: str = "painted") -> tuple[float, f
     """Wall time from spawning the process to ``key``, and the process's CPU time (user
     + system, its own count from its start) at its first paint."""
     env = dict(os.environ)
+    # as an installed app starts: from compiled bytecode (pip and the bundle compile it;
+    # a development checkout writes it on the first run, the warm-up below).  With
+    # PYTHONDONTWRITEBYTECODE set (CI, some shells) every run compiled the app's 70
+    # modules from source again: 0.13 s of CPU the bare window never pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
     started = time.time()
