@@ -99,10 +99,6 @@ class TraceTreeModel(QAbstractItemModel):
 
     # -- content ---------------------------------------------------------------------
 
-    @property
-    def tree(self) -> TraceTree | None:
-        return self._tree
-
     def set_tree(self, tree: TraceTree | None) -> None:
         self.beginResetModel()
         self._tree = tree

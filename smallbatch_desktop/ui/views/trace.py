@@ -224,12 +224,11 @@ class TraceView(QWidget):
 
     # -- trees -----------------------------------------------------------------------
 
-    def _show(self, results: tuple[Any, ...], seconds: float) -> None:
-        """Show a finished trace: ``(backward, forward)`` results, and the forward
-        tree's shape when the job laid it out."""
+    def _show(self, results: tuple[TraceResult, TraceResult, TraceTree], seconds: float) -> None:
+        """Show a finished trace: the backward and forward results, and the forward
+        tree's shape as the job laid it out."""
         self.go.setEnabled(True)
-        back, fwd = results[0], results[1]
-        tree: TraceTree = results[2] if len(results) > 2 else TraceTree(fwd)
+        back, fwd, tree = results
         self.backward_result, self.forward_result = back, fwd
         self._lot = back.root.lot_code
         self.input.setText(self._lot)
@@ -281,7 +280,7 @@ class TraceView(QWidget):
         self.backward_model.appendRow(root)
         parents: dict[int, QStandardItem] = {0: root[0]}
         for level, e in res.walk():
-            items = self._edge_items(e, backward=True)
+            items = self._input_items(e)
             parents[level - 1].appendRow(items)
             parents[level] = items[0]
         origin = res.origin
@@ -323,10 +322,10 @@ class TraceView(QWidget):
             return self._ship_texts(item)
         return ("—", str(item), "", "", "", "")
 
-    def _edge_items(self, e: TraceEdge, *, backward: bool) -> list[QStandardItem]:
-        lot = e.source_lot_code if backward else e.consumer_lot_code
-        kind = e.source_kind if backward else "batch"
-        return _row(*self._edge_texts(e, backward=backward), kind=kind, lot=lot)
+    def _input_items(self, e: TraceEdge) -> list[QStandardItem]:
+        """A backward tree row: the edge's input (the forward tree is ``TraceTreeModel``'s)."""
+        texts = self._edge_texts(e, backward=True)
+        return _row(*texts, kind=e.source_kind, lot=e.source_lot_code)
 
     def _edge_texts(self, e: TraceEdge, *, backward: bool) -> tuple[str, ...]:
         qty = self._ctx.units.text(e.quantity, e.unit)
